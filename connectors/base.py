@@ -1,0 +1,48 @@
+"""The small interface every connector implements (pip-audit's shape: one module per source)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from discovery.models import Observation, ScanIssue, SourceKind
+
+#: Reports progress on long work: (what is being read, items done so far, total or None).
+ProgressCallback = Callable[[str, int, int | None], None]
+
+
+def no_progress(_label: str, _done: int, _total: int | None) -> None:
+    return None
+
+
+@dataclass
+class ScanResult:
+    """What one connector run produced. A skip or failure is a ScanIssue value, never silence."""
+
+    observations: list[Observation] = field(default_factory=list)
+    issues: list[ScanIssue] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def extend(self, other: "ScanResult") -> None:
+        self.observations.extend(other.observations)
+        self.issues.extend(other.issues)
+        self.targets.extend(t for t in other.targets if t not in self.targets)
+        for key, n in other.counts.items():
+            self.count(key, n)
+
+
+class Connector(ABC):
+    """Scans targets of one kind and emits observations with redacted evidence."""
+
+    name: ClassVar[str]
+    source: ClassVar[SourceKind]
+
+    @abstractmethod
+    def scan(self, targets: Sequence[str], progress: ProgressCallback = no_progress) -> ScanResult:
+        """Scan every target; report unreadable ones as ScanIssues and go on."""

@@ -1,0 +1,203 @@
+"""Typed domain model of discovery (DESIGN §2): observations, scan issues, AI systems, scans.
+
+Values that never change after creation are frozen. Identity-defining fields feed the stable
+ids; volatile fields (line numbers, timestamps, counts) never do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SourceKind(StrEnum):
+    CODE = "code"
+    CLOUD = "cloud"
+    LOGS = "logs"
+
+
+class Category(StrEnum):
+    LLM_API = "llm-api"
+    ML_FRAMEWORK = "ml-framework"
+    AGENT_FRAMEWORK = "agent-framework"
+    LOCAL_MODEL = "local-model"
+    MODEL_FILE = "model-file"
+    AI_SAAS = "ai-saas"
+    CLOUD_AI_SERVICE = "cloud-ai-service"
+    VECTOR_STORE = "vector-store"
+    MCP = "mcp"
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return {"low": 0, "medium": 1, "high": 2}[self.value]
+
+    @property
+    def counts_as_use(self) -> bool:
+        """Only medium or high confidence counts as AI use; low is a lead to look at."""
+        return self.rank >= 1
+
+
+class SystemStatus(StrEnum):
+    SANCTIONED = "sanctioned"
+    SHADOW = "shadow"
+    UNKNOWN = "unknown"
+
+
+class IssueSeverity(StrEnum):
+    ERROR = "error"  # the source (or part of it) could not be read: coverage is incomplete
+    WARNING = "warning"  # read, but something was skipped or malformed and counted
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def short_hash(*parts: str, length: int = 12) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Location(_Frozen):
+    """Where an observation was made. Fill the fields that fit the source kind."""
+
+    repo: str | None = None
+    path: str | None = None
+    line: int | None = None
+    account: str | None = None
+    region: str | None = None
+    arn: str | None = None
+    log_file: str | None = None
+    log_line: int | None = None
+
+    def display(self) -> str:
+        if self.arn:
+            return self.arn
+        if self.account:
+            return "/".join(p for p in (self.account, self.region) if p)
+        if self.log_file:
+            return f"{self.log_file}:{self.log_line}" if self.log_line else self.log_file
+        where = "/".join(p for p in (self.repo, self.path) if p)
+        return f"{where}:{self.line}" if self.line else where
+
+    def stable_key(self) -> str:
+        """Location without volatile parts (line numbers), for identities."""
+        return "|".join(
+            p or "" for p in (self.repo, self.path, self.account, self.region, self.arn, self.log_file)
+        )
+
+
+class Observation(_Frozen):
+    """One sighting of AI use, with redacted evidence."""
+
+    source: SourceKind
+    connector: str
+    signal: str
+    provider: str
+    category: Category
+    target: str = Field(description="The scan target that produced it: repo root, log file, account/region.")
+    location: Location
+    identity: str | None = None
+    model: str | None = None
+    evidence: str = ""
+    confidence: Confidence = Confidence.MEDIUM
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    count: int = 1
+    system_hint: str | None = Field(
+        default=None,
+        description="Identity-defining scope chosen by the connector (e.g. an ARN); "
+        "merge falls back to the repo, account/region or provider.",
+    )
+    attributes: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return "obs-" + short_hash(
+            self.connector,
+            self.signal,
+            self.provider,
+            self.target,
+            self.location.stable_key(),
+            self.identity or "",
+            self.model or "",
+            self.system_hint or "",
+        )
+
+
+class ScanIssue(_Frozen):
+    """A source that could not be read fully. Reported beside results; never silent."""
+
+    connector: str
+    target: str
+    kind: str = Field(description="not-found, unreadable, corrupt, access-denied, throttled, "
+                      "unknown-format, too-large, malformed-lines, unavailable, failed ...")
+    message: str
+    severity: IssueSeverity = IssueSeverity.ERROR
+    count: int = 1
+
+
+class ObservationRef(_Frozen):
+    id: str
+    location: str
+    signal: str
+    confidence: Confidence
+
+
+class AISystem(BaseModel):
+    """An inventory entry merging observations of the same use."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    scope: str
+    providers: list[str]
+    models: list[str] = Field(default_factory=list)
+    categories: list[Category] = Field(default_factory=list)
+    sources: list[SourceKind] = Field(default_factory=list)
+    identities: list[str] = Field(default_factory=list)
+    targets: list[str] = Field(default_factory=list)
+    confidence: Confidence = Confidence.MEDIUM
+    status: SystemStatus = SystemStatus.UNKNOWN
+    status_reason: str = ""
+    owner: str | None = None
+    risk_tier: int = Field(default=3, ge=1, le=3)
+    risk_reason: str = ""
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    observation_count: int = 0
+    observations: list[ObservationRef] = Field(default_factory=list)
+    attributes: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+
+class Scan(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    connectors: list[str] = Field(default_factory=list)
+    targets: list[str] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict)
+    issues: list[ScanIssue] = Field(default_factory=list)
+
+    @property
+    def coverage_complete(self) -> bool:
+        return not any(i.severity == IssueSeverity.ERROR for i in self.issues)
+
+
+def new_scan_id(started_at: datetime) -> str:
+    return "scan-" + started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + short_hash(started_at.isoformat(), str(id(started_at)), length=4)
