@@ -1,0 +1,155 @@
+"""`aims inventory`: the merged AI system inventory."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from cli.context import app
+from cli.output import emit_json, format_option, table, write_atomic
+from cli.scanning import inventory_builder
+from cli.workspace.db import WorkspaceError
+from discovery.diff import diff_inventories
+from discovery.models import AISystem
+
+
+@click.group()
+def inventory() -> None:
+    """The AI system inventory: every scan's observations merged into systems with stable ids,
+    marked sanctioned or shadow against the register."""
+
+
+def current_inventory(ctx: click.Context) -> list[AISystem]:
+    workspace = app(ctx).workspace
+    build = inventory_builder(workspace.register(), date.today())
+    return build(workspace.current_observations())
+
+
+def _filter(systems: list[AISystem], status: str | None, source: str | None) -> list[AISystem]:
+    return [
+        s for s in systems
+        if (status is None or s.status.value == status) and (source is None or source in [x.value for x in s.sources])
+    ]
+
+
+@inventory.command("list")
+@format_option()
+@click.option("--status", type=click.Choice(["sanctioned", "shadow", "unknown"]), help="Only this status.")
+@click.option("--source", type=click.Choice(["code", "cloud", "logs"]), help="Only systems seen in this source.")
+@click.option("--all", "include_low", is_flag=True, help="Include low-confidence leads (not counted as AI use).")
+@click.pass_context
+def list_systems(ctx: click.Context, output_format: str, status: str | None, source: str | None, include_low: bool) -> None:
+    """List the current inventory."""
+    systems = _filter(current_inventory(ctx), status, source)
+    if not include_low:
+        systems = [s for s in systems if s.confidence.counts_as_use]
+    if output_format == "json":
+        latest = app(ctx).workspace.latest_scan()
+        emit_json("aims.inventory/1", {"scan": latest.id if latest else None, "systems": systems})
+        return
+    if not systems:
+        click.echo("The inventory is empty. Run `aims discover ...` first.")
+        return
+    rows = [(s.id, s.status.value, s.risk_tier, s.name, s.models[:3], len(s.identities) or "", s.owner)
+            for s in sorted(systems, key=lambda s: (s.risk_tier, s.status.value, s.name))]
+    click.echo(table(rows, ["ID", "STATUS", "RISK", "SYSTEM", "MODELS", "USERS", "OWNER"]))
+    shadow = sum(1 for s in systems if s.status.value == "shadow")
+    click.echo(f"\n{len(systems)} AI system(s), {shadow} shadow.")
+
+
+@inventory.command("show")
+@click.argument("system_id")
+@format_option()
+@click.pass_context
+def show_system(ctx: click.Context, system_id: str, output_format: str) -> None:
+    """Show one system with its evidence (SYSTEM_ID, or a unique prefix or name)."""
+    systems = current_inventory(ctx)
+    matches = [s for s in systems if s.id == system_id] or [
+        s for s in systems if s.id.startswith(system_id) or s.name == system_id
+    ]
+    if len(matches) != 1:
+        raise click.ClickException(
+            f"no system {system_id!r} in the inventory" if not matches else f"{system_id!r} is ambiguous ({len(matches)} systems)"
+        )
+    system = matches[0]
+    if output_format == "json":
+        emit_json("aims.inventory/1", {"systems": [system]})
+        return
+    click.echo(f"{system.name}  [{system.id}]")
+    for label, value in (
+        ("status", f"{system.status.value} ({system.status_reason})"),
+        ("risk tier", f"{system.risk_tier} ({system.risk_reason})"),
+        ("providers", ", ".join(system.providers)),
+        ("models", ", ".join(system.models) or "-"),
+        ("categories", ", ".join(c.value for c in system.categories)),
+        ("identities", ", ".join(system.identities[:20]) + (" …" if len(system.identities) > 20 else "") or "-"),
+        ("owner", system.owner or "-"),
+        ("confidence", system.confidence.value),
+        ("first/last seen", f"{system.first_seen} / {system.last_seen}"),
+        ("targets", ", ".join(system.targets)),
+    ):
+        click.echo(f"  {label:16} {value}")
+    click.echo("  evidence:")
+    for ref in system.observations:
+        click.echo(f"    {ref.location}  [{ref.signal}, {ref.confidence.value}]")
+
+
+@inventory.command("diff")
+@click.option("--since", "since", metavar="SCAN", help="Compare against the inventory after this scan "
+              "(default: the scan before the latest).")
+@format_option()
+@click.pass_context
+def diff_command(ctx: click.Context, since: str | None, output_format: str) -> None:
+    """What appeared, disappeared or changed between two scans' inventories."""
+    workspace = app(ctx).workspace
+    latest = workspace.latest_scan()
+    if latest is None:
+        raise click.ClickException("no scans yet; run `aims discover ...` first")
+    base = since or workspace.previous_scan_id(latest.id)
+    try:
+        before = workspace.snapshot(base) if base else []
+    except WorkspaceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    result = diff_inventories(before, workspace.snapshot(latest.id), base, latest.id)
+    if output_format == "json":
+        emit_json("aims.inventory-diff/1", result.model_dump(mode="json"))
+        return
+    click.echo(f"Inventory diff {base or '(empty)'} -> {latest.id}")
+    for system in result.added:
+        click.echo(f"  + {system.id}  {system.status.value:10} {system.name}")
+    for system in result.removed:
+        click.echo(f"  - {system.id}  {system.status.value:10} {system.name}")
+    for change in result.changed:
+        click.echo(f"  ~ {change.id}  {change.name}: {change.changes}")
+    if result.empty:
+        click.echo("  no changes")
+
+
+@inventory.command("export")
+@click.option("--format", "output_format", type=click.Choice(["json", "csv", "cyclonedx", "xlsx"]), required=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (stdout if omitted; required for xlsx).")
+@click.pass_context
+def export_inventory(ctx: click.Context, output_format: str, output: Path | None) -> None:
+    """Export the inventory as JSON, CSV, CycloneDX 1.6 or Excel."""
+    from discovery import export as exporters
+
+    systems = current_inventory(ctx)
+    if output_format == "json":
+        import json
+        data = json.dumps({"schema": "aims.inventory/1", "systems": [s.model_dump(mode="json") for s in systems]},
+                          indent=2).encode()
+    elif output_format == "csv":
+        data = exporters.inventory_csv(systems)
+    elif output_format == "cyclonedx":
+        data = exporters.inventory_cyclonedx(systems)
+    else:
+        if output is None:
+            raise click.UsageError("--output is required for xlsx")
+        data = exporters.inventory_xlsx(systems)
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        write_atomic(output, data)
+        click.echo(f"Wrote {len(systems)} system(s) to {output}", err=True)

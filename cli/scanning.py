@@ -1,0 +1,190 @@
+"""Run one connector, persist the scan atomically, update the inventory and report (shared by
+every `aims discover` command)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import click
+
+from cli.context import app
+from cli.exitcodes import GATE, INCOMPLETE, OK
+from cli.output import emit_json, table
+from connectors.base import Connector, ScanResult
+from discovery.diff import InventoryDiff, diff_inventories
+from discovery.merge import merge_observations
+from discovery.models import AISystem, IssueSeverity, Observation, Scan, ScanIssue, new_scan_id, utcnow
+from discovery.register import RegisterEntry, classify
+from discovery.risk import assess_risk
+
+FAIL_ON_CHOICES = ("new-shadow", "shadow", "high-risk", "incomplete")
+
+
+@dataclass
+class ScanReport:
+    scan: Scan
+    observations: list[Observation]
+    systems: list[AISystem]
+    issues: list[ScanIssue]
+    diff: InventoryDiff
+    result: ScanResult
+    gates: list[str] = field(default_factory=list)
+
+
+def fail_on_option():  # type: ignore[no-untyped-def]
+    return click.option(
+        "--fail-on", "fail_on", multiple=True, type=click.Choice(FAIL_ON_CHOICES),
+        help="Exit 4 when: new-shadow (a shadow system not in the last scan), shadow (any), "
+        "high-risk (any risk tier 1), incomplete (a source could not be read; otherwise exit 3). Repeatable.",
+    )
+
+
+def inventory_builder(register: list[RegisterEntry] | None, today: date) -> Callable[[list[Observation]], list[AISystem]]:
+    def build(observations: list[Observation]) -> list[AISystem]:
+        return [assess_risk(s) for s in classify(merge_observations(observations), register, today)]
+
+    return build
+
+
+def _stamp(observations: list[Observation], when) -> list[Observation]:  # type: ignore[no-untyped-def]
+    """Sources without their own timestamps (code, cloud inventory) are seen at scan time."""
+    stamped = []
+    for obs in observations:
+        if obs.first_seen is None or obs.last_seen is None:
+            obs = obs.model_copy(update={"first_seen": obs.first_seen or when, "last_seen": obs.last_seen or when})
+        stamped.append(obs)
+    return stamped
+
+
+def execute_scan(ctx: click.Context, connector: Connector, targets: Sequence[str]) -> ScanReport:
+    """Run and persist one scan; no output. Raises click errors for failures of the whole run."""
+    state = app(ctx)
+    workspace = state.workspace
+    started = utcnow()
+    try:
+        result = connector.scan(list(targets), progress=state.progress)
+    finally:
+        state.progress_done()
+    finished = utcnow()
+    observations = _stamp(result.observations, started)
+    scan = Scan(
+        id=new_scan_id(started),
+        started_at=started,
+        finished_at=finished,
+        connectors=[connector.name],
+        targets=result.targets or list(targets),
+        counts={**result.counts, "observations": len(observations)},
+        issues=list(result.issues),
+    )
+    recorded = workspace.record_scan(
+        scan, observations, inventory_builder(workspace.register(), finished.date()), getattr(result, "controls", [])
+    )
+    scan_ids = {s.id for s in merge_observations(observations)}
+    systems = [s for s in recorded.systems if s.id in scan_ids]
+    # Compare only systems this scan could have seen again: those from the targets it re-read.
+    covered = set(scan.targets)
+    before = [s for s in recorded.previous_systems if set(s.targets) & covered]
+    after = [s for s in recorded.systems if set(s.targets) & covered]
+    diff = diff_inventories(before, after, recorded.previous_scan_id, scan.id)
+    return ScanReport(scan, observations, systems, scan.issues, diff, result)
+
+
+def gates_tripped(report: ScanReport, fail_on: Sequence[str]) -> list[str]:
+    tripped = []
+    if "new-shadow" in fail_on and report.diff.new_shadow:
+        tripped.append(f"new-shadow: {len(report.diff.new_shadow)} new shadow AI system(s)")
+    shadow = [s for s in report.systems if s.status.value == "shadow"]
+    if "shadow" in fail_on and shadow:
+        tripped.append(f"shadow: {len(shadow)} shadow AI system(s)")
+    high = [s for s in report.systems if s.risk_tier == 1]
+    if "high-risk" in fail_on and high:
+        tripped.append(f"high-risk: {len(high)} system(s) at risk tier 1")
+    if "incomplete" in fail_on and not report.scan.coverage_complete:
+        tripped.append("incomplete: some sources could not be read")
+    return tripped
+
+
+def scan_json(report: ScanReport, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "scan": report.scan,
+        "systems": report.systems,
+        "observations": [{"id": o.id, **o.model_dump(mode="json")} for o in report.observations],
+        "issues": report.issues,
+        "diff": {
+            "base": report.diff.base,
+            "added": [s.id for s in report.diff.added],
+            "removed": [s.id for s in report.diff.removed],
+            "changed": report.diff.changed,
+        },
+        "gates": report.gates,
+        **(extra or {}),
+    }
+
+
+def render_scan_table(report: ScanReport) -> str:
+    rows = [
+        (s.id, s.status.value, s.risk_tier, s.name, s.models[:3], len(s.identities) or "", s.observation_count,
+         s.confidence.value)
+        for s in sorted(report.systems, key=lambda s: (s.risk_tier, s.name))
+    ]
+    out = []
+    if rows:
+        out.append(table(rows, ["ID", "STATUS", "RISK", "SYSTEM", "MODELS", "USERS", "SEEN", "CONF"]))
+    else:
+        out.append("No AI systems found in the sources that could be read.")
+    if report.issues:
+        out.append("")
+        out.append("Sources not fully read:" if not report.scan.coverage_complete else "Notes:")
+        for issue in report.issues:
+            count = f" (x{issue.count})" if issue.count > 1 else ""
+            out.append(f"  [{issue.severity.value}] {issue.connector} {issue.target}: {issue.kind}: {issue.message}{count}")
+    shadow = sum(1 for s in report.systems if s.status.value == "shadow")
+    d = report.diff
+    out.append("")
+    out.append(
+        f"Scan {report.scan.id}: {len(report.systems)} AI system(s), {shadow} shadow, "
+        f"{len(report.observations)} observation(s); since last scan: +{len(d.added)} -{len(d.removed)} "
+        f"~{len(d.changed)}."
+    )
+    if not report.scan.coverage_complete:
+        errors = sum(1 for i in report.issues if i.severity == IssueSeverity.ERROR)
+        out.append(f"Coverage incomplete: {errors} source(s) could not be read; absence of findings there proves nothing.")
+    for gate in report.gates:
+        out.append(f"GATE TRIPPED {gate}")
+    return "\n".join(out)
+
+
+def run_scan(
+    ctx: click.Context,
+    connector: Connector,
+    targets: Sequence[str],
+    *,
+    output_format: str = "table",
+    fail_on: Sequence[str] = (),
+    render: Callable[[ScanReport], str] | None = None,
+    extra_json: Callable[[ScanReport], dict[str, Any]] | dict[str, Any] | None = None,
+) -> None:
+    """Run a scan end to end, print it, and exit 0, 3 (incomplete) or 4 (gate)."""
+    report = execute_scan(ctx, connector, targets)
+    report.gates = gates_tripped(report, fail_on)
+    if output_format == "json":
+        extra = extra_json(report) if callable(extra_json) else extra_json
+        emit_json("aims.scan/1", scan_json(report, extra))
+    elif render is not None and output_format not in ("table",):
+        click.echo(render(report))
+    else:
+        click.echo(render_scan_table(report))
+    sys.stdout.flush()
+    ctx.exit(exit_code(report))
+
+
+def exit_code(report: ScanReport) -> int:
+    if report.gates:
+        return GATE
+    if not report.scan.coverage_complete:
+        return INCOMPLETE
+    return OK
