@@ -1,0 +1,102 @@
+"""A review workbook: reviewers fill in decisions offline, `aims review import` applies them."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from gap.models import Finding, FindingStatus
+
+SHEET = "Review"
+HEADERS = ("Requirement", "Title", "Drafted status", "Drafted rationale", "Citations", "Technical evidence",
+           "Drafted by", "Review state", "Reviewer", "Decision (accept/edit/reject)", "New status",
+           "New rationale", "Note")
+DECISIONS = ("accept", "edit", "reject")
+
+
+class ReviewSheetError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class SheetDecision:
+    row: int
+    requirement: str
+    decision: str
+    reviewer: str | None
+    status: FindingStatus | None
+    rationale: str | None
+    note: str | None
+
+
+def review_workbook(findings: list[Finding]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet.append(list(HEADERS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for f in findings:
+        citations = "\n".join(f"{c.document} {c.section or ''}{' p.' + str(c.page) if c.page else ''}: \"{c.quote}\""
+                              for c in f.citations)
+        evidence = "\n".join(f"{e.id}: {e.summary}" for e in f.technical_evidence)
+        sheet.append([f.requirement, f.title, f.status.value, f.rationale, citations, evidence,
+                      f.drafted_by.label(), f.review.state.value, f.review.reviewer or "", "", "", "", ""])
+    decisions = DataValidation(type="list", formula1='"accept,edit,reject"', allow_blank=True)
+    statuses = DataValidation(type="list", formula1='"' + ",".join(s.value for s in FindingStatus) + '"',
+                              allow_blank=True)
+    sheet.add_data_validation(decisions)
+    sheet.add_data_validation(statuses)
+    last = max(2, len(findings) + 1)
+    decisions.add(f"J2:J{last}")
+    statuses.add(f"K2:K{last}")
+    for column, width in zip("ABCDEFGHIJKLM", (10, 36, 14, 70, 60, 40, 26, 12, 16, 16, 16, 50, 30)):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "C2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def read_decisions(data: bytes, source: str) -> list[SheetDecision]:
+    """Rows with a decision; every malformed row is reported at once, naming the row."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several unrelated types for a bad file
+        raise ReviewSheetError(f"{source}: not a readable .xlsx workbook ({exc})") from exc
+    if SHEET not in book.sheetnames:
+        raise ReviewSheetError(f"{source}: no sheet named {SHEET!r}; export one with `aims review export`")
+    rows = book[SHEET].iter_rows(values_only=True)
+    header = tuple(str(h or "") for h in next(rows, ()))
+    if header[: len(HEADERS)] != HEADERS:
+        raise ReviewSheetError(f"{source}: the header row was changed; expected {', '.join(HEADERS)}")
+    decisions, problems = [], []
+    for number, row in enumerate(rows, start=2):
+        cells = ["" if v is None else str(v).strip() for v in row] + [""] * len(HEADERS)
+        requirement, decision = cells[0], cells[9].lower()
+        if not decision:
+            continue
+        if decision not in DECISIONS:
+            problems.append(f"row {number}: decision {decision!r} is not one of {', '.join(DECISIONS)}")
+            continue
+        status = None
+        if cells[10]:
+            try:
+                status = FindingStatus(cells[10])
+            except ValueError:
+                problems.append(f"row {number}: status {cells[10]!r} is not a finding status")
+                continue
+        decisions.append(SheetDecision(number, requirement, decision, cells[8] or None, status,
+                                       cells[11] or None, cells[12] or None))
+    if problems:
+        raise ReviewSheetError(f"{source}: " + "; ".join(problems))
+    return decisions

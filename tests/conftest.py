@@ -1,0 +1,34 @@
+"""Shared fixtures. Every test runs offline: no network, no API keys, an isolated workspace."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+_SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN", "AIMS_LLM",
+               "AIMS_LLM_BASE_URL", "AIMS_EMBEDDINGS", "AIMS_CHROMA_URL", "AIMS_REVIEWER", "AIMS_WORKSPACE",
+               "AIMS_CONFIG")
+
+
+@pytest.fixture(autouse=True)
+def _offline_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in _SECRET_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture
+def workspace_dir(tmp_path: Path) -> Path:
+    return tmp_path / "ws"
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
