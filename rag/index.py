@@ -1,0 +1,334 @@
+"""The policy index: chunks and vectors in chromadb, documents beside them.
+
+Layout of the index folder: chromadb's own files (embedded mode), and
+``aims-documents/<document id>.json`` per ingested document, holding its full
+extracted text (so every quote can be checked against the source) and its
+chunk spans. That file is the "complete" marker: it is written atomically,
+after all of the document's chunks are in chromadb, and a document without it
+is invisible to every reader. With a chroma server (``chroma_url``) the
+vectors live there and the document files stay in the local folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from rag.chunking import chunk_document, contextual_text
+from rag.embeddings import Embedder
+from rag.models import Chunk, Document, DocumentInfo, IngestResult
+
+SCHEMA = 1
+DOCUMENTS_DIR = "aims-documents"
+_META_EMBEDDER = "aims_embedder"
+_META_DIMENSION = "aims_dimension"
+_META_SCHEMA = "aims_schema"
+
+
+class IndexMismatchError(RuntimeError):
+    """The index was built with another embedder; its vectors are not comparable."""
+
+    def __init__(self, path: str, found: str, expected: str) -> None:
+        super().__init__(
+            f"the policy index at {path} was built with the embedder {found}, not {expected}; "
+            "re-ingest the policies (rebuild the index) or switch back to that embedder"
+        )
+        self.found = found
+        self.expected = expected
+
+
+@dataclass(frozen=True)
+class _Record:
+    document: Document
+    chunks: tuple[Chunk, ...]
+    embedder: str
+    ingested_at: datetime
+
+    def info(self) -> DocumentInfo:
+        d = self.document
+        return DocumentInfo(
+            id=d.id,
+            path=d.path,
+            name=d.name,
+            title=d.title,
+            sha256=d.sha256,
+            media_type=d.media_type,
+            chunks=len(self.chunks),
+            pages=len(d.pages),
+            characters=len(d.text),
+            embedder=self.embedder,
+            ingested_at=self.ingested_at,
+        )
+
+
+def _write_atomic(path: Path, payload: str) -> None:
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(payload)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _same_file(a: str, b: str) -> bool:
+    return a == b or os.path.abspath(a) == os.path.abspath(b)
+
+
+class PolicyIndex:
+    """An embedded (or server) chromadb collection of policy chunks."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        embedder: Embedder,
+        chroma_url: str | None = None,
+        *,
+        collection: str = "policies",
+        rebuild: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.embedder = embedder
+        self.chroma_url = chroma_url
+        self.collection_name = collection
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._docs_dir = self.path / DOCUMENTS_DIR
+        self._docs_dir.mkdir(exist_ok=True)
+        self._client = self._connect()
+        #: Bumped on every change, so retrievers know when to rebuild BM25.
+        self.generation = 0
+        self._collection = self._open_collection(rebuild)
+        self._records: dict[str, _Record] = {}
+        self._chunk_owner: dict[str, str] = {}
+        self.refresh()
+
+    # --- setup -----------------------------------------------------------
+
+    def _connect(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings
+
+        settings = Settings(anonymized_telemetry=False)
+        if not self.chroma_url:
+            return chromadb.PersistentClient(path=str(self.path), settings=settings)
+        url = urlparse(self.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"chroma_url must look like http://host:8000, not {self.chroma_url!r}")
+        port = url.port or (443 if url.scheme == "https" else 8000)
+        return chromadb.HttpClient(host=url.hostname, port=port, ssl=url.scheme == "https", settings=settings)
+
+    def _open_collection(self, rebuild: bool) -> Any:
+        metadata = {
+            _META_EMBEDDER: self.embedder.name,
+            _META_DIMENSION: int(self.embedder.dimension),
+            _META_SCHEMA: SCHEMA,
+        }
+        existing = {c.name if hasattr(c, "name") else str(c) for c in self._client.list_collections()}
+        if self.collection_name in existing:
+            collection = self._client.get_collection(self.collection_name, embedding_function=None)
+            meta = collection.metadata or {}
+            found = f"{meta.get(_META_EMBEDDER)} ({meta.get(_META_DIMENSION)} dimensions)"
+            expected = f"{self.embedder.name} ({self.embedder.dimension} dimensions)"
+            if found == expected and not rebuild:
+                return collection
+            if not rebuild:
+                raise IndexMismatchError(str(self.path), found, expected)
+            self._client.delete_collection(self.collection_name)
+        if rebuild:
+            for stale in self._docs_dir.glob("*.json"):
+                stale.unlink()
+        # Every embedder here returns unit vectors: cosine is the right space.
+        return self._client.create_collection(
+            self.collection_name,
+            embedding_function=None,
+            metadata=metadata,
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    def refresh(self) -> None:
+        """Reload the document records from disk and drop half-written state."""
+        records: dict[str, _Record] = {}
+        for file in sorted(self._docs_dir.glob("doc-*.json")):
+            try:
+                raw = json.loads(file.read_text(encoding="utf-8"))
+                document = Document.model_validate(raw["document"])
+                chunks = tuple(
+                    Chunk(
+                        id=c["id"], document_id=document.id, document=document.name, page=c.get("page"),
+                        section=c.get("section"), start=c["start"], end=c["end"],
+                        text=document.text[c["start"] : c["end"]],
+                    )
+                    for c in raw["chunks"]
+                )
+                if raw.get("embedder") != self.embedder.name:
+                    continue
+                records[document.id] = _Record(document, chunks, raw["embedder"], datetime.fromisoformat(raw["ingested_at"]))
+            except (OSError, ValueError, KeyError, TypeError):
+                # A damaged record: treat the document as not ingested, so the
+                # next `policies add` ingests it again.
+                file.unlink(missing_ok=True)
+        self._records = records
+        self._chunk_owner = {c.id: doc_id for doc_id, r in records.items() for c in r.chunks}
+        self.generation += 1
+        if self._collection.count() != len(self._chunk_owner):
+            self._drop_orphans()
+
+    def _drop_orphans(self) -> None:
+        """Delete chunks of documents that never got (or lost) their record."""
+        stored = self._collection.get(include=[])["ids"]
+        orphans = [cid for cid in stored if cid not in self._chunk_owner]
+        self._delete_ids(orphans)
+        present = set(stored)
+        for doc_id, record in list(self._records.items()):
+            if any(c.id not in present for c in record.chunks):
+                # Vectors lost (e.g. the chroma files were replaced): forget
+                # the document so it is embedded again on the next add.
+                self._forget(doc_id)
+
+    # --- writes ----------------------------------------------------------
+
+    def _delete_ids(self, ids: list[str]) -> None:
+        step = max(1, self._client.get_max_batch_size())
+        for offset in range(0, len(ids), step):
+            self._collection.delete(ids=ids[offset : offset + step])
+
+    def _forget(self, document_id: str) -> None:
+        record = self._records.pop(document_id, None)
+        (self._docs_dir / f"{document_id}.json").unlink(missing_ok=True)
+        if record:
+            for chunk in record.chunks:
+                self._chunk_owner.pop(chunk.id, None)
+        self.generation += 1
+
+    def add(self, document: Document) -> IngestResult:
+        """Ingest a document; unchanged bytes are a no-op, a changed file replaces its old version."""
+        existing = self._records.get(document.id)
+        if existing is not None:
+            return IngestResult(status="unchanged", document=existing.document, chunks=len(existing.chunks))
+        previous = [r.document.id for r in self._records.values() if _same_file(r.document.path, document.path)]
+
+        chunks = chunk_document(document)
+        vectors = self.embedder.embed([contextual_text(c) for c in chunks])
+        if len(vectors) != len(chunks) or any(len(v) != self.embedder.dimension for v in vectors):
+            raise RuntimeError(f"embedder {self.embedder.name} returned vectors of the wrong shape")
+        ids = [c.id for c in chunks]
+        step = max(1, self._client.get_max_batch_size())
+        try:
+            for offset in range(0, len(chunks), step):
+                part = chunks[offset : offset + step]
+                self._collection.upsert(
+                    ids=ids[offset : offset + step],
+                    embeddings=vectors[offset : offset + step],
+                    documents=[c.text for c in part],
+                    metadatas=[self._chunk_metadata(document, c) for c in part],
+                )
+            record = _Record(document, tuple(chunks), self.embedder.name, datetime.now(timezone.utc))
+            self._write_record(record)
+        except BaseException:
+            # Nothing half-ingested stays behind: without its record the
+            # document was never visible, and its chunks go too.
+            with contextlib.suppress(Exception):
+                self._delete_ids(ids)
+            raise
+        self._records[document.id] = record
+        self._chunk_owner.update({c.id: document.id for c in chunks})
+        self.generation += 1
+        for old in previous:
+            self.remove(old)
+        status = "replaced" if previous else "added"
+        return IngestResult(status=status, document=document, chunks=len(chunks), replaced_id=previous[0] if previous else None)
+
+    @staticmethod
+    def _chunk_metadata(document: Document, chunk: Chunk) -> dict[str, Any]:
+        # chromadb metadata cannot hold None: absent keys mean "no page/section".
+        meta: dict[str, Any] = {
+            "document_id": document.id,
+            "document": document.name,
+            "start": chunk.start,
+            "end": chunk.end,
+        }
+        if chunk.page is not None:
+            meta["page"] = chunk.page
+        if chunk.section is not None:
+            meta["section"] = chunk.section
+        return meta
+
+    def _write_record(self, record: _Record) -> None:
+        payload = {
+            "schema": SCHEMA,
+            "embedder": record.embedder,
+            "ingested_at": record.ingested_at.isoformat(),
+            "document": record.document.model_dump(mode="json"),
+            "chunks": [
+                {"id": c.id, "page": c.page, "section": c.section, "start": c.start, "end": c.end} for c in record.chunks
+            ],
+        }
+        _write_atomic(self._docs_dir / f"{record.document.id}.json", json.dumps(payload, ensure_ascii=False))
+
+    def remove(self, document_id: str) -> bool:
+        """Remove a document and its chunks; False when it was not indexed."""
+        record = self._records.get(document_id)
+        if record is None:
+            return False
+        # Record first: from here on the document is invisible even if the
+        # chunk deletion below is interrupted (refresh() sweeps the rest).
+        self._forget(document_id)
+        self._delete_ids([c.id for c in record.chunks])
+        return True
+
+    # --- reads -----------------------------------------------------------
+
+    def documents(self) -> list[DocumentInfo]:
+        return sorted((r.info() for r in self._records.values()), key=lambda i: (i.path, i.id))
+
+    def document(self, document_id: str) -> Document | None:
+        record = self._records.get(document_id)
+        return record.document if record else None
+
+    def document_text(self, document_id: str) -> str:
+        """The full extracted text, the source every quote is checked against."""
+        record = self._records.get(document_id)
+        if record is None:
+            raise KeyError(f"no ingested document {document_id!r}")
+        return record.document.text
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        owner = self._chunk_owner.get(chunk_id)
+        if owner is None:
+            return None
+        return next((c for c in self._records[owner].chunks if c.id == chunk_id), None)
+
+    def chunks(self, document_id: str | None = None) -> list[Chunk]:
+        """Chunks in document-path then text order."""
+        if document_id is not None:
+            record = self._records.get(document_id)
+            return list(record.chunks) if record else []
+        out: list[Chunk] = []
+        for info in self.documents():
+            out.extend(self._records[info.id].chunks)
+        return out
+
+    def dense_search(
+        self, vector: list[float], n: int, document_ids: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the n nearest chunks of complete documents."""
+        allowed = [d for d in (document_ids if document_ids is not None else self._records) if d in self._records]
+        total = sum(len(self._records[d].chunks) for d in allowed)
+        if not allowed or total == 0 or n <= 0:
+            return []
+        where = {"document_id": allowed[0]} if len(allowed) == 1 else {"document_id": {"$in": allowed}}
+        result = self._collection.query(
+            query_embeddings=[vector], n_results=min(n, total), where=where, include=["distances"]
+        )
+        pairs = zip(result["ids"][0], result["distances"][0])
+        return [(cid, 1.0 - float(distance)) for cid, distance in pairs if cid in self._chunk_owner]

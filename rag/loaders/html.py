@@ -1,0 +1,72 @@
+"""HTML: visible text in reading order, boilerplate dropped, h1-h6 as sections."""
+
+from __future__ import annotations
+
+from rag.loaders._common import StructuredText, collapse_inline
+
+# Page furniture that is never policy text; dropping it keeps menus and
+# cookie banners out of retrieval results.
+_DROP = ("script", "style", "noscript", "template", "nav", "svg", "iframe", "form")
+_BLOCKS = frozenset(
+    "p div section article main aside blockquote pre li ul ol dl dt dd table thead tbody tfoot tr "
+    "figure figcaption address details summary fieldset hr br body html caption".split()
+)
+_CELLS = frozenset(("td", "th"))
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+
+
+def html_structure(markup: str) -> tuple[str, list[tuple[int, int, str]], str | None]:
+    """Extracted text, its sections and the page title."""
+    from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
+
+    soup = BeautifulSoup(markup, "html.parser")
+    head_title = soup.title.get_text(" ", strip=True) if soup.title else None
+    for name in (*_DROP, "head"):
+        for tag in soup.find_all(name):
+            tag.decompose()
+    # A page's header/footer is furniture, but an <article>'s own <header>
+    # often holds the document's h1, so keep those.
+    for tag in soup.find_all(["header", "footer"]):
+        if not tag.decomposed and tag.find_parent(["article", "main"]) is None:
+            tag.decompose()
+    for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo"]}):
+        tag.decompose()
+
+    out = StructuredText()
+    line: list[str] = []
+
+    def flush() -> None:
+        text = collapse_inline("".join(line))
+        line.clear()
+        if text:
+            out.block(text)
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, (Comment, Doctype)):
+                continue
+            if isinstance(child, NavigableString):
+                line.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name.lower()
+            if name in _HEADINGS:
+                flush()
+                out.heading(_HEADINGS[name], child.get_text(" ", strip=True))
+            elif name in _CELLS:
+                # A table row reads as one line: "cell | cell | cell".
+                if line and collapse_inline("".join(line)):
+                    line.append(" | ")
+                walk(child)
+            elif name in _BLOCKS:
+                flush()
+                walk(child)
+                flush()
+            else:
+                walk(child)
+
+    walk(soup)
+    flush()
+    text, sections = out.finish()
+    return text, sections, head_title or out.first_heading
