@@ -7,6 +7,7 @@ citation anchor (page and/or section), and its text is exactly
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from rag.models import Chunk, Document, chunk_id_for
@@ -30,7 +31,7 @@ def _regions(document: Document) -> list[tuple[int, int]]:
     for start, end, _ in document.sections:
         cuts.update((start, end))
     points = sorted(c for c in cuts if 0 <= c <= len(document.text))
-    return [(a, b) for a, b in zip(points, points[1:]) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(points) if b > a]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -172,7 +172,8 @@ class PolicyIndex:
                 )
                 if raw.get("embedder") != self.embedder.name:
                     continue
-                records[document.id] = _Record(document, chunks, raw["embedder"], datetime.fromisoformat(raw["ingested_at"]))
+                ingested_at = datetime.fromisoformat(raw["ingested_at"])
+                records[document.id] = _Record(document, chunks, raw["embedder"], ingested_at)
             except (OSError, ValueError, KeyError, TypeError):
                 # A damaged record: treat the document as not ingested, so the
                 # next `policies add` ingests it again.
@@ -232,7 +233,7 @@ class PolicyIndex:
                     documents=[c.text for c in part],
                     metadatas=[self._chunk_metadata(document, c) for c in part],
                 )
-            record = _Record(document, tuple(chunks), self.embedder.name, datetime.now(timezone.utc))
+            record = _Record(document, tuple(chunks), self.embedder.name, datetime.now(UTC))
             self._write_record(record)
         except BaseException:
             # Nothing half-ingested stays behind: without its record the
@@ -246,7 +247,8 @@ class PolicyIndex:
         for old in previous:
             self.remove(old)
         status = "replaced" if previous else "added"
-        return IngestResult(status=status, document=document, chunks=len(chunks), replaced_id=previous[0] if previous else None)
+        replaced = previous[0] if previous else None
+        return IngestResult(status=status, document=document, chunks=len(chunks), replaced_id=replaced)
 
     @staticmethod
     def _chunk_metadata(document: Document, chunk: Chunk) -> dict[str, Any]:
@@ -270,7 +272,8 @@ class PolicyIndex:
             "ingested_at": record.ingested_at.isoformat(),
             "document": record.document.model_dump(mode="json"),
             "chunks": [
-                {"id": c.id, "page": c.page, "section": c.section, "start": c.start, "end": c.end} for c in record.chunks
+                {"id": c.id, "page": c.page, "section": c.section, "start": c.start, "end": c.end}
+                for c in record.chunks
             ],
         }
         _write_atomic(self._docs_dir / f"{record.document.id}.json", json.dumps(payload, ensure_ascii=False))
@@ -322,13 +325,25 @@ class PolicyIndex:
         self, vector: list[float], n: int, document_ids: list[str] | None = None
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the n nearest chunks of complete documents."""
+        return self.dense_search_many([vector], n, document_ids)[0]
+
+    def dense_search_many(
+        self, vectors: list[list[float]], n: int, document_ids: list[str] | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """dense_search for several query vectors in one chromadb call."""
         allowed = [d for d in (document_ids if document_ids is not None else self._records) if d in self._records]
         total = sum(len(self._records[d].chunks) for d in allowed)
-        if not allowed or total == 0 or n <= 0:
+        if not vectors:
             return []
+        if not allowed or total == 0 or n <= 0:
+            return [[] for _ in vectors]
+        # Only documents with a record are searched: chunks of a document
+        # whose ingest did not finish are never returned.
         where = {"document_id": allowed[0]} if len(allowed) == 1 else {"document_id": {"$in": allowed}}
         result = self._collection.query(
-            query_embeddings=[vector], n_results=min(n, total), where=where, include=["distances"]
+            query_embeddings=vectors, n_results=min(n, total), where=where, include=["distances"]
         )
-        pairs = zip(result["ids"][0], result["distances"][0])
-        return [(cid, 1.0 - float(distance)) for cid, distance in pairs if cid in self._chunk_owner]
+        return [
+            [(cid, 1.0 - float(distance)) for cid, distance in zip(ids, distances) if cid in self._chunk_owner]
+            for ids, distances in zip(result["ids"], result["distances"])
+        ]

@@ -60,8 +60,7 @@ class Retriever:
         rankings: list[list[list[str]]] = [[] for _ in queries]
         if self.mode in ("hybrid", "dense"):
             vectors = self.index.embedder.embed(queries)
-            for q, vector in enumerate(vectors):
-                hits = self.index.dense_search(vector, self.candidates, document_ids)
+            for q, hits in enumerate(self.index.dense_search_many(vectors, self.candidates, document_ids)):
                 rankings[q].append([cid for cid, _ in hits])
         if self.mode in ("hybrid", "lexical"):
             chunks, scorer = self._scorer()

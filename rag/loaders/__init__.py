@@ -14,7 +14,7 @@ from pathlib import Path
 from rag.loaders._common import DocumentError, clean_text, decode_text
 from rag.models import Document, MediaType, PageSpan, SectionSpan, document_id_for
 
-__all__ = ["DEFAULT_MAX_BYTES", "DocumentError", "SUFFIXES", "load_document"]
+__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "DocumentError", "document_from_bytes", "load_document"]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 

@@ -48,7 +48,7 @@ def decode_text(data: bytes, path: str) -> str:
         text = data.decode("cp1252", errors="replace")
         bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\n\r\t\f"))
         if bad > max(3, len(text) // 100):
-            raise DocumentError(path, "is not valid UTF-8 text and looks like binary data")
+            raise DocumentError(path, "is not valid UTF-8 text and looks like binary data") from None
     controls = len(_CONTROL.findall(text[:65536]))
     if controls > max(3, min(len(text), 65536) // 100):
         raise DocumentError(path, "looks like a binary file, not text (too many control characters)")

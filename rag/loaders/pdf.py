@@ -84,7 +84,9 @@ def _open(data: bytes, path: str):  # -> pypdf.PdfReader
         except Exception:
             opened = 0
         if not opened:
-            raise DocumentError(path, "is an encrypted PDF that needs a password; save an unprotected copy and add that")
+            raise DocumentError(
+                path, "is an encrypted PDF that needs a password; save an unprotected copy and add that"
+            )
     return reader
 
 
@@ -166,7 +168,8 @@ def _find_headings(
             if body and size >= body * _HEADING_RATIO and key and len(key) <= _MAX_HEADING_CHARS:
                 large.setdefault(number, {})[key] = size
     by_font = bool(large)
-    levels = {size: rank for rank, size in enumerate(sorted({s for d in large.values() for s in d.values()}, reverse=True), start=1)}
+    heading_sizes = sorted({s for d in large.values() for s in d.values()}, reverse=True)
+    levels = {size: rank for rank, size in enumerate(heading_sizes, start=1)}
 
     found: list[tuple[int, int, str]] = []
     for start, end, number in pages:
