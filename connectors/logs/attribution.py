@@ -1,0 +1,192 @@
+"""Attribution: fold matched events into one aggregate per (service × identity × signal) of a file,
+and turn the aggregates into Observations. Memory grows with people × apps, never with lines."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from discovery.domains import AIService, normalise_host
+from discovery.models import Category, Confidence, Location, Observation, SourceKind
+from discovery.redact import excerpt
+from connectors.logs.records import LogRecord
+
+CONNECTOR = "logs"
+#: a request body at least this large counts as an upload when the format logs request sizes
+DEFAULT_UPLOAD_BYTES = 1_000_000
+_UPLOAD_PATH = re.compile(r"/(?:upload|uploads|files?|attachments?|documents?|blobs?)(?:/|$|\b)", re.IGNORECASE)
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_QUERY = re.compile(r"\?[^\s\"',]*")
+_MAX_HOSTS = 5
+
+
+class Pseudonymiser:
+    """Keyed hashes in place of identities, stable for one key so trends survive across scans."""
+
+    def __init__(self, key: str | bytes) -> None:
+        if not key:
+            raise ValueError("a pseudonymisation key must not be empty")
+        self._key = key.encode("utf-8") if isinstance(key, str) else key
+
+    def __call__(self, identity: str) -> str:
+        digest = hmac.new(self._key, identity.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
+        return "anon-" + digest[:16]
+
+
+def is_upload(record: LogRecord, threshold: int = DEFAULT_UPLOAD_BYTES) -> bool:
+    """A file going up: the format says so, a large request body, or a write to a file endpoint."""
+    if record.upload:
+        return True
+    if record.bytes_up is not None and record.bytes_up >= threshold:
+        return True
+    return bool(record.method and record.method.upper() in _WRITE_METHODS and record.path and _UPLOAD_PATH.search(record.path))
+
+
+def scrub_evidence(line: str) -> str:
+    """The line as evidence: query strings dropped (they can carry tokens), then redacted."""
+    return excerpt(_QUERY.sub("?…", line))
+
+
+@dataclass
+class _Aggregate:
+    service: AIService
+    identity: str | None
+    identity_kind: str
+    signal: str
+    first_line: int
+    evidence: str
+    count: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    bytes_up: int | None = None
+    bytes_down: int | None = None
+    uploads: int = 0
+    blocked: int = 0
+    hosts: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    vendor_apps: list[str] = field(default_factory=list)
+
+
+class Aggregator:
+    """Aggregates of one log file."""
+
+    def __init__(
+        self,
+        *,
+        log_file: str,
+        log_format: str,
+        pseudonymise: Pseudonymiser | None = None,
+        upload_bytes: int = DEFAULT_UPLOAD_BYTES,
+    ) -> None:
+        self.log_file = log_file
+        self.log_format = log_format
+        self._pseudonymise = pseudonymise
+        self._upload_bytes = upload_bytes
+        self._aggregates: dict[tuple[str, str, str], _Aggregate] = {}
+        self.events = 0
+
+    def add(self, service: AIService, record: LogRecord, line_no: int, line: str) -> None:
+        self.events += 1
+        identity = record.identity
+        if identity is not None and self._pseudonymise is not None:
+            identity = self._pseudonymise(identity)
+        signal = record.signal or f"ai-service:{service.id}"
+        key = (service.id, identity or "", signal)
+        agg = self._aggregates.get(key)
+        if agg is None:
+            agg = self._aggregates[key] = _Aggregate(
+                service=service,
+                identity=identity,
+                identity_kind=record.identity_kind if identity else "unknown",
+                signal=signal,
+                first_line=line_no,
+                evidence=self._evidence(record, line),
+            )
+        agg.count += 1
+        if record.time is not None:
+            if agg.first_seen is None or record.time < agg.first_seen:
+                agg.first_seen = record.time
+            if agg.last_seen is None or record.time > agg.last_seen:
+                agg.last_seen = record.time
+        if record.bytes_up is not None:
+            agg.bytes_up = (agg.bytes_up or 0) + record.bytes_up
+        if record.bytes_down is not None:
+            agg.bytes_down = (agg.bytes_down or 0) + record.bytes_down
+        if is_upload(record, self._upload_bytes):
+            agg.uploads += 1
+        if record.blocked:
+            agg.blocked += 1
+        _remember(agg.hosts, normalise_host(record.host) if record.host else None)
+        _remember(agg.models, record.model)
+        _remember(agg.vendor_apps, record.vendor_app)
+
+    def _evidence(self, record: LogRecord, line: str) -> str:
+        if self._pseudonymise is None:
+            return scrub_evidence(line)
+        # The raw line names the person; with pseudonymisation on, describe the event instead.
+        what = " ".join(
+            p for p in (record.method, (normalise_host(record.host) if record.host else None), record.path, record.signal) if p
+        )
+        return excerpt(f"{self.log_format}: {what}")
+
+    def observations(self, target: str) -> list[Observation]:
+        return [self._observation(agg, target) for agg in self._aggregates.values()]
+
+    def _observation(self, agg: _Aggregate, target: str) -> Observation:
+        service = agg.service
+        attributes: dict[str, str | int | float | bool] = {
+            "app": service.name,
+            "vendor": service.vendor,
+            "category": service.kind_label,
+            "log_format": self.log_format,
+            "identity_kind": agg.identity_kind,
+            "uploads": agg.uploads,
+            "blocked": agg.blocked,
+            "pseudonymised": self._pseudonymise is not None,
+        }
+        if agg.hosts:
+            attributes["hosts"] = ",".join(agg.hosts)
+        if agg.bytes_up is not None:
+            attributes["bytes_up"] = agg.bytes_up
+        if agg.bytes_down is not None:
+            attributes["bytes_down"] = agg.bytes_down
+        if agg.vendor_apps:
+            attributes["vendor_app"] = ",".join(agg.vendor_apps)
+        if len(agg.models) > 1:
+            attributes["models"] = ",".join(agg.models)
+        confidence = service.default_confidence
+        if agg.blocked == agg.count:
+            confidence = Confidence.LOW  # every attempt was blocked: demand, not use
+        return Observation(
+            source=SourceKind.LOGS,
+            connector=CONNECTOR,
+            signal=agg.signal,
+            provider=service.provider,
+            category=_category(service, agg.signal),
+            target=target,
+            location=Location(log_file=self.log_file, log_line=agg.first_line),
+            identity=agg.identity,
+            model=agg.models[0] if agg.models else None,
+            evidence=agg.evidence,
+            confidence=confidence,
+            first_seen=agg.first_seen,
+            last_seen=agg.last_seen,
+            count=agg.count,
+            system_hint=service.id,
+            attributes=attributes,
+        )
+
+
+def _category(service: AIService, signal: str) -> Category:
+    # Cloud audit trails (CloudTrail) show a managed cloud AI service in use, not a SaaS app.
+    if signal.startswith("cloudtrail:"):
+        return Category.CLOUD_AI_SERVICE
+    return service.category
+
+
+def _remember(values: list[str], value: str | None) -> None:
+    if value and value not in values and len(values) < _MAX_HOSTS:
+        values.append(value)

@@ -1,0 +1,137 @@
+"""`LogConnector`: proxy, DNS, identity and SaaS audit logs → Observations of AI use per person."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar
+
+from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
+from connectors.logs.attribution import CONNECTOR, DEFAULT_UPLOAD_BYTES, Aggregator, Pseudonymiser
+from connectors.logs.engine import DocumentTooLarge, UnknownFormat, scan_stream
+from connectors.logs.formats import FORMATS, LogFormat
+from connectors.logs.prefilter import LineFinder
+from connectors.logs.reader import BLOCK_SIZE, display_name, open_log
+from discovery.domains import ServiceCatalogue
+from discovery.models import IssueSeverity, ScanIssue, SourceKind
+
+AUTO = "auto"
+
+
+class LogConnector(Connector):
+    """Reads log files (`-` is stdin; `.gz` is read transparently) and attributes AI use."""
+
+    name: ClassVar[str] = CONNECTOR
+    source: ClassVar[SourceKind] = SourceKind.LOGS
+
+    def __init__(
+        self,
+        log_format: str = AUTO,
+        *,
+        catalogue: ServiceCatalogue | None = None,
+        extra_services: Iterable[Mapping[str, Any]] = (),
+        pseudonymise_key: str | bytes | None = None,
+        generic_fields: Mapping[str, str] | None = None,
+        upload_bytes: int = DEFAULT_UPLOAD_BYTES,
+        block_size: int = BLOCK_SIZE,
+        stdin: BinaryIO | None = None,
+    ) -> None:
+        self.catalogue = catalogue or ServiceCatalogue.load(extra_services)
+        self._fixed = _format_class(log_format, generic_fields)
+        self._pseudonymiser = Pseudonymiser(pseudonymise_key) if pseudonymise_key else None
+        self._upload_bytes = upload_bytes
+        self._block_size = block_size
+        self._stdin = stdin
+        self._finders: dict[type[LogFormat], LineFinder | None] = {}
+
+    def scan(self, targets: Sequence[str], progress: ProgressCallback = no_progress) -> ScanResult:
+        result = ScanResult()
+        for target in targets:
+            result.extend(self.scan_one(target, progress))
+        return result
+
+    def scan_one(self, target: str, progress: ProgressCallback = no_progress) -> ScanResult:
+        label = display_name(target)
+        result = ScanResult(targets=[label])
+        result.count("files")
+        try:
+            stream = open_log(target, self._stdin)
+        except FileNotFoundError:
+            result.issues.append(_issue(label, "not-found", f"{label}: no such file"))
+            return result
+        except IsADirectoryError:
+            result.issues.append(_issue(label, "unreadable", f"{label}: is a directory, not a log file"))
+            return result
+        except OSError as exc:
+            result.issues.append(_issue(label, "unreadable", f"{label}: {exc.strerror or exc}"))
+            return result
+        try:
+            with stream:
+                stats, aggregator = scan_stream(
+                    stream,
+                    fixed_format=self._fixed,
+                    catalogue=self.catalogue,
+                    finder_for=self._finder,
+                    aggregator_for=lambda fmt: Aggregator(
+                        log_file=label, log_format=fmt, pseudonymise=self._pseudonymiser, upload_bytes=self._upload_bytes
+                    ),
+                    on_progress=lambda lines: progress(label, lines, None),
+                    block_size=self._block_size,
+                )
+        except UnknownFormat:
+            tried = ", ".join(FORMATS)
+            result.issues.append(
+                _issue(label, "unknown-format", f"{label}: not a log format aims reads (tried: {tried}); "
+                       "name it with --log-format, or map its fields with the generic mode")
+            )
+            return result
+        except DocumentTooLarge as exc:
+            result.issues.append(_issue(label, "too-large", f"{label}: {exc}"))
+            return result
+        except (OSError, EOFError, ValueError) as exc:  # corrupt gzip, truncated stream
+            result.issues.append(_issue(label, "corrupt", f"{label}: could not be read to the end: {exc}"))
+            return result
+        if aggregator is None:
+            result.issues.append(_issue(label, "empty", f"{label}: empty, nothing to read", IssueSeverity.WARNING))
+            return result
+        result.observations.extend(aggregator.observations(label))
+        result.count("lines", stats.lines)
+        result.count("parsed_lines", stats.candidates)
+        result.count("ai_events", stats.ai_events)
+        result.count(f"format:{stats.format_name}")
+        if stats.malformed:
+            result.count("malformed_lines", stats.malformed)
+            examples = "; ".join(stats.malformed_examples)
+            result.issues.append(
+                _issue(label, "malformed-lines",
+                       f"{label}: {stats.malformed} malformed {stats.format_name} line(s) skipped ({examples})",
+                       IssueSeverity.WARNING, stats.malformed)
+            )
+        return result
+
+    def _finder(self, cls: type[LogFormat]) -> LineFinder | None:
+        if cls not in self._finders:
+            literals = [*cls.keywords, *(self.catalogue.prefilter_literals() if cls.host_based else ())]
+            self._finders[cls] = None if cls.every_line or not literals else LineFinder(literals)
+        return self._finders[cls]
+
+
+def _format_class(log_format: str, generic_fields: Mapping[str, str] | None) -> type[LogFormat] | None:
+    if generic_fields:
+        from connectors.logs.formats.generic import generic_format
+
+        return generic_format(generic_fields)
+    if log_format == AUTO:
+        return None
+    try:
+        return FORMATS[log_format]
+    except KeyError:
+        raise ValueError(f"unknown log format {log_format!r}; known: auto, {', '.join(FORMATS)}") from None
+
+
+def _issue(target: str, kind: str, message: str, severity: IssueSeverity = IssueSeverity.ERROR, count: int = 1) -> ScanIssue:
+    return ScanIssue(connector=CONNECTOR, target=target, kind=kind, message=message, severity=severity, count=count)
+
+
+def key_from_environment() -> str | None:
+    return os.environ.get("AIMS_PSEUDONYMISE_KEY") or None

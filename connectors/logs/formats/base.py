@@ -1,0 +1,150 @@
+"""The one small interface every log format implements, plus the field helpers they share."""
+
+from __future__ import annotations
+
+import json
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any, ClassVar
+
+from connectors.logs.records import LogRecord, MalformedLine
+
+
+class LogFormat(ABC):
+    """Parses one vendor's log lines. A fresh instance reads each file (header formats keep state)."""
+
+    #: the `--log-format` name
+    name: ClassVar[str]
+    title: ClassVar[str]
+    #: literals besides the catalogue's domains that make a line worth parsing (audit formats)
+    keywords: ClassVar[tuple[str, ...]] = ()
+    #: audit logs whose every event is AI use: parse every line, no catalogue prefilter
+    every_line: ClassVar[bool] = False
+    #: hosts appear in the lines, so catalogue domains can prefilter them
+    host_based: ClassVar[bool] = True
+
+    @classmethod
+    @abstractmethod
+    def sniff(cls, head: Sequence[str]) -> bool:
+        """True when the first non-empty lines of a file look like this format."""
+
+    def begin(self, head: Sequence[str]) -> None:
+        """Read what the head says about the file (a CSV header, an encoding) before parsing."""
+
+    @property
+    def parse_every_line(self) -> bool:
+        """Whether this file must be read without the prefilter (e.g. base64-encoded URLs)."""
+        return self.every_line
+
+    @abstractmethod
+    def parse(self, line: str) -> LogRecord | None:
+        """The event on the line; None for lines that are not events (headers, comments).
+
+        Raises MalformedLine when the line cannot be read as this format.
+        """
+
+    def wants_document(self, start: str) -> bool:
+        """True when the file is one JSON document (CloudTrail `{"Records": [...]}`), read whole."""
+        return False
+
+    def documents(self, text: str) -> Iterator[LogRecord]:
+        """The events of a whole-document file; only called when wants_document said so."""
+        raise NotImplementedError(f"{self.name} has no document form")
+
+
+# --- shared helpers -------------------------------------------------------------------------------
+
+_EPOCH = re.compile(r"^\d{9,19}(?:\.\d+)?$")
+_CTIME = "%a %b %d %H:%M:%S %Y"
+
+
+def load_json_object(line: str) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except ValueError as exc:
+        raise MalformedLine(f"not JSON: {exc.args[0] if exc.args else exc}") from None
+    if not isinstance(value, dict):
+        raise MalformedLine("JSON line is not an object")
+    return value
+
+
+def first_field(record: Mapping[str, Any], *names: str) -> Any:
+    """The first present, non-empty value among names."""
+    for name in names:
+        value = record.get(name)
+        if value not in (None, "", "-"):
+            return value
+    return None
+
+
+def to_int(value: Any) -> int | None:
+    if value is None or value == "" or value == "-":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """RFC 3339/ISO 8601, `YYYY-MM-DD HH:MM:SS`, ctime, or epoch s/ms/µs/ns; always UTC-aware."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _EPOCH.match(value.strip())):
+        return _from_epoch(float(value))
+    text = str(value).strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" UTC", "+00:00"))
+    except ValueError:
+        try:
+            parsed = datetime.strptime(text, _CTIME)
+        except ValueError:
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def _from_epoch(number: float) -> datetime | None:
+    # Scale by magnitude: seconds until 2286, then milliseconds, microseconds, nanoseconds.
+    for divisor in (1, 1_000, 1_000_000, 1_000_000_000):
+        seconds = number / divisor
+        if seconds < 10_000_000_000:
+            try:
+                return datetime.fromtimestamp(seconds, tz=timezone.utc)
+            except (OverflowError, OSError, ValueError):
+                return None
+    return None
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """(host, path without query) of a URL, `host:port`, or `host/path`."""
+    text = url.strip()
+    if "://" in text:
+        text = text.split("://", 1)[1]
+    host, slash, rest = text.partition("/")
+    path = slash + rest.split("?", 1)[0].split("#", 1)[0] if slash else ""
+    return host.split("?", 1)[0], path
+
+
+_HOST = re.compile(r"^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?\.?)+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$")
+
+
+def valid_host(host: str) -> bool:
+    """A DNS name or IP (with an optional port): what a parsed host field must look like."""
+    return bool(host) and len(host) <= 260 and bool(_HOST.match(host))
+
+
+def json_head(head: Sequence[str]) -> list[dict[str, Any]]:
+    """The head lines that parse as JSON objects (for sniffing JSON-lines formats)."""
+    objects: list[dict[str, Any]] = []
+    for line in head:
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            objects.append(value)
+    return objects

@@ -1,0 +1,178 @@
+"""The AI service catalogue and its host matcher: pure, no IO beyond reading the packaged data.
+
+A host matches a catalogue domain only on whole DNS labels counted from the right, so look-alikes
+never match: `gemini.com` is not `gemini.google.com`, `openapis.org` is not `openai.com`, and
+`chatgpt.com.evil.test` is not `chatgpt.com`. The most specific domain wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from discovery.models import Category, Confidence
+
+ServiceKind = Literal[
+    "chat-assistant",
+    "coding-assistant",
+    "image-video",
+    "api",
+    "meeting-notes",
+    "writing",
+    "agents",
+    "search",
+    "voice",
+    "ml-platform",
+]
+
+_DOMAIN_PATTERN = re.compile(r"^(?:[a-z0-9*](?:[a-z0-9*-]*[a-z0-9*])?\.)+[a-z0-9-]*[a-z][a-z0-9-]*$")
+_KIND_LABELS: dict[str, str] = {
+    "chat-assistant": "chat assistant",
+    "coding-assistant": "coding assistant",
+    "image-video": "image/video",
+    "api": "API",
+    "meeting-notes": "meeting notes",
+    "writing": "writing",
+    "agents": "agents",
+    "search": "AI search",
+    "voice": "voice/audio",
+    "ml-platform": "ML platform",
+}
+
+
+class AIService(BaseModel):
+    """One AI app or API as the catalogue describes it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    vendor: str
+    provider: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    kind: ServiceKind
+    domains: tuple[str, ...] = Field(min_length=1)
+    confidence: Confidence | None = None
+    match: tuple[str, ...] = ()
+    no_match: tuple[str, ...] = ()
+
+    @field_validator("domains")
+    @classmethod
+    def _host_shaped(cls, domains: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = tuple(d.strip().lower().rstrip(".") for d in domains)
+        for domain in cleaned:
+            if not _DOMAIN_PATTERN.match(domain):
+                raise ValueError(f"{domain!r} is not a host name (labels, optional '*' inside one label)")
+        return cleaned
+
+    @property
+    def category(self) -> Category:
+        return Category.LLM_API if self.kind == "api" else Category.AI_SAAS
+
+    @property
+    def kind_label(self) -> str:
+        return _KIND_LABELS[self.kind]
+
+    @property
+    def default_confidence(self) -> Confidence:
+        if self.confidence is not None:
+            return self.confidence
+        return Confidence.HIGH if self.kind == "api" else Confidence.MEDIUM
+
+
+def normalise_host(raw: str) -> str:
+    """A bare lower-case host from a URL, `host:port`, a DNS name with its trailing dot, or a host."""
+    host = raw.strip().strip('"').lower()
+    if "://" in host:
+        host = host.split("://", 1)[1]
+    host = host.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in host:
+        host = host.rsplit("@", 1)[1]
+    if host.startswith("["):  # IPv6 literal: never an AI service name
+        return host
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.rstrip(".")
+
+
+def _wildcard_regex(pattern: str) -> re.Pattern[str]:
+    body = r"\.".join(re.escape(label).replace(r"\*", "[a-z0-9-]*") for label in pattern.split("."))
+    return re.compile(r"(?:^|\.)" + body + "$")
+
+
+def _prefilter_literal(pattern: str) -> str:
+    """A literal that every host matching the pattern contains (for the fast line prefilter)."""
+    if "*" not in pattern:
+        return pattern
+    parts = [p for p in pattern.split("*") if p]
+    leftmost = pattern.split("*", 1)[0].strip(".")
+    # The leftmost part names the service (bedrock-runtime.); a generic tail (.amazonaws.com) would
+    # select every AWS line. Short leftmost parts (q.) are too common, so fall back to the longest.
+    if len(leftmost) >= 4:
+        return pattern.split("*", 1)[0]
+    return max(parts, key=len)
+
+
+class ServiceCatalogue:
+    """Suffix-indexed catalogue of AI services. Instances are immutable once built."""
+
+    def __init__(self, services: Iterable[AIService]) -> None:
+        self._services: dict[str, AIService] = {}
+        for service in services:
+            self._services[service.id] = service  # later entries (user config) override packaged ones
+        self._exact: dict[str, AIService] = {}
+        self._wildcards: list[tuple[re.Pattern[str], str, AIService]] = []
+        for service in self._services.values():
+            for domain in service.domains:
+                if "*" in domain:
+                    tail = domain.rsplit("*", 1)[1].lstrip(".-")
+                    self._wildcards.append((_wildcard_regex(domain), tail, service))
+                else:
+                    self._exact[domain] = service
+        self._wildcard_tails = tuple({tail for _, tail, _ in self._wildcards})
+
+    @classmethod
+    def load(cls, extra: Iterable[Mapping[str, Any]] = ()) -> "ServiceCatalogue":
+        """The packaged catalogue plus user entries (same schema; an existing id is replaced)."""
+        return cls([*_packaged_services(), *(AIService.model_validate(dict(e)) for e in extra)])
+
+    def __len__(self) -> int:
+        return len(self._services)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._services.values())
+
+    def get(self, service_id: str) -> AIService | None:
+        return self._services.get(service_id)
+
+    def match(self, host: str) -> AIService | None:
+        """The most specific service whose domain is a whole-label suffix of host, or None."""
+        name = normalise_host(host)
+        if not name or "." not in name:
+            return None
+        if self._wildcard_tails and name.endswith(self._wildcard_tails):
+            for regex, _tail, service in self._wildcards:
+                if regex.search(name):
+                    return service
+        labels = name.split(".")
+        for start in range(len(labels) - 1):
+            service = self._exact.get(".".join(labels[start:]))
+            if service is not None:
+                return service
+        return None
+
+    def prefilter_literals(self) -> list[str]:
+        """Literals of which every line naming a catalogued host contains at least one."""
+        return sorted({_prefilter_literal(d) for s in self._services.values() for d in s.domains})
+
+
+@lru_cache(maxsize=1)
+def _packaged_services() -> tuple[AIService, ...]:
+    text = resources.files("discovery.catalogues").joinpath("ai_services.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    return tuple(AIService.model_validate(row) for row in data["services"])

@@ -1,0 +1,81 @@
+"""Every example in the AI service catalogue, run as its own test case (gitleaks-style)."""
+
+from __future__ import annotations
+
+import pytest
+
+from discovery.domains import AIService, ServiceCatalogue, normalise_host
+from discovery.providers import vocabulary
+
+CATALOGUE = ServiceCatalogue.load()
+MATCHES = [(s.id, host) for s in CATALOGUE for host in s.match]
+NO_MATCHES = [(s.id, host) for s in CATALOGUE for host in s.no_match]
+
+
+def test_catalogue_is_large_and_every_entry_has_examples() -> None:
+    assert len(CATALOGUE) >= 150
+    assert all(s.match and s.no_match for s in CATALOGUE)
+
+
+@pytest.mark.parametrize(("service_id", "host"), MATCHES)
+def test_true_positive(service_id: str, host: str) -> None:
+    found = CATALOGUE.match(host)
+    assert found is not None and found.id == service_id
+
+
+@pytest.mark.parametrize(("service_id", "host"), NO_MATCHES)
+def test_false_positive_never_matches(service_id: str, host: str) -> None:
+    assert CATALOGUE.match(host) is None
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["gemini.com", "bard.edu", "openapis.org", "openai.com.evil.test", "xopenai.com", "claude.ai.example.net",
+     "localhost", "", "10.0.0.1", "[::1]:443", "ai", "com"],
+)
+def test_look_alikes_and_non_hosts(host: str) -> None:
+    assert CATALOGUE.match(host) is None
+
+
+def test_most_specific_domain_wins() -> None:
+    assert CATALOGUE.match("api.openai.com").id == "openai-api"  # type: ignore[union-attr]
+    assert CATALOGUE.match("help.openai.com").id == "openai-web"  # type: ignore[union-attr]
+    assert CATALOGUE.match("operator.chatgpt.com").id == "openai-operator"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("raw", "host"),
+    [("https://User@API.OpenAI.com:443/v1?x=1", "api.openai.com"), ("chatgpt.com.", "chatgpt.com"),
+     ("claude.ai:443", "claude.ai"), ("gemini.google.com/app", "gemini.google.com")],
+)
+def test_normalise_host(raw: str, host: str) -> None:
+    assert normalise_host(raw) == host
+
+
+def test_users_extend_and_override_the_catalogue() -> None:
+    extra = [{"id": "acme-gpt", "name": "Acme GPT", "vendor": "Acme", "provider": "openai", "kind": "chat-assistant",
+              "domains": ["gpt.acme.internal"]},
+             {"id": "chatgpt", "name": "ChatGPT Enterprise", "vendor": "OpenAI", "provider": "openai",
+              "kind": "chat-assistant", "domains": ["chatgpt.com"]}]
+    catalogue = ServiceCatalogue.load(extra)
+    assert catalogue.match("eu.gpt.acme.internal").id == "acme-gpt"  # type: ignore[union-attr]
+    assert catalogue.match("chatgpt.com").name == "ChatGPT Enterprise"  # type: ignore[union-attr]
+    assert catalogue.match("chat.openai.com").id == "openai-web"  # type: ignore[union-attr]  # override dropped it
+
+
+def test_bad_domains_are_rejected() -> None:
+    with pytest.raises(ValueError):
+        AIService(id="x", name="x", vendor="x", provider="x", kind="api", domains=("not a host/path",))
+
+
+def test_prefilter_literals_cover_every_example() -> None:
+    literals = CATALOGUE.prefilter_literals()
+    for _service_id, host in MATCHES:
+        assert any(lit in host.lower() for lit in literals), host
+
+
+def test_known_providers_are_in_the_vocabulary_or_flagged_new() -> None:
+    known = set(vocabulary().ids())
+    core = {"openai", "anthropic", "google-gemini", "microsoft-copilot", "github-copilot", "aws-bedrock"}
+    assert core <= known
+    assert {s.provider for s in CATALOGUE} & known >= core
