@@ -374,7 +374,7 @@ def zscaler_record(e: Event, rng: random.Random) -> dict[str, object]:
             "url": f"{e.host}{e.path}",
             "hostname": e.host,
             "action": "Blocked" if blocked else "Allowed",
-            "respcode": "403" if blocked else rng.choice(["200"] * 8 + ["204", "304"]),
+            "respcode": "403" if blocked else ("200" if e.method != "GET" else rng.choice(["200"] * 8 + ["204", "304"])),
             "reqsize": str(e.reqsize),
             "respsize": str(rng.randrange(400, 3_000) if blocked else rng.randrange(600, 180_000)),
             "appname": app,
