@@ -45,9 +45,30 @@ def is_upload(record: LogRecord, threshold: int = DEFAULT_UPLOAD_BYTES) -> bool:
     return bool(record.method and record.method.upper() in _WRITE_METHODS and record.path and _UPLOAD_PATH.search(record.path))
 
 
+_EVIDENCE_WINDOW = 320
+# Every pattern discovery.redact knows needs one of these (lower-cased) to match; a line with none
+# of them has nothing to redact, and skipping redaction there saves ~60 µs a line.
+_SECRET_HINTS = re.compile(
+    r"sk-|hf_|aiza|gsk_|r8_|pplx-|xai-|akia|asia|bearer|api[_-]?key|secret|token|passw|access[_-]?key"
+)
+_TOKEN_END = re.compile(r"[\s\",;]")
+
+
 def scrub_evidence(line: str) -> str:
-    """The line as evidence: query strings dropped (they can carry tokens), then redacted."""
-    return excerpt(_QUERY.sub("?…", line))
+    """The line as evidence: query strings dropped (they can carry tokens), then redacted.
+
+    Redaction costs ~20 µs per pattern on a long JSON line, so only the head that can reach the
+    excerpt is redacted. The cut falls on a delimiter no secret pattern spans, so a key is never
+    split into a part too short to be recognised.
+    """
+    text = _QUERY.sub("?…", line.strip())
+    if len(text) > _EVIDENCE_WINDOW:
+        cut = max((m.start() for m in _TOKEN_END.finditer(text, 0, _EVIDENCE_WINDOW)), default=_EVIDENCE_WINDOW)
+        text = text[:cut] + " …"
+    if _SECRET_HINTS.search(text.lower()) is None:
+        text = text.replace("\t", " ")
+        return text if len(text) <= 160 else text[:159] + "…"
+    return excerpt(text)
 
 
 @dataclass

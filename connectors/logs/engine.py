@@ -103,15 +103,19 @@ def scan_stream(
     for block in _chain(first, blocks):
         base = stats.lines
         if finder is None:
-            for offset, raw in enumerate(block.split(b"\n")):
+            pieces = block.split(b"\n")
+            for offset, raw in enumerate(pieces):
                 handle(base + offset + 1, raw)
+            newlines = len(pieces) - 1
         else:
+            # Line numbers: count newlines only up to each candidate, then to the block's end.
             counted_to, newlines = 0, 0
             for start, raw in finder.lines(block):
                 newlines += block.count(b"\n", counted_to, start)
                 counted_to = start
                 handle(base + newlines + 1, raw)
-        stats.lines += block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+            newlines += block.count(b"\n", counted_to)
+        stats.lines += newlines + (0 if block.endswith(b"\n") else 1)
         on_progress(stats.lines)
     return stats, aggregator
 
