@@ -8,7 +8,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
 from connectors.logs.attribution import CONNECTOR, DEFAULT_UPLOAD_BYTES, Aggregator, Pseudonymiser
-from connectors.logs.engine import DocumentTooLarge, UnknownFormat, scan_stream
+from connectors.logs.engine import DocumentTooLarge, FormatMismatch, UnknownFormat, scan_stream
 from connectors.logs.formats import FORMATS, LogFormat
 from connectors.logs.prefilter import LineFinder
 from connectors.logs.reader import BLOCK_SIZE, display_name, open_log
@@ -57,13 +57,13 @@ class LogConnector(Connector):
         try:
             stream = open_log(target, self._stdin)
         except FileNotFoundError:
-            result.issues.append(_issue(label, "not-found", f"{label}: no such file"))
+            result.issues.append(_issue(label, "not-found", "no such file"))
             return result
         except IsADirectoryError:
-            result.issues.append(_issue(label, "unreadable", f"{label}: is a directory, not a log file"))
+            result.issues.append(_issue(label, "unreadable", "is a directory, not a log file"))
             return result
         except OSError as exc:
-            result.issues.append(_issue(label, "unreadable", f"{label}: {exc.strerror or exc}"))
+            result.issues.append(_issue(label, "unreadable", str(exc.strerror or exc)))
             return result
         try:
             with stream:
@@ -81,18 +81,21 @@ class LogConnector(Connector):
         except UnknownFormat:
             tried = ", ".join(FORMATS)
             result.issues.append(
-                _issue(label, "unknown-format", f"{label}: not a log format aims reads (tried: {tried}); "
+                _issue(label, "unknown-format", f"not a log format aims reads (tried: {tried}); "
                        "name it with --log-format, or map its fields with the generic mode")
             )
             return result
+        except FormatMismatch as exc:
+            result.issues.append(_issue(label, "unknown-format", str(exc)))
+            return result
         except DocumentTooLarge as exc:
-            result.issues.append(_issue(label, "too-large", f"{label}: {exc}"))
+            result.issues.append(_issue(label, "too-large", str(exc)))
             return result
         except (OSError, EOFError, ValueError) as exc:  # corrupt gzip, truncated stream
-            result.issues.append(_issue(label, "corrupt", f"{label}: could not be read to the end: {exc}"))
+            result.issues.append(_issue(label, "corrupt", f"could not be read to the end: {exc}"))
             return result
         if aggregator is None:
-            result.issues.append(_issue(label, "empty", f"{label}: empty, nothing to read", IssueSeverity.WARNING))
+            result.issues.append(_issue(label, "empty", "empty, nothing to read", IssueSeverity.WARNING))
             return result
         result.observations.extend(aggregator.observations(label))
         result.count("lines", stats.lines)
@@ -104,7 +107,7 @@ class LogConnector(Connector):
             examples = "; ".join(stats.malformed_examples)
             result.issues.append(
                 _issue(label, "malformed-lines",
-                       f"{label}: {stats.malformed} malformed {stats.format_name} line(s) skipped ({examples})",
+                       f"{stats.malformed} malformed {stats.format_name} line(s) skipped ({examples})",
                        IssueSeverity.WARNING, stats.malformed)
             )
         return result
@@ -120,7 +123,7 @@ def _format_class(log_format: str, generic_fields: Mapping[str, str] | None) -> 
     if generic_fields:
         from connectors.logs.formats.generic import generic_format
 
-        return generic_format(generic_fields)
+        return generic_format(generic_fields)  # raises ValueError on a bad mapping
     if log_format == AUTO:
         return None
     try:

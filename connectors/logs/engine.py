@@ -31,6 +31,10 @@ class DocumentTooLarge(Exception):
     pass
 
 
+class FormatMismatch(Exception):
+    """The chosen format cannot read this file at all (e.g. a named column is missing)."""
+
+
 @dataclass
 class StreamStats:
     format_name: str = ""
@@ -74,7 +78,10 @@ def scan_stream(
     if cls is None:
         raise UnknownFormat()
     fmt = cls()
-    fmt.begin(head)
+    try:
+        fmt.begin(head)
+    except MalformedLine as exc:
+        raise FormatMismatch(f"not readable as {cls.name}: {exc}") from None
     stats.format_name = cls.name
     aggregator = aggregator_for(cls.name)
 
