@@ -10,33 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
+from discovery.code_hits import RawHit
 from discovery.code_noise import ProseRanges, comment_start
-from discovery.models import Category, Confidence
 from discovery.redact import excerpt, secret_fingerprint
 from discovery.signature_catalogue import Signature, SignatureCatalogue
 
 LONG_LINE = 4096  # longer lines (minified code, data blobs) are read in windows around each hit
 WINDOW = 512
 EVIDENCE_CONTEXT = 100
-
-
-@dataclass(slots=True)
-class RawHit:
-    """One signature match in one file, before it becomes an Observation."""
-
-    signal: str
-    provider: str
-    category: Category
-    kind: str
-    confidence: Confidence
-    line: int
-    evidence: str
-    model: str | None = None
-    attributes: dict[str, str | int | float | bool] = field(default_factory=dict)
-    detector: str | None = None
-    offset: int = 0
 
 
 class RePrefilter:

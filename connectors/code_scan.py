@@ -1,0 +1,233 @@
+"""Read each file once and turn it into raw hits; runs in worker processes on big trees."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_all_start_methods, get_context
+from pathlib import PurePosixPath
+
+from connectors.code_engine import MatchEngine
+from connectors.code_walk import WalkedFile
+from discovery.code_detectors import apply_file_detectors
+from discovery.code_files import Role, scope_from_shebang
+from discovery.code_formats import MODEL_HEAD_BYTES, mcp_servers, notebook_code, sniff_model_file
+from discovery.code_hits import RawHit
+from discovery.code_manifests import MANIFEST_ECOSYSTEM, ManifestError, parse_manifest
+from discovery.models import Category, Confidence
+from discovery.redact import excerpt
+
+BINARY_SNIFF = 8192
+PARALLEL_MIN_BYTES = 24_000_000  # below this, starting workers costs more than it saves
+PARALLEL_MIN_FILES = 4000
+
+
+@dataclass
+class FileOutcome:
+    rel: str
+    hits: list[RawHit] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    issue: tuple[str, str, bool] | None = None  # (kind, message, is_error)
+    manifest_ecosystems: tuple[str, ...] = ()
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+
+def read_bytes(path: str, limit: int) -> bytes:
+    """At most limit bytes of a file (a seam tests patch to simulate unreadable files)."""
+    with open(path, "rb") as handle:
+        return handle.read(limit)
+
+
+def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> FileOutcome:
+    outcome = FileOutcome(walked.rel)
+    kind = walked.kind
+    try:
+        data = read_bytes(walked.path, MODEL_HEAD_BYTES if kind.role == Role.MODEL_CANDIDATE else max_file_size + 1)
+    except OSError as exc:
+        outcome.issue = ("unreadable", f"cannot read: {exc.strerror or exc}", True)
+        return outcome
+    if kind.role == Role.MODEL_CANDIDATE:
+        _model_file(outcome, walked, data)
+        return outcome
+    if len(data) > max_file_size:  # grew since it was listed
+        outcome.count("skipped.too-large")
+        outcome.issue = ("too-large", f"over {max_file_size} bytes; skipped", False)
+        return outcome
+    if b"\x00" in data[:BINARY_SNIFF]:
+        outcome.count("skipped.binary")
+        return outcome
+    scope = kind.scope
+    if kind.role == Role.MAYBE_SCRIPT:
+        scope = scope_from_shebang(data[:200].split(b"\n", 1)[0])
+        if scope is None:
+            outcome.count("skipped.unknown-type")
+            return outcome
+    outcome.count("files.read")
+    outcome.count("bytes.read", len(data))
+    if kind.manifest:
+        _manifest(outcome, engine, walked, data)
+    if kind.mcp_config or _is_mcp_config_path(walked.rel):
+        _mcp_config(outcome, data)
+    if scope:
+        _match(outcome, engine, walked, data, scope)
+    for hit in outcome.hits:
+        hit.path = walked.rel
+    return outcome
+
+
+def _is_mcp_config_path(rel: str) -> bool:
+    parts = PurePosixPath(rel).parts
+    return len(parts) >= 2 and parts[-1] == "mcp.json" and parts[-2] in (".cursor", ".vscode", ".roo", ".gemini")
+
+
+def _match(outcome: FileOutcome, engine: MatchEngine, walked: WalkedFile, data: bytes, scope: str) -> None:
+    line_map: list[int | None] | None = None
+    if walked.kind.notebook:
+        try:
+            notebook = notebook_code(data.decode("utf-8", errors="replace"))
+        except ValueError as exc:
+            outcome.issue = ("corrupt", f"notebook not readable: {exc}", False)
+            return
+        if notebook.language not in ("python", "python3", "ipython"):
+            outcome.count("skipped.notebook-language")
+            return
+        data, line_map = notebook.code.encode("utf-8"), notebook.line_map
+    hits, invalid_utf8 = engine.match(data, scope)
+    if invalid_utf8:
+        outcome.count("files.invalid-utf8")
+    if not hits:
+        return
+    text: list[str] = []
+
+    def text_of() -> str:
+        if not text:
+            text.append(data.decode("utf-8", errors="replace"))
+        return text[0]
+
+    hits = apply_file_detectors(hits, text_of, scope)
+    if line_map is not None:
+        for hit in hits:
+            hit.line = line_map[hit.line - 1] if hit.line and hit.line <= len(line_map) else None
+            hit.attributes["notebook"] = True
+    outcome.hits.extend(hits)
+
+
+def _manifest(outcome: FileOutcome, engine: MatchEngine, walked: WalkedFile, data: bytes) -> None:
+    manifest = walked.kind.manifest or ""
+    if manifest in MANIFEST_ECOSYSTEM:
+        outcome.manifest_ecosystems = (MANIFEST_ECOSYSTEM[manifest],)
+    text = data.decode("utf-8", errors="replace")
+    try:
+        declared = parse_manifest(manifest, PurePosixPath(walked.rel).name, text)
+    except ManifestError as exc:
+        outcome.issue = ("corrupt", f"manifest not parsed: {exc}", False)
+        return
+    lines = text.splitlines()
+    for item in declared:
+        use = engine.catalogue.package_use(item.ecosystem, item.name)
+        if use is None:
+            continue
+        kind = "lockfile" if item.lock else "manifest"
+        evidence = excerpt(lines[item.line - 1]) if item.line and item.line <= len(lines) else item.name
+        for provider, category in [(use.provider, use.category), *use.also]:
+            outcome.hits.append(
+                RawHit(
+                    signal=f"{kind}.{item.ecosystem}",
+                    provider=provider,
+                    category=category,
+                    kind=kind,
+                    confidence=Confidence.LOW if item.lock else Confidence.MEDIUM,
+                    line=item.line,
+                    evidence=evidence,
+                    attributes={"package": item.name, "ecosystem": item.ecosystem, "manifest": manifest},
+                )
+            )
+
+
+def _mcp_config(outcome: FileOutcome, data: bytes) -> None:
+    try:
+        servers = mcp_servers(data.decode("utf-8", errors="replace"))
+    except ValueError as exc:
+        outcome.issue = ("corrupt", f"MCP config not parsed: {exc}", False)
+        return
+    for server in servers:
+        outcome.hits.append(
+            RawHit(
+                signal="mcp.client-config",
+                provider="mcp",
+                category=Category.MCP,
+                kind="mcp-config",
+                confidence=Confidence.HIGH,
+                line=server.line,
+                evidence=f"{server.name}: {server.launch}",
+                attributes={"server": server.name, "transport": server.transport},
+            )
+        )
+
+
+def _model_file(outcome: FileOutcome, walked: WalkedFile, head: bytes) -> None:
+    found = sniff_model_file(walked.rel, head)
+    if found is None:
+        outcome.count("skipped.not-a-model")
+        return
+    outcome.count("files.model")
+    outcome.hits.append(
+        RawHit(
+            signal=f"model-file.{found.format}",
+            provider=found.provider,
+            category=Category.MODEL_FILE,
+            kind="model-file",
+            confidence=found.confidence,
+            line=None,
+            evidence=f"{found.format} model file, {walked.size} bytes",
+            attributes={"format": found.format, "size_bytes": walked.size},
+            path=walked.rel,
+        )
+    )
+
+
+# -- running many files ---------------------------------------------------------------------
+
+_WORKER_ENGINE: MatchEngine | None = None
+_WORKER_MAX_SIZE = 0
+
+
+def _init_worker(engine: MatchEngine | None, max_file_size: int) -> None:
+    global _WORKER_ENGINE, _WORKER_MAX_SIZE
+    if engine is None:  # spawn start method: build our own (fork inherits the parent's)
+        from discovery.signature_catalogue import load_catalogue
+
+        engine = MatchEngine(load_catalogue())
+    _WORKER_ENGINE, _WORKER_MAX_SIZE = engine, max_file_size
+
+
+def _scan_chunk(files: Sequence[WalkedFile]) -> list[FileOutcome]:
+    assert _WORKER_ENGINE is not None
+    return [scan_file(_WORKER_ENGINE, f, _WORKER_MAX_SIZE) for f in files]
+
+
+def scan_files(engine: MatchEngine, files: Sequence[WalkedFile], max_file_size: int, jobs: int) -> list[FileOutcome]:
+    """Scan files, in worker processes when the tree is big enough to pay for them."""
+    total = sum(min(f.size, max_file_size) for f in files if f.kind.role != Role.MODEL_CANDIDATE)
+    if jobs <= 1 or (total < PARALLEL_MIN_BYTES and len(files) < PARALLEL_MIN_FILES):
+        return [scan_file(engine, f, max_file_size) for f in files]
+    fork = "fork" in get_all_start_methods() and os.name == "posix"
+    context = get_context("fork" if fork else "spawn")
+    # Many small chunks balance the two cores better than one half each.
+    chunk_count = jobs * 8
+    chunks: list[list[WalkedFile]] = [[] for _ in range(chunk_count)]
+    for index, walked in enumerate(sorted(files, key=lambda f: -f.size)):
+        chunks[index % chunk_count].append(walked)
+    outcomes: list[FileOutcome] = []
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker,
+        initargs=(engine if fork else None, max_file_size),
+    ) as pool:
+        for chunk_outcomes in pool.map(_scan_chunk, [c for c in chunks if c]):
+            outcomes.extend(chunk_outcomes)
+    outcomes.sort(key=lambda o: o.rel)
+    return outcomes
