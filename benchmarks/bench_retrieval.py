@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import sys
 import tempfile
 import time
@@ -127,9 +128,9 @@ def _run_fixed(embedder: MiniLMEmbedder, ids: list[list[int]], width: int) -> No
 def _load_labels() -> dict[str, dict[str, Any]]:
     """requirement id -> {"status": ..., "evidence": [{"document", "section"}]}.
 
-    Accepts the label file either as a mapping of ids or under a
-    "requirements" key, with the evidence under "evidence", "sources",
-    "covered_by" or directly as document/section keys.
+    The file (schema aims.labels/1) has ``requirements: {id: {label,
+    evidence: [{document, section}]}}``; a section is a heading's text or
+    ``page N`` for a PDF. Older shapes (a list, "status") are accepted too.
     """
     import yaml
 
@@ -150,7 +151,8 @@ def _load_labels() -> dict[str, dict[str, Any]]:
             evidence = [{"document": value.get("document"), "section": value.get("section")}]
         if isinstance(evidence, dict):
             evidence = [evidence]
-        labels[str(rid)] = {"status": str(value.get("status", "")).lower(), "evidence": evidence or []}
+        status = value.get("label", value.get("status", ""))
+        labels[str(rid)] = {"status": str(status).lower(), "evidence": evidence or []}
     return labels
 
 
@@ -162,6 +164,11 @@ def _matches(passage: Passage, evidence: list[dict[str, Any]]) -> bool:
             continue
         if not section:
             return True
+        page = re.fullmatch(r"page\s+(\d+)", section, re.IGNORECASE)
+        if page:
+            if passage.page == int(page.group(1)):
+                return True
+            continue
         path = passage.section or ""
         parts = [p.strip().lower() for p in path.split(">")]
         wanted = [p.strip().lower() for p in section.split(">")]

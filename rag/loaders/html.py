@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rag.loaders._common import StructuredText, collapse_inline
 
 # Page furniture that is never policy text; dropping it keeps menus and
@@ -11,6 +13,7 @@ _BLOCKS = frozenset(
     "p div section article main aside blockquote pre li ul ol dl dt dd table thead tbody tfoot tr "
     "figure figcaption address details summary fieldset hr br body html caption".split()
 )
+_FURNITURE_CLASS = re.compile(r"(^|[-_ ])(breadcrumbs?|cookie[-_]?(banner|notice|consent)?|skip[-_]link|sidebar)($|[-_ ])", re.I)
 _CELLS = frozenset(("td", "th"))
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 
@@ -31,6 +34,9 @@ def html_structure(markup: str) -> tuple[str, list[tuple[int, int, str]], str | 
             tag.decompose()
     for tag in soup.find_all(attrs={"role": ["navigation", "banner", "contentinfo"]}):
         tag.decompose()
+    for tag in soup.find_all(class_=_FURNITURE_CLASS):
+        if not tag.decomposed:
+            tag.decompose()
 
     out = StructuredText()
     line: list[str] = []
@@ -66,7 +72,11 @@ def html_structure(markup: str) -> tuple[str, list[tuple[int, int, str]], str | 
             else:
                 walk(child)
 
-    walk(soup)
+    # When the page marks its main content, everything outside it (site
+    # header, menus, breadcrumbs, sidebars) is furniture.
+    main = soup.find("main") or soup.find(attrs={"role": "main"})
+    walk(main if isinstance(main, Tag) else soup)
     flush()
     text, sections = out.finish()
-    return text, sections, head_title or out.first_heading
+    # The h1 is the document's own title; <title> often carries the site name too.
+    return text, sections, out.first_heading or head_title

@@ -195,7 +195,8 @@ POLICY_HTML = """<!doctype html><html><head><title>Vendor AI Standard</title>
 <style>body { color: red }</style><script>var tracking = "do not index";</script></head>
 <body><header><a href="/">Home</a> | <a href="/about">About us</a></header>
 <nav><ul><li>Menu item one</li><li>Menu item two</li></ul></nav>
-<main><h1>Vendor AI Standard</h1>
+<div class="breadcrumbs">Intranet &rsaquo; Standards</div><aside>Related links outside main</aside>
+<main><div class="page-sidebar">Sidebar widget</div><h1>Vendor AI Standard</h1>
 <p>Third-party AI services must be assessed by procurement before purchase.</p>
 <h2>Contract clauses</h2><p>Contracts forbid the vendor from training models on our data.</p>
 <table><tr><th>Clause</th><th>Owner</th></tr><tr><td>No training</td><td>Legal</td></tr></table>

@@ -123,3 +123,16 @@ def test_contextual_text_prefixes_the_section(policy_md) -> None:
 def test_bad_sizes_rejected(policy_md) -> None:
     with pytest.raises(ValueError):
         chunk_document(load_document(policy_md), min_chars=0)
+
+
+def test_example_policies_load_and_chunk() -> None:
+    from rag.loaders import SUFFIXES
+
+    folder = Path(__file__).resolve().parents[2] / "examples" / "acme" / "policies"
+    files = [p for p in sorted(folder.glob("*")) if p.suffix.lower() in SUFFIXES] if folder.is_dir() else []
+    if not files:
+        pytest.skip("no example policies in this checkout")
+    for path in files:
+        doc = load_document(path)
+        assert doc.sections, f"{path.name}: no headings found"
+        _check(doc)

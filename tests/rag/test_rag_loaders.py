@@ -86,11 +86,19 @@ def test_docx_headings_tables_and_title(policy_docx: Path) -> None:
 def test_html_drops_boilerplate_and_keeps_structure(policy_html: Path) -> None:
     doc = load_document(policy_html)
     assert doc.title == "Vendor AI Standard"
-    for noise in ("tracking", "Menu item", "About us", "Cookie", "color: red"):
+    for noise in ("tracking", "Menu item", "About us", "Cookie", "color: red", "Intranet", "Related", "Sidebar"):
         assert noise not in doc.text
     assert "Clause | Owner" in doc.text and "No training | Legal" in doc.text
     assert _section_of(doc, "training models on our data") == "Vendor AI Standard > Contract clauses"
     assert _section_of(doc, "48 hours") == "Vendor AI Standard > Monitoring"
+
+
+def test_html_without_main_keeps_body_text_and_prefers_h1_title(write) -> None:
+    page = "<html><head><title>Site | Policy</title></head><body><h1>Data Policy</h1><p>Keep data safe.</p></body></html>"
+    doc = load_document(write("page.htm", page))
+    assert doc.title == "Data Policy" and doc.text == "Data Policy\n\nKeep data safe."
+    untitled = load_document(write("plain.html", "<html><head><title>Only title</title></head><p>Text.</p></html>"))
+    assert untitled.title == "Only title"
 
 
 def test_same_bytes_same_id_anywhere(write) -> None:
