@@ -56,7 +56,7 @@ class AIService(BaseModel):
     vendor: str
     provider: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     kind: ServiceKind
-    domains: tuple[str, ...] = Field(min_length=1)
+    domains: tuple[str, ...] = ()  # empty for services only audit logs name (Gemini in Workspace)
     confidence: Confidence | None = None
     match: tuple[str, ...] = ()
     no_match: tuple[str, ...] = ()
@@ -135,6 +135,10 @@ class ServiceCatalogue:
                 else:
                     self._exact[domain] = service
         self._wildcard_tails = tuple({tail for _, tail, _ in self._wildcards})
+        self._names: dict[str, AIService] = {}
+        for service in self._services.values():
+            for label in (service.name.split(" (")[0],):  # names, not ids: "gemini" alone is also an exchange
+                self._names.setdefault(_name_key(label), service)
 
     @classmethod
     def load(cls, extra: Iterable[Mapping[str, Any]] = ()) -> "ServiceCatalogue":
@@ -166,9 +170,25 @@ class ServiceCatalogue:
                 return service
         return None
 
+    def match_name(self, app_name: str) -> AIService | None:
+        """The service an identity or audit log names by app (Okta "ChatGPT Enterprise" → chatgpt).
+
+        Whole leading words only, longest first, so "Bard College" never becomes Bard.
+        """
+        words = re.findall(r"[a-z0-9]+", app_name.lower())
+        for end in range(len(words), 0, -1):
+            service = self._names.get("".join(words[:end]))
+            if service is not None:
+                return service
+        return None
+
     def prefilter_literals(self) -> list[str]:
         """Literals of which every line naming a catalogued host contains at least one."""
         return sorted({_prefilter_literal(d) for s in self._services.values() for d in s.domains})
+
+
+def _name_key(label: str) -> str:
+    return "".join(re.findall(r"[a-z0-9]+", label.lower()))
 
 
 @lru_cache(maxsize=1)

@@ -145,11 +145,12 @@ class Aggregator:
         _remember(agg.vendor_apps, record.vendor_app)
 
     def _evidence(self, record: LogRecord, line: str) -> str:
-        if self._pseudonymise is None:
+        if self._pseudonymise is None and line:
             return scrub_evidence(line)
-        # The raw line names the person; with pseudonymisation on, describe the event instead.
+        # The raw line names the person (and whole-document events have no line): describe the event.
         what = " ".join(
-            p for p in (record.method, (normalise_host(record.host) if record.host else None), record.path, record.signal) if p
+            p for p in (record.method, (normalise_host(record.host) if record.host else None), record.path,
+                        record.signal, record.model) if p
         )
         return excerpt(f"{self.log_format}: {what}")
 

@@ -100,10 +100,13 @@ def scan_stream(
 
     documents = _read_document(fmt, first, blocks)
     if documents is not None:
-        for index, record in enumerate(documents, start=1):
-            stats.lines += 1
-            stats.candidates += 1
-            _attribute(stats, catalogue, aggregator, record, index, "")
+        try:
+            for index, record in enumerate(documents, start=1):
+                stats.lines += 1
+                stats.candidates += 1
+                _attribute(stats, catalogue, aggregator, record, index, "")
+        except MalformedLine as exc:
+            _malformed(stats, 1, str(exc))
         return stats, aggregator
 
     finder = None if fmt.parse_every_line else finder_for(cls)
@@ -132,7 +135,9 @@ def _attribute(
 ) -> None:
     stats.events += 1
     service: AIService | None = None
-    if record.service_id:
+    if record.service_id and record.service_id.startswith("name:"):
+        service = catalogue.match_name(record.service_id[5:])  # identity logs name apps, not hosts
+    elif record.service_id:
         service = catalogue.get(record.service_id)
     elif record.host:
         service = catalogue.match(record.host)

@@ -14,7 +14,7 @@ NO_MATCHES = [(s.id, host) for s in CATALOGUE for host in s.no_match]
 
 def test_catalogue_is_large_and_every_entry_has_examples() -> None:
     assert len(CATALOGUE) >= 150
-    assert all(s.match and s.no_match for s in CATALOGUE)
+    assert all(s.match and s.no_match for s in CATALOGUE if s.domains)
 
 
 @pytest.mark.parametrize(("service_id", "host"), MATCHES)
@@ -79,3 +79,18 @@ def test_known_providers_are_in_the_vocabulary_or_flagged_new() -> None:
     core = {"openai", "anthropic", "google-gemini", "microsoft-copilot", "github-copilot", "aws-bedrock"}
     assert core <= known
     assert {s.provider for s in CATALOGUE} & known >= core
+
+
+@pytest.mark.parametrize(
+    ("app_name", "service_id"),
+    [("ChatGPT Enterprise", "chatgpt"), ("ChatGPT", "chatgpt"), ("Claude", "claude"), ("Cursor", "cursor"),
+     ("Otter.ai", "otter-ai"), ("Microsoft 365 Copilot", "m365-copilot"), ("Perplexity", "perplexity")],
+)
+def test_app_names_from_identity_logs(app_name: str, service_id: str) -> None:
+    found = CATALOGUE.match_name(app_name)
+    assert found is not None and found.id == service_id
+
+
+@pytest.mark.parametrize("app_name", ["Bard College", "Gemini Exchange", "Salesforce", "Slack", "Gmail Add-on", ""])
+def test_other_app_names_do_not_match(app_name: str) -> None:
+    assert CATALOGUE.match_name(app_name) is None
