@@ -1,0 +1,167 @@
+"""Run the gap analysis: one drafted finding per requirement, in catalogue order.
+
+`assess` gathers the evidence for each requirement (retrieved passages,
+technical evidence from discovery), hands it to a drafter, and checks every
+citation of the result against the document text once more, whichever drafter
+made it. When the LLM becomes unreachable mid-run, the rest of the run is
+drafted offline, each such draft says so, and the switch is reported in
+`problems`. Importing this module stays cheap: no langchain, no chromadb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from discovery.controls import CloudControl
+from discovery.models import AISystem
+from gap.drafting.base import DraftRequest, FindingDrafter, LLMUnavailableError, PassageSource, RequirementLike
+from gap.drafting.offline import OfflineDrafter
+from gap.evidence import gather_evidence
+from gap.models import Citation, Finding
+from gap.verify import citation_matches_source
+from rag.models import Chunk, Passage
+
+#: Passages retrieved per requirement (fused over its queries).
+DEFAULT_K = 6
+
+Progress = Callable[[int, int, Finding], None]
+
+
+class CatalogueLike(Protocol):
+    def all(self) -> Sequence[Any]: ...
+    def validate_ids(self, ids: Iterable[str]) -> Any: ...
+
+
+@dataclass
+class AssessmentResult:
+    findings: list[Finding]
+    problems: list[str] = field(default_factory=list)
+    #: Why the run switched from the LLM to offline drafting, if it did.
+    fallback_reason: str | None = None
+    #: Requirements drafted offline because of that switch.
+    fallback_requirements: list[str] = field(default_factory=list)
+
+
+class RetrieverPassages:
+    """Adapts rag's `Retriever` (which holds its `PolicyIndex`) to `PassageSource`."""
+
+    def __init__(self, retriever: Any) -> None:
+        self.retriever = retriever
+
+    def search_many(self, queries: Sequence[str], k: int = DEFAULT_K) -> list[Passage]:
+        return list(self.retriever.search_many(list(queries), k))
+
+    def get(self, chunk_id: str) -> Chunk | None:
+        result: Chunk | None = self.retriever.get(chunk_id)
+        return result
+
+    def document_text(self, document_id: str) -> str:
+        text: str = self.retriever.index.document_text(document_id)
+        return text
+
+
+def _selected(catalogue: CatalogueLike, only: Iterable[str] | None) -> list[RequirementLike]:
+    requirements = list(catalogue.all())
+    if only is None:
+        return requirements
+    wanted = [str(i).strip() for i in only if str(i).strip()]
+    catalogue.validate_ids(wanted)  # raises UnknownRequirementError on any unknown id
+    chosen = set(wanted)
+    return [r for r in requirements if r.id in chosen]
+
+
+def _queries(requirement: RequirementLike) -> list[str]:
+    queries = [q for q in requirement.queries if q.strip()]
+    return queries or [requirement.title]
+
+
+class _CitationChecker:
+    """Re-checks citations against the stored document text (one read per document)."""
+
+    def __init__(self, source: PassageSource) -> None:
+        self.source = source
+        self._texts: dict[str, str | None] = {}
+
+    def _text(self, document_id: str) -> str | None:
+        if document_id not in self._texts:
+            try:
+                self._texts[document_id] = self.source.document_text(document_id)
+            except (KeyError, OSError, ValueError):
+                self._texts[document_id] = None
+        return self._texts[document_id]
+
+    def check(self, finding: Finding) -> tuple[list[Citation], list[str]]:
+        kept: list[Citation] = []
+        problems: list[str] = []
+        for citation in finding.citations:
+            chunk = self.source.get(citation.chunk_id)
+            text = self._text(chunk.document_id) if chunk is not None else None
+            if text is not None and citation_matches_source(citation, text):
+                kept.append(citation)
+            else:
+                problems.append(
+                    f"{finding.requirement}: dropped a citation of {citation.document} that does not match "
+                    f"the source text at [{citation.start}:{citation.end}]"
+                )
+        return kept, problems
+
+
+def assess(
+    catalogue: CatalogueLike,
+    passages: PassageSource,
+    drafter: FindingDrafter,
+    *,
+    inventory: Sequence[AISystem] = (),
+    controls: Sequence[CloudControl] = (),
+    only: Iterable[str] | None = None,
+    progress: Progress | None = None,
+    k: int = DEFAULT_K,
+) -> AssessmentResult:
+    """Draft a finding for every requirement (or the `only` subset), in catalogue order."""
+    requirements = _selected(catalogue, only)
+    result = AssessmentResult(findings=[])
+    checker = _CitationChecker(passages)
+    current: FindingDrafter = drafter
+    retrieved_any = False
+    for number, requirement in enumerate(requirements, start=1):
+        retrieved = passages.search_many(_queries(requirement), k)
+        retrieved_any = retrieved_any or bool(retrieved)
+        evidence = gather_evidence(requirement.technical_evidence, inventory, controls)
+        request = DraftRequest(
+            requirement=requirement,
+            passages=retrieved,
+            technical_evidence=evidence.items,
+            concerns=evidence.concerns,
+            fallback_reason=result.fallback_reason,
+        )
+        try:
+            finding = current.draft(request)
+        except LLMUnavailableError as exc:
+            remaining = len(requirements) - number + 1
+            result.fallback_reason = str(exc)
+            result.problems.append(f"{exc}; drafted the remaining {remaining} requirement(s) offline instead")
+            current = OfflineDrafter()
+            request = DraftRequest(
+                requirement=requirement,
+                passages=retrieved,
+                technical_evidence=evidence.items,
+                concerns=evidence.concerns,
+                fallback_reason=str(exc),
+            )
+            finding = current.draft(request)
+        if result.fallback_reason is not None:
+            result.fallback_requirements.append(requirement.id)
+        kept, dropped = checker.check(finding)
+        if dropped:
+            finding = finding.model_copy(update={"citations": kept})
+            result.problems.extend(dropped)
+        if finding.needs_manual_review:
+            result.problems.append(f"{requirement.id}: the model's answer failed validation; needs manual review")
+        result.findings.append(finding)
+        if progress is not None:
+            progress(number, len(requirements), finding)
+    if requirements and not retrieved_any:
+        result.problems.append("no policy passages were retrieved for any requirement; add policies with `aims policies add`")
+    return result

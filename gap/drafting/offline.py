@@ -1,0 +1,199 @@
+"""The offline drafter: a finding from retrieval and keyword evidence, with no language model.
+
+For one requirement it scores each retrieved passage by how many of the
+requirement's catalogue keywords it (and its section heading) mentions, with a
+small bonus for retrieval rank. For an AI-specific requirement only passages
+that speak of AI can make it conformant: a generic ISMS passage is at most
+partial evidence. Quotes are whole sentences of the chunk text, so they are
+verbatim by construction, and the rationale is built from our own catalogue
+guidance. Every draft says it was made without a language model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gap.drafting.base import OFFLINE_DRAFTER, DraftRequest
+from gap.drafting.text import best_sentences, matched_keywords, speaks_of_ai
+from gap.models import Citation, Drafter, Finding, FindingStatus
+from gap.verify import citation_for_span
+from rag.models import Passage
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Calibrated on a labelled policy set (benchmarks/bench_gap.py); not specific to any organisation."""
+
+    #: Distinct keyword hits at which a passage counts as fully on topic.
+    saturation: int = 3
+    #: Weight of retrieval rank against keyword evidence in a passage's score.
+    rank_weight: float = 0.2
+    #: Keywords in a passage's section heading say what the whole section is about.
+    heading_bonus: float = 0.5
+    #: Best passage score and keyword breadth (share of keywords seen) for conformant.
+    conformant_score: float = 0.75
+    conformant_breadth: float = 0.5
+    #: Best passage score for partial.
+    partial_score: float = 0.45
+    #: How many top passages may contribute to breadth and citations.
+    supporting: int = 3
+
+
+@dataclass
+class _Scored:
+    passage: Passage
+    keywords: set[str]
+    heading_keywords: set[str]
+    ai: bool
+    score: float
+
+
+def _score(passage: Passage, keywords: list[str], t: Thresholds) -> _Scored:
+    heading = passage.section or ""
+    in_text = matched_keywords(passage.text, keywords)
+    in_heading = matched_keywords(heading, keywords)
+    hits = len(in_text | in_heading) + t.heading_bonus * len(in_heading - in_text)
+    keyword_part = min(1.0, hits / max(1, min(t.saturation, len(keywords))))
+    rank_part = 1.0 / passage.rank**0.5 if passage.rank > 0 else 0.0
+    score = (1 - t.rank_weight) * keyword_part + t.rank_weight * rank_part if (in_text or in_heading) else 0.0
+    return _Scored(passage, in_text | in_heading, in_heading, speaks_of_ai(passage.text + "\n" + heading), score)
+
+
+def _where(citation_or_passage: Citation | Passage) -> str:
+    label = citation_or_passage.document
+    if citation_or_passage.section:
+        label += f" § {citation_or_passage.section.split(' > ')[-1]}"
+    if citation_or_passage.page:
+        label += f" p. {citation_or_passage.page}"
+    return label
+
+
+def _quotes(chosen: list[_Scored], keywords: list[str], want_ai: bool) -> list[Citation]:
+    citations: list[Citation] = []
+    for scored in chosen:
+        spans = best_sentences(scored.passage.text, sorted(scored.keywords) or keywords, want_ai=want_ai)
+        citations.extend(citation_for_span(scored.passage, start, end) for start, end in spans)
+    return citations[:3]
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+class OfflineDrafter:
+    """No LLM: retrieval scores + catalogue keywords + catalogue guidance."""
+
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds or Thresholds()
+
+    @property
+    def label(self) -> Drafter:
+        return OFFLINE_DRAFTER
+
+    def draft(self, request: DraftRequest) -> Finding:
+        t = self.thresholds
+        requirement = request.requirement
+        keywords = [k for k in requirement.keywords if k.strip()] or [requirement.title]
+        scored = sorted(
+            (_score(p, keywords, t) for p in request.passages), key=lambda s: (-s.score, s.passage.rank)
+        )
+        eligible = [s for s in scored if s.score > 0 and (s.ai or not requirement.ai_specific)]
+        generic = [s for s in scored if s.score > 0 and requirement.ai_specific and not s.ai]
+        support = eligible[: t.supporting]
+        best = support[0].score if support else 0.0
+        breadth = len(set().union(*(s.keywords for s in support))) / len(keywords) if support else 0.0
+
+        notes: list[str] = []
+        if not request.passages:
+            status, chosen = FindingStatus.INSUFFICIENT_EVIDENCE, []
+        elif best >= t.conformant_score and breadth >= t.conformant_breadth:
+            status, chosen = FindingStatus.CONFORMANT, support
+        elif best >= t.partial_score:
+            status, chosen = FindingStatus.PARTIAL, support
+        elif generic and generic[0].score >= t.conformant_score:
+            status, chosen = FindingStatus.PARTIAL, generic[:1]
+            notes.append(
+                f"The closest passage ({_where(generic[0].passage)}) addresses the topic but never speaks of AI, "
+                "so it cannot cover this AI-specific requirement on its own."
+            )
+        else:
+            status, chosen = FindingStatus.GAP, []
+        if status is FindingStatus.CONFORMANT and request.concerns:
+            status = FindingStatus.PARTIAL
+            notes.append("The documents address it, but discovery found facts that weigh against it (below).")
+
+        citations = _quotes(chosen, keywords, requirement.ai_specific)
+        seen = set().union(*(s.keywords for s in chosen)) if chosen else set()
+        missing = [k for k in keywords if k not in seen]
+        confidence = self._confidence(status, best, breadth)
+        return Finding(
+            requirement=requirement.id,
+            title=requirement.title,
+            status=status,
+            rationale=self._rationale(request, status, citations, seen, missing, notes),
+            citations=citations,
+            technical_evidence=list(request.technical_evidence),
+            actions=self._actions(request, status, missing, bool(generic) and not eligible),
+            confidence=confidence,
+            drafted_by=self.label,
+            evidence_hash=request.evidence_hash(self.label),
+        )
+
+    def _confidence(self, status: FindingStatus, best: float, breadth: float) -> str:
+        t = self.thresholds
+        if status is FindingStatus.INSUFFICIENT_EVIDENCE:
+            return "low"
+        if status is FindingStatus.GAP:
+            return "medium" if best < t.partial_score / 2 else "low"
+        if status is FindingStatus.CONFORMANT:
+            return "medium" if breadth >= (1 + t.conformant_breadth) / 2 else "low"
+        return "low" if abs(best - t.partial_score) < 0.1 else "medium"
+
+    def _rationale(
+        self,
+        request: DraftRequest,
+        status: FindingStatus,
+        citations: list[Citation],
+        seen: set[str],
+        missing: list[str],
+        notes: list[str],
+    ) -> str:
+        requirement = request.requirement
+        parts = ["Drafted offline without a language model, from retrieval and keyword evidence; a reviewer must confirm it."]
+        if request.fallback_reason:
+            parts.append(f"A language model was requested, but {request.fallback_reason}; this draft was made offline instead.")
+        parts.append(f"What would satisfy {requirement.id}: {requirement.guidance.strip()}")
+        places = list(dict.fromkeys(_where(c) for c in citations))
+        if status is FindingStatus.INSUFFICIENT_EVIDENCE:
+            parts.append("No policy passages were available to assess, so the documents could not be checked.")
+        elif status is FindingStatus.GAP:
+            parts.append("None of the retrieved passages addresses it.")
+        elif places:
+            parts.append(f"The cited passages ({_join(places)}) mention {_join(sorted(seen))}.")
+        if missing and status in (FindingStatus.PARTIAL, FindingStatus.CONFORMANT):
+            parts.append(f"Not found in them: {_join(missing)}.")
+        if requirement.ai_specific and status is not FindingStatus.INSUFFICIENT_EVIDENCE:
+            parts.append("This requirement is specific to AI; only passages that speak of AI can cover it.")
+        parts.extend(notes)
+        if request.technical_evidence:
+            shown = [e.summary for e in request.technical_evidence[:5]]
+            more = len(request.technical_evidence) - len(shown)
+            parts.append("Technical evidence: " + "; ".join(shown) + (f"; and {more} more." if more else "."))
+        if request.concerns:
+            parts.append("Discovery concerns: " + "; ".join(request.concerns) + ".")
+        return " ".join(parts)
+
+    def _actions(self, request: DraftRequest, status: FindingStatus, missing: list[str], only_generic: bool) -> list[str]:
+        requirement = request.requirement
+        actions: list[str] = []
+        if status is FindingStatus.INSUFFICIENT_EVIDENCE:
+            actions.append("Add the policies and procedures that govern this area (aims policies add) and re-run the gap analysis.")
+        elif status is FindingStatus.GAP:
+            actions.append(f"Establish and document {requirement.title[:1].lower() + requirement.title[1:]}: {requirement.guidance.strip()}")
+        elif status is FindingStatus.PARTIAL:
+            if only_generic:
+                actions.append(f"Extend the existing provision so that it applies explicitly to AI systems ({requirement.id}).")
+            if missing:
+                actions.append(f"Extend the documentation for {requirement.id} to cover: {_join(missing)}.")
+        actions.extend(f"Resolve: {concern}." for concern in request.concerns)
+        return actions
