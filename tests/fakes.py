@@ -184,9 +184,8 @@ class FakePassageSource:
         scored = []
         for chunk in self.chunks.values():
             text_words = {w.lower().strip(".,:;") for w in chunk.text.split()}
-            overlap = len(words & text_words)
-            if overlap:
-                scored.append((overlap, chunk.id))
+            # Like dense retrieval, every chunk gets a rank, relevant or not.
+            scored.append((len(words & text_words), chunk.id))
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         return [
             Passage(**self.chunks[cid].model_dump(), score=round(overlap / 61, 6), rank=rank)

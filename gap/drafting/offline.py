@@ -104,6 +104,7 @@ class OfflineDrafter:
         breadth = len(set().union(*(s.keywords for s in support))) / len(keywords) if support else 0.0
 
         notes: list[str] = []
+        not_ai_specific = False  # the status rests on a passage that never speaks of AI
         if not request.passages:
             status, chosen = FindingStatus.INSUFFICIENT_EVIDENCE, []
         elif best >= t.conformant_score and breadth >= t.conformant_breadth:
@@ -111,7 +112,7 @@ class OfflineDrafter:
         elif best >= t.partial_score:
             status, chosen = FindingStatus.PARTIAL, support
         elif generic and generic[0].score >= t.conformant_score:
-            status, chosen = FindingStatus.PARTIAL, generic[:1]
+            status, chosen, not_ai_specific = FindingStatus.PARTIAL, generic[:1], True
             notes.append(
                 f"The closest passage ({_where(generic[0].passage)}) addresses the topic but never speaks of AI, "
                 "so it cannot cover this AI-specific requirement on its own."
@@ -133,7 +134,7 @@ class OfflineDrafter:
             rationale=self._rationale(request, status, citations, seen, missing, notes),
             citations=citations,
             technical_evidence=list(request.technical_evidence),
-            actions=self._actions(request, status, missing, bool(generic) and not eligible),
+            actions=self._actions(request, status, missing, not_ai_specific),
             confidence=confidence,
             drafted_by=self.label,
             evidence_hash=request.evidence_hash(self.label),
