@@ -187,3 +187,14 @@ def test_llm_spec_parsing() -> None:
     assert parse_llm_spec("openai:gpt-4o-mini") == ("openai", "gpt-4o-mini")
     with pytest.raises(ValueError):
         parse_llm_spec("anthropic:claude")
+
+
+def test_drafter_for_maps_the_llm_option(tmp_path: Path) -> None:
+    from gap.drafting import OfflineDrafter, drafter_for
+
+    assert isinstance(drafter_for("none"), OfflineDrafter)
+    llm = drafter_for("openai:gpt-4o-mini", base_url="http://localhost:1234/v1", cache_dir=tmp_path)
+    assert isinstance(llm, LLMDrafter) and llm.endpoint == "http://localhost:1234/v1"
+    assert llm.cache is not None and llm.label.prompt == "gap_finding@1"
+    with pytest.raises(ValueError):
+        drafter_for("gpt-4o")
