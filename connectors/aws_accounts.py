@@ -31,6 +31,7 @@ class AccountContext:
     session: Any
     via: str = "caller"  # "caller" or the role ARN assumed
     name: str = ""
+    partition: str = "aws"
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
@@ -60,13 +61,15 @@ def caller_account(session: Any, factory: ClientFactory, coverage: CoverageTable
     probe = AccountContext("unknown", session)
     sts = factory.client(probe, "sts", home_region)
     try:
-        account_id = str(sts.get_caller_identity()["Account"])
+        identity = sts.get_caller_identity()
     except Exception as exc:
         status, message = classify_error(exc)
         coverage.record("unknown", GLOBAL_REGION, "sts", "GetCallerIdentity", status, message=message)
         return None
+    account_id = str(identity["Account"])
     coverage.record(account_id, GLOBAL_REGION, "sts", "GetCallerIdentity", items=1)
-    return AccountContext(account_id, session)
+    partition = str(identity.get("Arn", "arn:aws:")).split(":")[1] or "aws"  # aws, aws-cn, aws-us-gov
+    return AccountContext(account_id, session, partition=partition)
 
 
 def organization_accounts(caller: AccountContext, factory: ClientFactory, coverage: CoverageTable,
@@ -98,8 +101,7 @@ def assume_role(caller: AccountContext, account_id: str, role_name: str, factory
     import botocore.session
     from botocore.credentials import RefreshableCredentials
 
-    partition = "aws"
-    role_arn = f"arn:{partition}:iam::{account_id}:role/{role_name}"
+    role_arn = f"arn:{caller.partition}:iam::{account_id}:role/{role_name}"
     sts = factory.client(caller, "sts", home_region)
 
     def fetch() -> dict[str, str]:
@@ -119,9 +121,14 @@ def assume_role(caller: AccountContext, account_id: str, role_name: str, factory
         return None
     coverage.record(account_id, GLOBAL_REGION, "sts", "AssumeRole", items=1)
     core = botocore.session.Session()
+    # Share the caller's model loader: each loader parses every service model on first use,
+    # and fifty accounts must not parse the SageMaker model fifty times.
+    caller_core = getattr(caller.session, "_session", None)
+    if caller_core is not None:
+        core.register_component("data_loader", caller_core.get_component("data_loader"))
     core._credentials = RefreshableCredentials.create_from_metadata(metadata, fetch, "assume-role")
     session = boto3.session.Session(botocore_session=core, region_name=home_region)
-    return AccountContext(account_id, session, via=role_arn, name=name)
+    return AccountContext(account_id, session, via=role_arn, name=name, partition=caller.partition)
 
 
 def enabled_regions(account: AccountContext, factory: ClientFactory, coverage: CoverageTable,

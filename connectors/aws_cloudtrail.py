@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from discovery.models import Category, Confidence, Location, Observation, SourceKind
+from discovery.redact import redact
 
 from connectors.aws_coverage import CONNECTOR_NAME, target_of
 
@@ -224,7 +225,8 @@ class UsageAggregator:
                 target=target_of(account, region, service),
                 location=Location(account=account, region=region, arn=scope if scope.startswith("arn:") else None),
                 identity=identity, model=model,
-                evidence=f"{name} x{bucket.count} by {who} on {model or scope} ({category} events, {self.origin})"[:300],
+                evidence=redact(f"{name} x{bucket.count} by {who} on {model or scope} "
+                                f"({category} events, {self.origin})")[:300],
                 confidence=Confidence.HIGH, first_seen=bucket.first, last_seen=bucket.last, count=bucket.count,
                 system_hint=scope,
                 attributes={"event_source": source, "event_name": name, "event_category": category,

@@ -10,6 +10,7 @@ from typing import Any
 
 from discovery.controls import CloudControl, ControlKind, ControlStatus, make_control
 from discovery.models import Confidence, Location, Observation, SourceKind
+from discovery.redact import redact
 
 from connectors.aws_catalogue import ENDPOINT_CONFIG_DETAIL, INVOCATION_LOGGING
 from connectors.aws_coverage import CONNECTOR_NAME, target_of
@@ -91,8 +92,6 @@ def _list_spec(reader: ServiceReader, spec: ListSpec, listed: dict[str, list[_Li
             models = [short_model(str(m)) for f in spec.model_fields for m in dig(item, f) if m]
             arn = item_arn(spec, item, reader.account, reader.region)
             out.append(_Listed(item, arn, parent.arn if parent else None, models))
-    if spec.parent and not complete:
-        complete = False
     return out, complete
 
 
@@ -162,7 +161,7 @@ def _observation(reader: ServiceReader, spec: ListSpec, *, arn: str | None, scop
         target=target_of(reader.account, reader.region, reader.service),
         location=Location(account=reader.account, region=reader.region, arn=arn),
         model=model,
-        evidence=evidence[:300],
+        evidence=redact(evidence)[:300],  # names and descriptions are user text: never trust them
         confidence=Confidence(spec.confidence),
         first_seen=first,
         last_seen=last,

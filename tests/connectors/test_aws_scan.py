@@ -216,3 +216,42 @@ def test_all_enabled_regions_and_unoffered_services(world: World) -> None:
     unavailable = [i for i in result.issues if i.kind == "unavailable"]
     assert unavailable and all(i.severity == IssueSeverity.WARNING for i in unavailable)
     assert result.coverage_complete, [(i.target, i.message) for i in result.issues if i.severity == IssueSeverity.ERROR]
+
+
+def test_cli_json_carries_systems_controls_coverage_and_exits_3_on_a_gap(world: World, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from click.testing import CliRunner
+
+    import cli.discover_aws as command
+    from cli.main import cli as root
+
+    fake = world.fake.copy()
+    fake.fail("AccessDeniedException", "sagemaker", account=world.member, region=R1)
+    built: dict[str, Any] = {}
+
+    def build(**options: Any) -> AWSConnector:
+        built.update(options)
+        options.pop("profile")
+        return AWSConnector(world.session, client_hook=fake.hook, max_attempts=2, **options)
+
+    monkeypatch.setattr(command, "build_connector", build)
+    args = ["--workspace", str(tmp_path / "ws"), "discover", "aws", "--regions", f"{R1},{R2}", "--org-role",
+            AUDIT_ROLE, "--days", "7", "--max-workers", "6", "--format", "json"]
+    outcome = CliRunner().invoke(root, args)
+    assert outcome.exit_code == 3, outcome.output
+    assert built["regions"] == [R1, R2] and built["org_role"] == AUDIT_ROLE and built["max_workers"] == 6
+    payload = json.loads(outcome.stdout)
+    assert payload["schema"] == "aims.scan/1"
+    assert {s["providers"][0] for s in payload["systems"]} >= {"aws-bedrock", "aws-sagemaker", "aws-ai-services"}
+    assert any(i["kind"] == "access-denied" and world.member in i["target"] for i in payload["issues"])
+    assert any(row["status"] == "denied" for row in payload["coverage"])
+    kinds = {c["kind"] for c in payload["controls"]}
+    assert kinds == {"invocation-logging", "guardrails", "model-monitoring", "model-cards"}
+    assert all(c["requirements"] for c in payload["controls"])
+    assert payload["usage_sources"]["data_events"]["read"] is False
+
+    # Table mode: the inventory on stdout, the coverage summary for the human on stderr.
+    outcome = CliRunner().invoke(root, args[:-1] + ["table"])
+    assert outcome.exit_code == 3
+    assert "AWS coverage:" in outcome.stderr and "sagemaker:ListEndpoints  denied" in outcome.stderr
