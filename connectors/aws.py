@@ -140,7 +140,7 @@ class AWSConnector(Connector):
                 if self.days:
                     futures[pool.submit(self._lookup_task, account, region, start, now)] = \
                         f"{account.account_id}/{region}/cloudtrail"
-        if self.trail is not None and plan:
+        if self.trail is not None and plan and self.days:
             for log_account, region in self._trail_targets(plan, coverage):
                 futures[pool.submit(self._trail_task, plan[0][0], log_account, region, start, now)] = \
                     f"{log_account.account}/{region}/cloudtrail-s3"
@@ -208,7 +208,7 @@ class AWSConnector(Connector):
         lookups, trail = UsageAggregator("lookup-events"), UsageAggregator("s3")
         lookup_ok: set[tuple[str, str]] = set()
         usage = UsageSources(days=min(self.days, LOOKUP_EVENTS_MAX_DAYS),
-                             data_source=None if self.trail is None else
+                             data_source=None if self.trail is None or not self.days else
                              f"s3://{self.trail.bucket}/{self.trail.prefix}")
         for out in outputs:
             coverage.extend(out.coverage.rows())
