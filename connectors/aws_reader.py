@@ -22,6 +22,23 @@ class ServiceReader:
         self.region = region
         self.service = service
         self.coverage = coverage
+        # Set once the service proves absent in this region (no endpoint answers): the other
+        # operations are then recorded as unavailable without waiting out more DNS retries.
+        self.unavailable: str | None = None
+
+    def _skip(self, operation: str) -> bool:
+        if self.unavailable is None:
+            return False
+        self._record(operation, CoverageStatus.UNAVAILABLE, 0, self.unavailable, 0)
+        return True
+
+    def _failed(self, operation: str, exc: BaseException, items: int, calls: int) -> None:
+        from botocore.exceptions import EndpointConnectionError
+
+        status, message = classify_error(exc)
+        if isinstance(exc, EndpointConnectionError):
+            self.unavailable = message
+        self._record(operation, status, items, message, calls)
 
     def _record(self, operation: str, status: CoverageStatus, items: int, message: str, calls: int) -> None:
         self.coverage.record(self.account, self.region, self.service, operation, status,
@@ -32,6 +49,8 @@ class ServiceReader:
         """Every item of every page; (items read, whether the listing is complete)."""
         items: list[Any] = []
         calls = 0
+        if self._skip(operation):
+            return items, False
         try:
             for page in iter_pages(self.client, operation, params):
                 calls += 1
@@ -39,19 +58,19 @@ class ServiceReader:
                 if limit is not None and len(items) >= limit:
                     break
         except Exception as exc:  # every failure is a coverage row, never a crash of the scan
-            status, message = classify_error(exc)
-            self._record(operation, status, len(items), message, calls + 1)
+            self._failed(operation, exc, len(items), calls + 1)
             return items, False
         self._record(operation, CoverageStatus.OK, len(items), "", calls)
         return items, True
 
     def get(self, operation: str, params: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
         """One Get/Describe call; None when it failed (and the failure is recorded)."""
+        if self._skip(operation):
+            return None
         try:
             response = getattr(self.client, xform_name(operation))(**dict(params or {}))
         except Exception as exc:
-            status, message = classify_error(exc)
-            self._record(operation, status, 0, message, 1)
+            self._failed(operation, exc, 0, 1)
             return None
         self._record(operation, CoverageStatus.OK, 1, "", 1)
         return response

@@ -145,3 +145,27 @@ def test_control_ids_are_stable_and_mapped_to_requirements() -> None:
     for kind in ControlKind:
         assert REQUIREMENTS_BY_KIND[kind] and set(REQUIREMENTS_BY_KIND[kind]) <= known
     assert "A.6.2.8" in a.model_copy(update={"kind": ControlKind.INVOCATION_LOGGING}).requirements
+
+
+def test_a_service_without_an_endpoint_is_tried_once_per_region(session) -> None:  # type: ignore[no-untyped-def]
+    from botocore.exceptions import EndpointConnectionError
+
+    from connectors.aws_coverage import CoverageTable
+    from connectors.aws_inventory import read_service
+    from connectors.aws_reader import ServiceReader
+
+    client = install_read_only_guard(session.client("bedrock-agent", region_name="ap-east-1"))
+    attempts = []
+
+    def no_endpoint(**kwargs):  # type: ignore[no-untyped-def]
+        attempts.append(kwargs["model"].name)
+        raise EndpointConnectionError(endpoint_url="https://bedrock-agent.ap-east-1.amazonaws.com")
+
+    client.meta.events.register("before-call.bedrock-agent", no_endpoint)
+    coverage = CoverageTable()
+    findings = read_service(ServiceReader(client, "1", "ap-east-1", "bedrock-agent", coverage),
+                            catalogue.specs_for("bedrock-agent"))
+    assert attempts == ["ListAgents"] and not findings.observations  # not once per operation
+    rows = coverage.rows()
+    assert {r.operation for r in rows} >= {"ListAgents", "ListKnowledgeBases", "ListFlows", "ListPrompts"}
+    assert {r.status for r in rows} == {CoverageStatus.UNAVAILABLE}
