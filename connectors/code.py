@@ -215,7 +215,7 @@ def _observations(hits: list[RawHit], repo: str, target: str) -> list[Observatio
         first, count = grouped.get(key, (hit, 0))
         if hit is not first and hit.confidence.rank > first.confidence.rank:
             first.confidence = hit.confidence
-        grouped[key] = (first, count + 1)
+        grouped[key] = (first, count + hit.count)
     observations = []
     for hit, count in grouped.values():
         observations.append(

@@ -9,10 +9,11 @@ Only lines holding a keyword are decoded and run through the signatures of those
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from discovery.code_hits import RawHit
-from discovery.code_noise import ProseRanges, comment_start
+from discovery.code_noise import ProseTracker, comment_start
+from discovery.models import Confidence
 from discovery.redact import excerpt, secret_fingerprint
 from discovery.signature_catalogue import Signature, SignatureCatalogue
 
@@ -29,10 +30,10 @@ class RePrefilter:
     def __init__(self, keywords: Sequence[str]) -> None:
         lowered = [k.lower().encode() for k in keywords]
         self._index = {k: i for i, k in enumerate(lowered)}
-        # Longest first so `sk-ant-` wins over `sk-` at the same spot; shorter keywords found
-        # inside the winner (which the alternation consumed) are added back through _contained.
+        # A zero-width lookahead tries every position, so overlapping keywords are all seen;
+        # at one position the longest wins and the keywords inside it come from _contained.
         ordered = sorted(self._index, key=len, reverse=True)
-        self._regex = re.compile(b"|".join(re.escape(k) for k in ordered))
+        self._regex = re.compile(b"(?=(" + b"|".join(re.escape(k) for k in ordered) + b"))")
         self._contained = {
             k: tuple(self._index[p] for p in lowered if p != k and p in k) for k in lowered
         }
@@ -40,8 +41,8 @@ class RePrefilter:
     def scan(self, data: bytes) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         for match in self._regex.finditer(data.lower()):
-            token = match.group(0)
-            end = match.end()
+            token = match.group(1)
+            end = match.end(1)
             found.append((self._index[token], end))
             for inner in self._contained[token]:
                 found.append((inner, end))
@@ -94,13 +95,22 @@ def _line_bounds(data: bytes, end: int) -> tuple[int, int]:
     return start, len(data) if stop < 0 else stop
 
 
+# Only text that could hold a secret goes through the full redaction (a dozen regexes); the
+# check is a superset of every shape discovery.redact replaces.
+_MAYBE_SECRET = re.compile(r"(?i)sk-|hf_|aiza|gsk_|r8_|pplx-|xai-|akia|asia|bearer|api|secret|token|passw|access")
+EVIDENCE_LIMIT = 2 * EVIDENCE_CONTEXT + 40
+
+
 def _evidence(text: str, match: re.Match[str], secret: bool) -> str:
     if secret:
         text = text[: match.start()] + secret_fingerprint(match.group(0)) + text[match.end():]
-    if len(text) > 2 * EVIDENCE_CONTEXT + 40:
+    if len(text) > EVIDENCE_LIMIT:
         start = max(0, match.start() - EVIDENCE_CONTEXT)
         text = text[start: match.start() + EVIDENCE_CONTEXT + 40]
-    return excerpt(text, limit=2 * EVIDENCE_CONTEXT + 40)
+    if _MAYBE_SECRET.search(text):
+        return excerpt(text, limit=EVIDENCE_LIMIT)
+    text = text.strip().replace("\t", " ")
+    return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1] + "…"
 
 
 _CAPTURED_ATTRIBUTES = ("receiver", "receiver2", "resource", "image", "service", "var")
@@ -112,29 +122,32 @@ class MatchEngine:
     def __init__(self, catalogue: SignatureCatalogue, prefilter: str = "auto") -> None:
         self.catalogue = catalogue
         self.prefilter = make_prefilter(catalogue.keywords, prefilter)
-        self._by_scope: dict[str, tuple[tuple[Signature, ...], ...]] = {}
+        self._by_scope: dict[tuple[str, bool], tuple[tuple[Signature, ...], ...]] = {}
 
-    def _keyword_signatures(self, scope: str) -> tuple[tuple[Signature, ...], ...]:
-        table = self._by_scope.get(scope)
+    def _keyword_signatures(self, scope: str, leads: bool = True) -> tuple[tuple[Signature, ...], ...]:
+        """Per keyword, the signatures that apply in scope. Without leads, plain low-confidence
+        signatures are left out: in tests and docs their hits would be dropped anyway."""
+        table = self._by_scope.get((scope, leads))
         if table is None:
             sigs = self.catalogue.signatures
+
+            def wanted(sig: Signature) -> bool:
+                if scope not in sig.scopes:
+                    return False
+                return leads or sig.confidence != Confidence.LOW or sig.detector is not None or sig.kind == "secret"
+
             table = tuple(
-                tuple(sigs[i] for i in indices if scope in sigs[i].scopes)
-                for indices in self.catalogue.signatures_by_keyword
+                tuple(sigs[i] for i in indices if wanted(sigs[i])) for indices in self.catalogue.signatures_by_keyword
             )
-            self._by_scope[scope] = table
+            self._by_scope[(scope, leads)] = table
         return table
 
-    def match(self, data: bytes, scope: str) -> tuple[list[RawHit], bool]:
-        """Hits in the file and whether any matched line held invalid UTF-8."""
-        occurrences = self.prefilter.scan(data)
-        if not occurrences:
-            return [], False
-        table = self._keyword_signatures(scope)
-        # Group keyword occurrences by line (or by window, on very long lines).
+    def _spans(self, data: bytes, scope: str, leads: bool) -> dict[tuple[int, int], set[int]]:
+        """Keyword occurrences grouped by line (or by window, on very long lines)."""
+        table = self._keyword_signatures(scope, leads)
         spans: dict[tuple[int, int], set[int]] = {}
         line_start, line_end = -1, -1
-        for keyword, end in sorted(occurrences, key=lambda item: item[1]):
+        for keyword, end in self.prefilter.scan(data):
             if not table[keyword]:
                 continue
             if not (line_start <= end - 1 < line_end) or line_end - line_start > LONG_LINE:
@@ -144,18 +157,31 @@ class MatchEngine:
                     spans.setdefault(span, set()).add(keyword)
                     continue
             spans.setdefault((line_start, line_end), set()).add(keyword)
+        return spans
+
+    def match(self, data: bytes, scope: str, leads: bool = True) -> tuple[list[RawHit], bool]:
+        """Hits in the file and whether any matched line held invalid UTF-8."""
+        spans = self._spans(data, scope, leads)
         if not spans:
             return [], False
-
+        table = self._keyword_signatures(scope, leads)
         hits: list[RawHit] = []
         invalid_utf8 = False
-        prose: ProseRanges | None = None
+        prose: ProseTracker | None = None
         newline_count, counted_to = 0, 0
-        for (start, stop), keywords in sorted(spans.items()):
-            candidates: dict[str, Signature] = {}
-            for keyword in keywords:
-                for signature in table[keyword]:
-                    candidates[signature.id] = signature
+        described: set[tuple[str, str | None, str | None]] = set()
+        # Once every signature a keyword can fire has fired in this file, and none of them
+        # carries per-line data (a model, a key, a detector), further lines with only settled
+        # keywords cannot add an observation: skip them. Import-heavy files become cheap.
+        fired: set[str] = set()
+        settled: set[int] = set()
+        for (start, stop), keywords in spans.items():
+            if settled and keywords <= settled:
+                continue
+            if len(keywords) == 1:
+                candidates: Iterable[Signature] = table[next(iter(keywords))]
+            else:
+                candidates = {sig.id: sig for keyword in keywords for sig in table[keyword]}.values()
             raw = data[start:stop]
             try:
                 text = raw.decode("utf-8")
@@ -163,35 +189,42 @@ class MatchEngine:
                 text = raw.decode("utf-8", errors="replace")
                 invalid_utf8 = True
             text = text.rstrip("\r")
-            comment_at: int | None = -1
-            line_hits: list[tuple[Signature, re.Match[str]]] = []
-            for signature in candidates.values():
-                for match in signature.regex.finditer(text):
-                    line_hits.append((signature, match))
+            line_hits = [(m.start(), sig, m) for sig in candidates for m in sig.regex.finditer(text)]
             if not line_hits:
                 continue
+            if len(line_hits) > 1:
+                line_hits.sort(key=lambda item: item[0])
+            if start < counted_to:  # spans come in file order except around very long lines
+                newline_count, counted_to = 0, 0
             newline_count += data.count(b"\n", counted_to, start)
             counted_to = start
-            for signature, match in line_hits:
+            for position, signature, match in line_hits:
                 if not signature.in_comments:
-                    if comment_at == -1:
-                        comment_at = comment_start(text, scope)
-                    if comment_at is not None and match.start() >= comment_at:
+                    if comment_start(text, scope, limit=position) is not None:
                         continue
                     if prose is None:
-                        prose = ProseRanges.of(data, scope)
-                    if prose and (start + len(text[: match.start()].encode("utf-8", "replace"))) in prose:
+                        prose = ProseTracker(data, scope)
+                    if prose and prose.inside(start + len(text[:position].encode("utf-8", "replace"))):
                         continue
                 groups = match.groupdict()
                 attributes: dict[str, str | int | float | bool] = {
                     k: v for k in _CAPTURED_ATTRIBUTES if (v := groups.get(k))
                 }
+                fingerprint = None
                 if signature.kind == "secret":
-                    attributes["key_fingerprint"] = secret_fingerprint(match.group(0))
+                    fingerprint = secret_fingerprint(match.group(0))
+                    attributes["key_fingerprint"] = fingerprint
                     attributes["secret_exposed"] = True
                 if signature.package:
                     attributes["package"] = signature.package
-                evidence = _evidence(text, match, signature.kind == "secret")
+                model = groups.get("model")
+                # Repeats of one signal in a file become one observation: describe the first.
+                first = (signature.id, model, fingerprint)
+                evidence = ""
+                if first not in described:
+                    described.add(first)
+                    evidence = _evidence(text, match, fingerprint is not None)
+                fired.add(signature.id)
                 for provider, category in signature.providers_for(match):
                     hits.append(
                         RawHit(
@@ -202,12 +235,16 @@ class MatchEngine:
                             confidence=signature.confidence,
                             line=newline_count + 1,
                             evidence=evidence,
-                            model=groups.get("model"),
+                            model=model,
                             attributes=dict(attributes),
                             detector=signature.detector,
-                            offset=start + match.start(),
+                            offset=start + position,
                         )
                     )
+            for keyword in keywords - settled:
+                signatures = table[keyword]
+                if all(sig.id in fired and sig.settles for sig in signatures):
+                    settled.add(keyword)
         return hits, invalid_utf8
 
     def match_line(self, line: str, scope: str) -> list[RawHit]:

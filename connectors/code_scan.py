@@ -12,9 +12,9 @@ from pathlib import PurePosixPath
 from connectors.code_engine import MatchEngine
 from connectors.code_walk import WalkedFile
 from discovery.code_detectors import apply_file_detectors
-from discovery.code_files import Role, scope_from_shebang
+from discovery.code_files import Role, path_context, scope_from_shebang
 from discovery.code_formats import MODEL_HEAD_BYTES, mcp_servers, notebook_code, sniff_model_file
-from discovery.code_hits import RawHit
+from discovery.code_hits import RawHit, fold_repeats
 from discovery.code_manifests import MANIFEST_ECOSYSTEM, ManifestError, parse_manifest
 from discovery.models import Category, Confidence
 from discovery.redact import excerpt
@@ -74,14 +74,15 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
         _mcp_config(outcome, data)
     if scope:
         _match(outcome, engine, walked, data, scope)
+    outcome.hits = fold_repeats(outcome.hits)
     for hit in outcome.hits:
         hit.path = walked.rel
     return outcome
 
 
 def _is_mcp_config_path(rel: str) -> bool:
-    parts = PurePosixPath(rel).parts
-    return len(parts) >= 2 and parts[-1] == "mcp.json" and parts[-2] in (".cursor", ".vscode", ".roo", ".gemini")
+    return rel.endswith(("/.cursor/mcp.json", "/.vscode/mcp.json", "/.roo/mcp.json", "/.gemini/mcp.json")) or \
+        rel in (".cursor/mcp.json", ".vscode/mcp.json", ".roo/mcp.json", ".gemini/mcp.json")
 
 
 def _match(outcome: FileOutcome, engine: MatchEngine, walked: WalkedFile, data: bytes, scope: str) -> None:
@@ -96,7 +97,8 @@ def _match(outcome: FileOutcome, engine: MatchEngine, walked: WalkedFile, data: 
             outcome.count("skipped.notebook-language")
             return
         data, line_map = notebook.code.encode("utf-8"), notebook.line_map
-    hits, invalid_utf8 = engine.match(data, scope)
+    # In tests and docs a lead (low confidence) is dropped later, so it is not even looked for.
+    hits, invalid_utf8 = engine.match(data, scope, leads=path_context(walked.rel) is None)
     if invalid_utf8:
         outcome.count("files.invalid-utf8")
     if not hits:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import PurePosixPath
 
 
 class Role(StrEnum):
@@ -91,9 +90,10 @@ DOCS_SEGMENTS = frozenset({"docs", "doc", "documentation", "site", "website"})
 
 def classify(rel_path: str) -> FileKind:
     """Classify a repository-relative POSIX path."""
-    path = PurePosixPath(rel_path)
-    name = path.name.lower()
-    suffix = path.suffix.lower()
+    name = rel_path.rpartition("/")[2].lower()
+    stem, dot, extension = name[1:].rpartition(".")  # a leading dot (.env) is not a suffix
+    suffix = "." + extension if dot else ""
+    stem = (name[0] + stem) if dot else name
 
     manifest = _MANIFEST_NAMES.get(name)
     if manifest is None and (name.startswith(("requirements", "constraints")) and suffix in (".txt", ".in")):
@@ -123,7 +123,7 @@ def classify(rel_path: str) -> FileKind:
         return FileKind(Role.SOURCE, scope=scope, notebook=suffix == ".ipynb")
     if suffix in MODEL_EXTENSIONS:
         return FileKind(Role.MODEL_CANDIDATE)
-    if suffix in _PROSE_EXTENSIONS or path.stem.lower() in _PROSE_STEMS:
+    if suffix in _PROSE_EXTENSIONS or stem in _PROSE_STEMS:
         return FileKind(Role.PROSE)
     if suffix in _DATA_EXTENSIONS:
         return FileKind(Role.DATA)

@@ -84,6 +84,15 @@ class IgnoreRules:
     def __init__(self, base: str, text: str) -> None:
         self.base = base.strip("/")
         self.patterns = [p for line in text.splitlines() if (p := compile_pattern(line))]
+        # Without negations the order of rules cannot matter: one combined regex per kind.
+        self._combined: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
+        if not any(p.negate for p in self.patterns):
+            files = [p.regex.pattern for p in self.patterns if not p.dir_only]
+            dirs = [p.regex.pattern for p in self.patterns]
+            self._combined = (
+                re.compile("|".join(f"(?:{p})" for p in files)) if files else None,
+                re.compile("|".join(f"(?:{p})" for p in dirs)) if dirs else None,
+            )
 
     def decide(self, rel_path: str, is_dir: bool) -> bool | None:
         """True ignored, False re-included, None when no rule speaks about the path."""
@@ -91,6 +100,9 @@ class IgnoreRules:
             if not rel_path.startswith(self.base + "/"):
                 return None
             rel_path = rel_path[len(self.base) + 1:]
+        if self._combined is not None:
+            combined = self._combined[1] if is_dir else self._combined[0]
+            return True if combined is not None and combined.match(rel_path) else None
         verdict: bool | None = None
         for pattern in self.patterns:
             if pattern.dir_only and not is_dir:

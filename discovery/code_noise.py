@@ -6,8 +6,6 @@ and they err towards dropping a mention rather than raising a false alarm.
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 
 # Comment markers per scope. `#` is a comment only at line start or after whitespace in
 # config languages, so URL fragments (`http://x#y`) survive.
@@ -23,8 +21,8 @@ _BLOCK_COMMENT_SCOPES = frozenset({"js", "go", "java", "csharp", "rust", "php", 
 _STRICT_HASH_SCOPES = frozenset({"python", "ruby", "php"})  # `#` outside a string always comments
 
 
-def comment_start(line: str, scope: str) -> int | None:
-    """Offset where a comment starts in the line, outside string quotes; None if no comment."""
+def comment_start(line: str, scope: str, limit: int | None = None) -> int | None:
+    """Offset where a comment starts in the line (before limit), outside string quotes."""
     stripped = line.lstrip()
     indent = len(line) - len(stripped)
     if scope in _BLOCK_COMMENT_SCOPES and stripped.startswith(("/*", "*")):
@@ -34,9 +32,12 @@ def comment_start(line: str, scope: str) -> int | None:
     markers = COMMENT_MARKERS.get(scope, ())
     if not markers:
         return None
+    head = line if limit is None else line[:limit]
+    if not any(marker in head for marker in markers):
+        return None  # the common case, decided without walking the line
     quote: str | None = None
     escaped = False
-    for i, ch in enumerate(line):
+    for i, ch in enumerate(head):
         if quote:
             if escaped:
                 escaped = False
@@ -59,44 +60,36 @@ def comment_start(line: str, scope: str) -> int | None:
     return None
 
 
-_TRIPLE_QUOTE = re.compile(rb'"""|\'\'\'')
-_BLOCK_OPEN = re.compile(rb"(?m)^[ \t]*/\*")
+class ProseTracker:
+    """Is an offset inside prose: a Python triple-quoted string or a /* */ block comment?
 
+    Counts triple quotes from the last offset asked (offsets mostly grow within a file), so a
+    file with many hits is still read once. Parity of each quote style approximates pairing.
+    """
 
-class ProseRanges:
-    """Byte ranges of a file that hold prose: Python triple-quoted strings, /* */ blocks."""
-
-    def __init__(self, ranges: list[tuple[int, int]]) -> None:
-        ranges.sort()
-        self._starts = [start for start, _ in ranges]
-        self._ranges = ranges
-
-    def __contains__(self, offset: int) -> bool:
-        i = bisect_right(self._starts, offset) - 1
-        return i >= 0 and self._ranges[i][0] <= offset < self._ranges[i][1]
+    def __init__(self, data: bytes, scope: str) -> None:
+        self._data = data
+        self._python = scope == "python"
+        self._blocks = scope in _BLOCK_COMMENT_SCOPES
+        self._at = 0
+        self._double = self._single = 0
 
     def __bool__(self) -> bool:
-        return bool(self._ranges)
+        return self._python or self._blocks
 
-    @classmethod
-    def of(cls, data: bytes, scope: str) -> "ProseRanges":
-        ranges: list[tuple[int, int]] = []
-        if scope == "python":
-            # Pair triple quotes in order. A docstring or a prompt template is text, not code.
-            open_at: int | None = None
-            opener = b""
-            for match in _TRIPLE_QUOTE.finditer(data):
-                token = match.group(0)
-                if open_at is None:
-                    open_at, opener = match.end(), token
-                elif token == opener:
-                    ranges.append((open_at, match.start()))
-                    open_at = None
-            if open_at is not None:
-                ranges.append((open_at, len(data)))
-        elif scope in _BLOCK_COMMENT_SCOPES:
-            # Only blocks opened at line start: `"src/*"` inside a string must not open one.
-            for match in _BLOCK_OPEN.finditer(data):
-                end = data.find(b"*/", match.end())
-                ranges.append((match.start(), len(data) if end < 0 else end + 2))
-        return cls(ranges)
+    def inside(self, offset: int) -> bool:
+        data = self._data
+        if self._python:
+            if offset < self._at:
+                self._at, self._double, self._single = 0, 0, 0
+            self._double += data.count(b'"""', self._at, offset)
+            self._single += data.count(b"\'\'\'", self._at, offset)
+            self._at = offset
+            return bool(self._double % 2 or self._single % 2)
+        if self._blocks:
+            opened = data.rfind(b"/*", 0, offset)
+            if opened < 0 or data.find(b"*/", opened + 2, offset) >= 0:
+                return False
+            line_start = data.rfind(b"\n", 0, opened) + 1
+            return not data[line_start:opened].strip()  # only blocks opened at line start count
+        return False

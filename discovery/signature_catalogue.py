@@ -67,6 +67,12 @@ class Signature:
     provider_by_value: Mapping[str, str] = field(default_factory=dict)
     package: str | None = None
 
+    @property
+    def settles(self) -> bool:
+        """True when a second hit in the same file can only repeat the first."""
+        return (self.detector is None and self.provider_group is None and self.kind != "secret"
+                and "model" not in self.regex.groupindex)
+
     def providers_for(self, match: re.Match[str]) -> list[tuple[str, Category]]:
         """Every (provider, category) one match stands for; empty if the group maps nowhere."""
         provider: str | None = self.provider
@@ -231,7 +237,7 @@ def _expand_templates(packages: list[Mapping[str, Any]], templates: list[Mapping
                         kind=template["kind"],
                         confidence=Confidence(template["confidence"]),
                         scopes=scopes,
-                        keywords=(leaf if template.get("dotted_only") else token,),
+                        keywords=tuple(k.format(**fill) for k in template.get("keywords", ["{token}"])),
                         regex=_compile(template["pattern"].format(**escaped), where),
                         description=template["description"].format(**fill),
                         examples=_examples(template.get("examples"), _default_example_scope(template["scope"]), fill),
