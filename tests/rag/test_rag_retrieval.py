@@ -7,7 +7,7 @@ import pytest
 from rag.index import PolicyIndex
 from rag.loaders import load_document
 from rag.quotes import verify_quote
-from rag.retriever import Retriever, reciprocal_rank_fusion
+from rag.retriever import Retriever, convex_fusion, reciprocal_rank_fusion
 
 
 @pytest.fixture
@@ -57,18 +57,32 @@ def test_document_filter(hash_index: PolicyIndex) -> None:
 def test_search_many_fuses_queries(hash_index: PolicyIndex) -> None:
     queries = ["impact assessment before deployment", "suppliers data processing agreement"]
     wanted = {"AI Risk Procedure > Impact assessment", "Information Security Policy > Supplier management"}
-    # "max": each query's best answer leads, whatever the other query thinks of it.
-    best = Retriever(hash_index, multi_query="max").search_many(queries, k=6)
-    assert {p.section for p in best[:2]} == wanted
-    # "rrf": one fused ranking of all four lists.
-    fused = Retriever(hash_index, multi_query="rrf").search_many(queries, k=6)
-    assert wanted <= {p.section for p in fused}
-    for passages in (best, fused):
+    for fusion, multi in (("convex", "sum"), ("convex", "max"), ("rrf", "max"), ("rrf", "sum")):
+        retriever = Retriever(hash_index, fusion=fusion, multi_query=multi)  # type: ignore[arg-type]
+        passages = retriever.search_many(queries, k=6)
         assert len({p.id for p in passages}) == len(passages) == 6
+        if (fusion, multi) != ("rrf", "sum"):
+            # Rank fusion summed over queries lets a chunk that is middling for
+            # every query outrank each query's best answer: why it is not the default.
+            assert wanted <= {p.section for p in passages[:3]}, (fusion, multi)
     retriever = Retriever(hash_index)
     assert retriever.search_many(["", "   "]) == [] and retriever.search("x", k=0) == []
-    with pytest.raises(ValueError):
-        Retriever(hash_index, multi_query="sum")  # type: ignore[arg-type]
+    for bad in ({"multi_query": "avg"}, {"fusion": "weighted"}, {"alpha": 1.5}, {"candidates": 0}):
+        with pytest.raises(ValueError):
+            Retriever(hash_index, **bad)  # type: ignore[arg-type]
+
+
+def test_convex_fusion_keeps_confidence() -> None:
+    # "b" is second in both lists, far behind each list's clear winner: rank
+    # fusion puts it first, score fusion puts the two confident picks first.
+    dense = [("a", 0.9), ("b", 0.5), ("d", 0.45), ("c", 0.4)]
+    lexical = [("c", 12.0), ("b", 4.0), ("d", 3.5), ("a", 0.5)]
+    assert reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in lexical]])[0][0] == "b"
+    scores = convex_fusion(dense, lexical, alpha=0.5)
+    assert set(sorted(scores, key=lambda i: -scores[i])[:2]) == {"a", "c"}
+    assert scores["a"] == pytest.approx(0.5) and scores["c"] == pytest.approx(0.5)
+    assert scores["b"] == pytest.approx(0.5 * 0.2 + 0.5 * 3.5 / 11.5)
+    assert convex_fusion([("x", 0.3)], [], alpha=0.5) == {"x": 0.5}  # one candidate counts as the best
 
 
 def test_lexical_mode_and_index_changes(hash_index: PolicyIndex, tmp_path: Path) -> None:
