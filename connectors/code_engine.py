@@ -22,6 +22,28 @@ WINDOW = 512
 EVIDENCE_CONTEXT = 100
 
 
+def _trie_pattern(words: list[bytes]) -> bytes:
+    """A regex matching the longest of words at a position, factored by common prefixes."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[None] = True
+
+    def emit(node: dict) -> bytes:
+        branches = [re.escape(bytes([byte])) + emit(child) for byte, child in sorted(
+            ((b, c) for b, c in node.items() if b is not None))]
+        if not branches:
+            return b""
+        body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+        if None in node:  # a word ends here: longer words are optional, tried first (greedy)
+            return b"(?:" + body + b")?"
+        return body
+
+    return emit(trie)
+
+
 class RePrefilter:
     """Pure-Python fallback: one alternation over the lower-cased bytes."""
 
@@ -32,8 +54,9 @@ class RePrefilter:
         self._index = {k: i for i, k in enumerate(lowered)}
         # A zero-width lookahead tries every position, so overlapping keywords are all seen;
         # at one position the longest wins and the keywords inside it come from _contained.
-        ordered = sorted(self._index, key=len, reverse=True)
-        self._regex = re.compile(b"(?=(" + b"|".join(re.escape(k) for k in ordered) + b"))")
+        # The alternation is a trie: `re` tries alternatives one by one, and a trie lets most
+        # positions fail on their first byte instead of after hundreds of attempts.
+        self._regex = re.compile(b"(?=(" + _trie_pattern(list(self._index)) + b"))")
         self._contained = {
             k: tuple(self._index[p] for p in lowered if p != k and p in k) for k in lowered
         }
