@@ -284,7 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     report: dict[str, Any] = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            # Other work on the machine slows the embedder directly; keep the
+            # load next to the numbers so a slow run can be recognised.
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        },
         "embedder": MiniLMEmbedder.name,
     }
     report["throughput"] = tp = throughput(args.quick)
@@ -301,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name:<15} {row[f'recall@{K}']:>9} {row['mrr']:>6} "
                 f"{row[f'single_query_recall@{K}']:>18} {row['ms_per_requirement']:>8}"
             )
+    report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.output.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -215,6 +215,8 @@ class PolicyIndex:
         """Ingest a document; unchanged bytes are a no-op, a changed file replaces its old version."""
         existing = self._records.get(document.id)
         if existing is not None:
+            if not _same_file(existing.document.path, document.path) and not os.path.exists(existing.document.path):
+                existing = self._moved(existing, document)
             return IngestResult(status="unchanged", document=existing.document, chunks=len(existing.chunks))
         previous = [r.document.id for r in self._records.values() if _same_file(r.document.path, document.path)]
 
@@ -250,9 +252,21 @@ class PolicyIndex:
         replaced = previous[0] if previous else None
         return IngestResult(status=status, document=document, chunks=len(chunks), replaced_id=replaced)
 
+    def _moved(self, record: _Record, document: Document) -> _Record:
+        """Same bytes at a new path, the old one gone: a rename, recorded without re-embedding."""
+        moved = record.document.model_copy(update={"path": document.path, "name": document.name})
+        chunks = tuple(c.model_copy(update={"document": moved.name}) for c in record.chunks)
+        updated = _Record(moved, chunks, record.embedder, record.ingested_at)
+        self._write_record(updated)
+        self._records[moved.id] = updated
+        self.generation += 1
+        return updated
+
     @staticmethod
     def _chunk_metadata(document: Document, chunk: Chunk) -> dict[str, Any]:
         # chromadb metadata cannot hold None: absent keys mean "no page/section".
+        # Informational only (e.g. for a shared server): every read goes
+        # through the document record, which is the source of truth.
         meta: dict[str, Any] = {
             "document_id": document.id,
             "document": document.name,

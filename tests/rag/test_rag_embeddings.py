@@ -140,3 +140,17 @@ def test_openai_vectors_are_normalised_and_checked(monkeypatch: pytest.MonkeyPat
     embedder.dimension = 3
     with pytest.raises(EmbedderError, match="dimensions"):
         embedder.embed(["a"])
+
+
+def test_bert_vocab_txt_is_an_equivalent_tokenizer(tmp_path: Path, minilm: MiniLMEmbedder) -> None:
+    # The pinned vocab.txt is exactly tokenizer.json's vocabulary in id order,
+    # so a machine that has only bert-base-uncased's vocab.txt gets the same vectors.
+    tokenizer = default_tokenizer_path()
+    assert tokenizer is not None
+    vocab = json.loads(tokenizer.read_text(encoding="utf-8"))["model"]["vocab"]
+    path = tmp_path / "vocab.txt"
+    path.write_text("".join(f"{token}\n" for token in sorted(vocab, key=vocab.__getitem__)), encoding="utf-8")
+    texts = ["Employees must NOT paste Café data into ChatGPT™!", "naïve 日本 tokenisation"]
+    from_vocab = MiniLMEmbedder(tokenizer_path=path).embed(texts)
+    for a, b in zip(from_vocab, minilm.embed(texts)):
+        assert max(abs(x - y) for x, y in zip(a, b)) < 1e-6

@@ -29,6 +29,17 @@ def test_add_unchanged_replaced(tmp_path: Path, policy_md: Path, hash_embedder) 
     assert index._collection.count() == changed.chunks  # old vectors are gone
 
 
+def test_renamed_file_is_unchanged_but_recorded_under_its_new_path(tmp_path: Path, policy_md: Path, hash_embedder) -> None:
+    index = PolicyIndex(tmp_path / "idx", hash_embedder)
+    first = index.add(load_document(policy_md))
+    moved = policy_md.rename(policy_md.with_name("renamed.md"))
+    again = index.add(load_document(moved))
+    assert again.status == "unchanged" and hash_embedder.embedded == first.chunks
+    assert [d.path for d in index.documents()] == [str(moved)]
+    assert {c.document for c in index.chunks()} == {"renamed.md"}
+    assert PolicyIndex(tmp_path / "idx", hash_embedder).documents()[0].name == "renamed.md"
+
+
 def test_reads(tmp_path: Path, policy_md: Path, policy_pdf: Path, hash_embedder) -> None:
     index = PolicyIndex(tmp_path / "idx", hash_embedder)
     md = index.add(load_document(policy_md)).document
