@@ -67,8 +67,9 @@ def _selected(catalogue: CatalogueLike, only: Iterable[str] | None) -> list[Requ
     if only is None:
         return requirements
     wanted = [str(i).strip() for i in only if str(i).strip()]
-    catalogue.validate_ids(wanted)  # raises UnknownRequirementError on any unknown id
-    chosen = set(wanted)
+    # Raises UnknownRequirementError on any unknown id; returns the ids normalised ("a.7.5" -> "A.7.5").
+    normalised = catalogue.validate_ids(wanted)
+    chosen = set(normalised) if isinstance(normalised, (list, tuple, set)) else set(wanted)
     return [r for r in requirements if r.id in chosen]
 
 

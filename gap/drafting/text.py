@@ -59,7 +59,13 @@ def keyword_pattern(keyword: str) -> re.Pattern[str]:
 
 
 def matched_keywords(text: str, keywords: Iterable[str]) -> set[str]:
-    return {k for k in keywords if k.strip() and keyword_pattern(k).search(text)}
+    return set(_matched(text, tuple(keywords)))
+
+
+@lru_cache(maxsize=8192)
+def _matched(text: str, keywords: tuple[str, ...]) -> frozenset[str]:
+    # Cached: a passage is scored against the same keywords again when thresholds are compared.
+    return frozenset(k for k in keywords if k.strip() and keyword_pattern(k).search(text))
 
 
 # --- quotable sentences ------------------------------------------------------

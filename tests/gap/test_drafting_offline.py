@@ -92,11 +92,29 @@ def test_an_ai_specific_requirement_is_not_covered_by_a_passage_without_ai_words
     assert any("AI" in action for action in finding.actions)
 
 
-def test_the_same_passage_covers_a_requirement_that_is_not_ai_specific(source: FakePassageSource) -> None:
+def test_a_management_system_process_documented_only_for_the_isms_is_partial(source: FakePassageSource) -> None:
     generic = FakeRequirement(
         id="A.10.3", title="Suppliers", queries=AI_SUPPLIERS.queries, keywords=AI_SUPPLIERS.keywords
     )
-    assert OfflineDrafter().draft(request_for(generic, source)).status is FindingStatus.CONFORMANT
+    finding = OfflineDrafter().draft(request_for(generic, source))
+    assert finding.status is FindingStatus.PARTIAL
+    assert "nothing shows that it extends to AI" in finding.rationale
+    assert finding.citations[0].document == "information-security-policy.md"
+
+
+def test_an_ai_passage_makes_a_management_system_requirement_conformant() -> None:
+    text = (
+        "## Supplier security\n\n"
+        "Suppliers of AI services are assessed before contract. Supplier contracts for AI systems are reviewed "
+        "every year, and each supplier is assessed again when its models change."
+    )
+    document = FakeDocument(id="doc-ai2", name="ai-suppliers.md", text=text, sections=[(0, len(text), "AI suppliers")])
+    generic = FakeRequirement(
+        id="A.10.3", title="Suppliers", queries=AI_SUPPLIERS.queries, keywords=AI_SUPPLIERS.keywords
+    )
+    finding = OfflineDrafter().draft(request_for(generic, FakePassageSource([document, ISMS])))
+    assert finding.status is FindingStatus.CONFORMANT
+    assert finding.citations[0].document == "ai-suppliers.md"
 
 
 def test_nothing_relevant_is_a_gap_with_an_action(source: FakePassageSource) -> None:
