@@ -38,6 +38,12 @@ def collapse_inline(text: str) -> str:
 
 def decode_text(data: bytes, path: str) -> str:
     """Decode a file that claims to be text, refusing binary posing as text."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # Windows "Unicode" text files are UTF-16 with a byte-order mark.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DocumentError(path, "has a UTF-16 byte-order mark but is not valid UTF-16 text") from None
     if b"\x00" in data[:65536]:
         raise DocumentError(path, "looks like a binary file, not text (it contains NUL bytes)")
     try:

@@ -145,6 +145,11 @@ def test_binary_posing_as_markdown(write) -> None:
     assert "binary" in _reason(write("fake2.md", b"\x89PNG\r\n\x1a\n" + bytes([7, 8, 14, 15, 16, 200, 201]) * 500))
 
 
+def test_utf16_text_with_bom_is_accepted(write) -> None:
+    doc = load_document(write("notepad.txt", "Politique IA \u2013 r\xe9sum\xe9\r\n".encode("utf-16")))
+    assert doc.text == "Politique IA \u2013 r\xe9sum\xe9\n"
+
+
 def test_legacy_cp1252_text_is_accepted(write) -> None:
     doc = load_document(write("legacy.txt", "Caf\xe9 policy \u2013 r\xe9sum\xe9".encode("cp1252")))
     assert doc.text == "Caf\xe9 policy \u2013 r\xe9sum\xe9"
