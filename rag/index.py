@@ -158,6 +158,8 @@ class PolicyIndex:
     def refresh(self) -> None:
         """Reload the document records from disk and drop half-written state."""
         records: dict[str, _Record] = {}
+        for leftover in self._docs_dir.glob(".tmp-*"):
+            leftover.unlink(missing_ok=True)  # a record write that never finished
         for file in sorted(self._docs_dir.glob("doc-*.json")):
             try:
                 raw = json.loads(file.read_text(encoding="utf-8"))

@@ -121,12 +121,16 @@ def test_crash_leftovers_are_swept_on_open(tmp_path: Path, policy_md: Path, poli
     lost = index.add(load_document(policy_html))
     # As if the process died between writing chunks and writing the record.
     (tmp_path / "idx" / DOCUMENTS_DIR / f"{lost.document.id}.json").unlink()
-    # And a damaged record file.
+    # And a damaged record file, and a record write that never finished.
     (tmp_path / "idx" / DOCUMENTS_DIR / "doc-badbadbadbad.json").write_text("{not json")
+    (tmp_path / "idx" / DOCUMENTS_DIR / ".tmp-abc.json").write_text("{")
     reopened = PolicyIndex(tmp_path / "idx", hash_embedder)
     assert [d.id for d in reopened.documents()] == [kept.document.id]
     assert reopened._collection.count() == kept.chunks
     assert reopened.add(load_document(policy_html)).status == "added"
+    assert sorted(p.name for p in (tmp_path / "idx" / DOCUMENTS_DIR).iterdir()) == sorted(
+        f"{d.id}.json" for d in reopened.documents()
+    )
 
 
 def test_record_is_plain_json_with_full_text(tmp_path: Path, policy_md: Path, hash_embedder) -> None:
