@@ -17,21 +17,10 @@ from discovery.controls import CloudControl, ControlStatus
 from discovery.models import AISystem, Category, SystemStatus
 from discovery.risk import EXTERNAL_CATEGORIES, LOCAL_PROVIDERS
 from gap.models import TechnicalEvidence
+from gap.requirements import TECHNICAL_EVIDENCE_TAGS
 
-#: The tags a requirement may carry (gap/data/iso42001.yaml).
-TAGS = frozenset(
-    {
-        "inventory",
-        "shadow-ai",
-        "third-party-ai",
-        "invocation-logging",
-        "guardrails",
-        "model-monitoring",
-        "model-cards",
-        "data-sources",
-        "compute-resources",
-    }
-)
+#: The tags a requirement may carry: one vocabulary, owned by the catalogue.
+TAGS = TECHNICAL_EVIDENCE_TAGS
 CONTROL_TAGS = ("invocation-logging", "guardrails", "model-monitoring", "model-cards")
 #: Systems listed per tag before the rest are summarised, so one prompt stays small.
 MAX_ITEMS_PER_TAG = 20

@@ -146,7 +146,11 @@ def _where(citation_or_passage: Citation | Passage) -> str:
 def _quotes(chosen: list[Scored], keywords: list[str], want_ai: bool) -> list[Citation]:
     citations: list[Citation] = []
     for scored in chosen:
-        spans = best_sentences(scored.passage.text, sorted(scored.keywords) or keywords, want_ai=want_ai)
+        # A heading repeated in the chunk text is not a statement of what the organisation does.
+        headings = {part.strip() for part in (scored.passage.section or "").split(" > ")}
+        spans = best_sentences(
+            scored.passage.text, sorted(scored.keywords) or keywords, want_ai=want_ai, exclude=headings
+        )
         citations.extend(citation_for_span(scored.passage, start, end) for start, end in spans)
     return citations[:3]
 
@@ -247,7 +251,10 @@ class OfflineDrafter:
         if status is FindingStatus.INSUFFICIENT_EVIDENCE:
             actions.append("Add the policies and procedures that govern this area (aims policies add) and re-run the gap analysis.")
         elif status is FindingStatus.GAP:
-            actions.append(f"Establish and document {requirement.title[:1].lower() + requirement.title[1:]}: {requirement.guidance.strip()}")
+            actions.append(
+                f"Establish and document how the organisation meets {requirement.id} ({requirement.title}). "
+                f"What an auditor looks for: {requirement.guidance.strip()}"
+            )
         elif status is FindingStatus.PARTIAL:
             if only_generic:
                 actions.append(f"Extend the existing provision so that it applies explicitly to AI systems ({requirement.id}).")

@@ -131,11 +131,19 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def best_sentences(text: str, keywords: Sequence[str], *, want_ai: bool, limit: int = 1) -> list[tuple[int, int]]:
-    """The sentences that match the most keywords (AI-speaking ones first when asked), in text order."""
+def best_sentences(
+    text: str, keywords: Sequence[str], *, want_ai: bool, limit: int = 1, exclude: Iterable[str] = ()
+) -> list[tuple[int, int]]:
+    """The sentences that match the most keywords (AI-speaking ones first when asked), in text order.
+
+    Sentences equal to one of ``exclude`` (e.g. the section's headings) are never chosen.
+    """
+    skip = {e.strip() for e in exclude}
     scored = []
     for index, (start, end) in enumerate(sentence_spans(text)):
         sentence = text[start:end]
+        if sentence.strip() in skip:
+            continue
         hits = len(matched_keywords(sentence, keywords))
         ai = speaks_of_ai(sentence) if want_ai else False
         scored.append((hits + (0.5 if ai else 0.0), -index, (start, end)))

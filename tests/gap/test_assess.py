@@ -166,3 +166,26 @@ def test_retriever_adapter_delegates() -> None:
     assert adapter.search_many(("a", "b"), 4) == [["a", "b"], 4]
     assert adapter.document_text("doc-1") == "text of doc-1"
     assert adapter.get("x") is None
+
+
+def test_the_real_catalogue_gives_seventy_findings_then_thirty_eight_soa_rows(source: FakePassageSource) -> None:
+    from gap.requirements import load_catalogue
+    from gap.soa import build_soa
+
+    catalogue = load_catalogue()
+    result = assess(catalogue, source, OfflineDrafter(), inventory=INVENTORY, controls=CONTROLS)
+    assert [f.requirement for f in result.findings] == catalogue.ids()
+    assert len(result.findings) == 70
+    for finding in result.findings:
+        assert finding.drafted_by.prompt == "offline-heuristic@1"
+        for citation in finding.citations:
+            chunk = source.get(citation.chunk_id)
+            assert chunk is not None
+            assert source.document_text(chunk.document_id)[citation.start : citation.end] == citation.quote
+    again = assess(catalogue, source, OfflineDrafter(), inventory=INVENTORY, controls=CONTROLS)
+    assert [f.model_dump() for f in again.findings] == [f.model_dump() for f in result.findings]
+    entries = build_soa(result.findings, catalogue, None)
+    assert [e.control for e in entries] == [c.id for c in catalogue.controls()] and len(entries) == 38
+    assert sum(1 for e in entries if "legal" in e.inclusion_basis) >= 1
+    subset = assess(catalogue, source, OfflineDrafter(), only=["a.6.2.8", "4.1"])
+    assert [f.requirement for f in subset.findings] == ["4.1", "A.6.2.8"]
