@@ -32,6 +32,10 @@ IMPLEMENTATION_BY_STATUS: dict[FindingStatus, ImplementationStatus] = {
 }
 
 
+#: The crosswalk framework id of the EU AI Act (gap.requirements.Framework.EU_AI_ACT).
+EU_AI_ACT = "eu-ai-act"
+
+
 class ControlCatalogue(Protocol):
     def controls(self) -> Sequence[Any]: ...
 
@@ -46,27 +50,9 @@ def citation_label(citation: Citation) -> str:
     return label
 
 
-def _refs_eu_ai_act(crosswalk: Any) -> bool:
-    """True when a crosswalk (mapping or list of references, in any of the usual shapes) names the EU AI Act."""
-
-    def names_ai_act(text: object) -> bool:
-        normalised = str(text).lower().replace("_", " ").replace("-", " ")
-        return "ai act" in normalised and ("eu" in normalised.split() or "eu ai act" in normalised)
-
-    if not crosswalk:
-        return False
-    if isinstance(crosswalk, Mapping):
-        return any(names_ai_act(key) and bool(value) for key, value in crosswalk.items())
-    if isinstance(crosswalk, Iterable) and not isinstance(crosswalk, str):
-        for item in crosswalk:
-            if isinstance(item, Mapping):
-                fields: Iterable[object] = (item.get(k) for k in ("framework", "standard", "source", "scheme"))
-            else:
-                fields = (getattr(item, k, None) for k in ("framework", "standard", "source", "scheme"))
-            if any(value is not None and names_ai_act(getattr(value, "value", value)) for value in fields):
-                return True
-        return False
-    return False
+def _refs_eu_ai_act(crosswalk: Iterable[Any] | None) -> bool:
+    """True when the catalogue crosswalks the control to the EU AI Act (a legal reason to include it)."""
+    return any(str(getattr(ref, "framework", "")) == EU_AI_ACT for ref in crosswalk or ())
 
 
 def _evidence(finding: Finding) -> list[str]:

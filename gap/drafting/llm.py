@@ -20,6 +20,7 @@ from typing import Any
 
 from gap.drafting.base import DraftRequest, LLMUnavailableError
 from gap.drafting.cache import DraftCache
+from gap.drafting.text import speaks_of_ai
 from gap.models import Drafter, Finding, FindingStatus, TechnicalEvidence
 from gap.verify import CheckedDraft, DraftOutput, check_output
 from prompts.loader import PromptTemplate, load_prompt
@@ -91,6 +92,11 @@ class LLMDrafter:
         return self.base_url or OPENAI_BASE_URL
 
     @property
+    def _cache_model(self) -> str:
+        # Two servers may serve different weights under one model name ("llama3"), so the endpoint is part of it.
+        return f"{self.model}@{self.endpoint}"
+
+    @property
     def label(self) -> Drafter:
         return Drafter(model=self.model, prompt=self.prompt.ref)
 
@@ -128,7 +134,7 @@ class LLMDrafter:
         requirement_id = request.requirement.id
 
         if self.cache is not None:
-            cached = self.cache.get(self.prompt.ref, self.model, digest)
+            cached = self.cache.get(self.prompt.ref, self._cache_model, digest)
             if cached is not None:
                 try:
                     output = DraftOutput.model_validate(cached)
@@ -147,7 +153,7 @@ class LLMDrafter:
                 checked = check_output(output, requirement_id, by_id)
                 if checked.valid:
                     if self.cache is not None:
-                        self.cache.put(self.prompt.ref, self.model, digest, output.model_dump())
+                        self.cache.put(self.prompt.ref, self._cache_model, digest, output.model_dump())
                     return self._finding(request, output, checked, digest)
                 problems = checked.errors
                 answer = output.model_dump_json()
@@ -220,13 +226,19 @@ class LLMDrafter:
 
     def _finding(self, request: DraftRequest, output: DraftOutput, checked: CheckedDraft, digest: str) -> Finding:
         assert checked.status is not None
+        status = checked.status
+        notes = list(checked.dropped)
+        if status is FindingStatus.CONFORMANT and request.requirement.ai_specific and not self._cites_ai(request, checked):
+            # Structural, not prompted: an AI-specific requirement is not covered by text that never speaks of AI.
+            status = FindingStatus.PARTIAL
+            notes.append("conformant lowered to partial: no cited passage speaks of AI, and this requirement is about AI")
         rationale = output.rationale.strip()
-        if checked.dropped:
-            rationale += " [aims: " + "; ".join(checked.dropped) + ".]"
+        if notes:
+            rationale += " [aims: " + "; ".join(notes) + ".]"
         return Finding(
             requirement=request.requirement.id,
             title=request.requirement.title,
-            status=checked.status,
+            status=status,
             rationale=rationale,
             citations=checked.citations,
             technical_evidence=list(request.technical_evidence),
@@ -235,6 +247,11 @@ class LLMDrafter:
             drafted_by=self.label,
             evidence_hash=digest,
         )
+
+    @staticmethod
+    def _cites_ai(request: DraftRequest, checked: CheckedDraft) -> bool:
+        cited = {c.chunk_id for c in checked.citations}
+        return any(speaks_of_ai(p.text + "\n" + (p.section or "")) for p in request.passages if p.id in cited)
 
     def _manual_review(self, request: DraftRequest, digest: str, errors: list[str]) -> Finding:
         return Finding(

@@ -198,3 +198,11 @@ def test_drafter_for_maps_the_llm_option(tmp_path: Path) -> None:
     assert llm.cache is not None and llm.label.prompt == "gap_finding@1"
     with pytest.raises(ValueError):
         drafter_for("gpt-4o")
+
+
+def test_conformant_on_passages_that_never_speak_of_ai_is_lowered_to_partial() -> None:
+    isms = passage("Suppliers are assessed before contract and reviewed every year.", 1)
+    llm, _ = drafter(answer(citations=[{"passage_id": "P1", "quote": "Suppliers are assessed before contract"}]))
+    finding = llm.draft(DraftRequest(requirement=REQUIREMENT, passages=[isms]))
+    assert finding.status is FindingStatus.PARTIAL
+    assert "no cited passage speaks of AI" in finding.rationale

@@ -16,16 +16,20 @@ from gap.models import (
     SoAEntry,
     TechnicalEvidence,
 )
+from gap.requirements import CrosswalkRef
 from gap.soa import build_soa, citation_label
 from tests.fakes import FakeCatalogue, FakeRequirement
 
+def ref(framework: str, reference: str) -> CrosswalkRef:
+    return CrosswalkRef.model_validate({"framework": framework, "ref": reference, "relationship": "related"})
+
+
 CATALOGUE = FakeCatalogue([
     FakeRequirement(id="5.2", title="AI policy", kind="clause"),
-    FakeRequirement(id="A.2.2", title="AI policy", crosswalk=[{"framework": "iso27001", "ref": "5.2"}]),
+    FakeRequirement(id="A.2.2", title="AI policy", crosswalk=(ref("iso27001-2022", "5.2"),)),
     FakeRequirement(id="A.6.2.8", title="AI system recording of event logs",
-                    crosswalk={"eu_ai_act": [{"ref": "Art. 12", "relationship": "related"}], "nist_ai_rmf": []}),
-    FakeRequirement(id="A.8.5", title="Information for interested parties",
-                    crosswalk=[{"framework": "EU AI Act", "ref": "Art. 13"}]),
+                    crosswalk=(ref("eu-ai-act", "Art. 12"), ref("nist-ai-rmf", "MEASURE 2.4"))),
+    FakeRequirement(id="A.8.5", title="Information for interested parties", crosswalk=(ref("eu-ai-act", "Art. 13"),)),
     FakeRequirement(id="A.10.4", title="Customers"),
 ])
 DRAFTER = Drafter(model="offline", prompt="offline-heuristic@1")
