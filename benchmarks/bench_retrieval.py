@@ -73,10 +73,18 @@ def _corpus_texts() -> list[str]:
     return texts
 
 
+REPEATS = 3
+
+
 def _rate(embedder: MiniLMEmbedder, texts: list[str]) -> float:
-    start = time.perf_counter()
-    embedder.embed(texts)
-    return len(texts) / (time.perf_counter() - start)
+    # Best of a few runs: other work on a 2-core machine only ever slows a
+    # run down, so the fastest one is the closest to the embedder's own speed.
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        embedder.embed(texts)
+        best = min(best, time.perf_counter() - start)
+    return len(texts) / best
 
 
 def throughput(quick: bool) -> dict[str, Any]:
@@ -93,12 +101,16 @@ def throughput(quick: bool) -> dict[str, Any]:
     # The same model with every input padded to 256 tokens.
     embedder._load()
     ids = [e.ids for e in embedder._tokenizer.encode_batch(sentences[: n // 4])]
-    start = time.perf_counter()
-    for offset in range(0, len(ids), embedder.batch_size):
-        _run_fixed(embedder, ids[offset : offset + embedder.batch_size], 256)
-    fixed_rate = len(ids) / (time.perf_counter() - start)
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for offset in range(0, len(ids), embedder.batch_size):
+            _run_fixed(embedder, ids[offset : offset + embedder.batch_size], 256)
+        best = min(best, time.perf_counter() - start)
+    fixed_rate = len(ids) / best
     return {
         "threads": 2,
+        "best_of": REPEATS,
         "batch_size": embedder.batch_size,
         "sentences": n,
         "sentences_per_s": round(sentence_rate, 1),
