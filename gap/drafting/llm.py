@@ -168,18 +168,13 @@ class LLMDrafter:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         requirement = request.requirement
-        ai_note = (
-            "This requirement is specific to AI: a passage that never speaks of AI cannot make it conformant."
-            if requirement.ai_specific
-            else "This requirement is a management-system requirement; it need not mention AI in every passage."
-        )
         user = self.prompt.render(
             requirement_id=requirement.id,
             requirement_title=requirement.title,
             requirement_kind=requirement.kind,
             objective=requirement.objective or "(none)",
             guidance=requirement.guidance.strip(),
-            ai_scope_note=ai_note,
+            ai_specific="yes" if requirement.ai_specific else "no",
             technical_evidence=render_evidence(request.technical_evidence, request.concerns),
             passage_ids=", ".join(by_id) or "(none)",
             passages=passages_text,
