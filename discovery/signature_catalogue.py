@@ -271,5 +271,4 @@ def load_catalogue() -> SignatureCatalogue:
         data = _read(name)
         for row in data.get("signatures", []):
             signatures.append(_signature(row, name))
-    proposed = list(_read("providers-proposed.yaml")["providers"])
-    return SignatureCatalogue(signatures, _package_table(packages), proposed)
+    return SignatureCatalogue(signatures, _package_table(packages))
