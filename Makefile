@@ -22,7 +22,7 @@ demo: $(STAMP)
 	$(BIN)/aims demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -1,0 +1,88 @@
+"""The whole slice on the example organisation, offline, through the real CLI."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+
+ACME = Path(__file__).resolve().parents[2] / "examples" / "acme"
+
+
+@pytest.fixture(scope="module")
+def demo_output(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "out"
+    result = CliRunner().invoke(cli, ["demo", "--output", str(out), "--examples", str(ACME)])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def aims(workspace, *args):
+    return CliRunner().invoke(cli, ["--quiet", "--workspace", str(workspace), *args])
+
+
+def test_demo_writes_every_export(demo_output):
+    out, text = demo_output
+    for name in ("report.html", "report.md", "soa.xlsx", "soa.docx", "soa.csv", "soa.md", "soa.json",
+                 "soa.oscal.json", "inventory.cdx.json", "inventory.xlsx", "review.xlsx"):
+        assert (out / name).stat().st_size > 0, name
+    assert "Outputs written to" in text
+    rows = list(csv.DictReader(io.StringIO((out / "soa.csv").read_text())))
+    assert len(rows) == 38 and rows[0]["control"] == "A.2.2"
+    soa = json.loads((out / "soa.json").read_text())
+    assert soa["schema"] == "aims.soa/1" and len(soa["controls"]) == 38
+
+
+def test_gap_json_contract_and_verified_quotes(demo_output):
+    out, _ = demo_output
+    workspace = out / "workspace"
+    data = json.loads(aims(workspace, "gap", "show", "--format", "json").output)
+    assert data["schema"] == "aims.findings/1"
+    findings = data["findings"]
+    assert len(findings) == 70
+    for finding in findings:
+        assert {"requirement", "status", "rationale", "citations", "review"} <= finding.keys()
+    sources = {p.name: p for p in (ACME / "policies").iterdir()}
+    text_sources = {name: path.read_text() for name, path in sources.items() if path.suffix in (".md",)}
+    checked = 0
+    for finding in findings:
+        for citation in finding["citations"]:
+            if citation["document"] in text_sources:
+                assert citation["quote"].split()[0] in text_sources[citation["document"]]
+                checked += 1
+    assert checked > 0
+    offline = [f for f in findings if f["review"]["state"] == "draft"]
+    assert all("offline" in f["drafted_by"]["model"] for f in offline)
+
+
+def test_human_decisions_survive_and_trail_verifies(demo_output):
+    out, _ = demo_output
+    workspace = out / "workspace"
+    assert aims(workspace, "gap", "run", "--only", "4.1,4.2").exit_code == 0
+    shown = json.loads(aims(workspace, "gap", "show", "4.2", "--format", "json").output)["findings"][0]
+    assert shown["review"]["state"] == "edited" and shown["status"] == "partial"
+    assert aims(workspace, "review", "verify").exit_code == 0
+
+
+def test_unknown_requirement_is_a_usage_error(demo_output):
+    out, _ = demo_output
+    result = aims(out / "workspace", "gap", "run", "--only", "A.11.1")
+    assert result.exit_code == 2 and "A.11.1" in result.output
+
+
+def test_bad_policy_files_are_reported_and_the_rest_goes_on(tmp_path):
+    (tmp_path / "good.md").write_text("# AI policy\n\nWe govern artificial intelligence through an AI board.\n")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 this is not really a pdf")
+    result = aims(tmp_path / "ws", "policies", "add", str(tmp_path / "good.md"), str(tmp_path / "broken.pdf"),
+                  str(tmp_path / "missing.md"), "--format", "json")
+    assert result.exit_code == 3
+    data = json.loads(result.output)
+    assert [d["status"] for d in data["documents"]] == ["added"]
+    named = {i["target"] for i in data["issues"]}
+    assert named == {str(tmp_path / "broken.pdf"), str(tmp_path / "missing.md")}
+    again = aims(tmp_path / "ws", "policies", "add", str(tmp_path / "good.md"), "--format", "json")
+    assert json.loads(again.output)["documents"][0]["status"] == "unchanged"
