@@ -25,9 +25,8 @@ def report(ctx: click.Context, output_format: str, output: Path | None, organisa
     findings = FindingStore(workspace).all()
     if not findings:
         raise click.ClickException("no findings yet; run `aims gap run` first")
-    latest = workspace.latest_scan()
     data = ReportInput(organisation=organisation, findings=sorted(findings, key=lambda f: f.requirement),
-                       systems=current_inventory(ctx), issues=latest.issues if latest else [])
+                       systems=current_inventory(ctx), issues=workspace.latest_issues())
     text = report_html(data) if output_format == "html" else report_markdown(data)
     if output is None:
         click.echo(text)

@@ -58,7 +58,8 @@ def redact(text: str) -> str:
 
     def _assignment(match: re.Match[str]) -> str:
         value = match.group("value")
-        if "[redacted" in value or value.startswith(("os.", "process.env", "${", "$", "env(", "getenv")):
+        # A call or attribute chain (`AutoTokenizer.from_pretrained(`) is code, not a secret value.
+        if "(" in value or "[redacted" in value or value.startswith(("os.", "process.env", "${", "$", "env(", "getenv")):
             return match.group(0)
         quote = match.group("quote")
         return f"{match.group('name')}{match.group('sep')}{quote}{secret_fingerprint(value)}{quote}"

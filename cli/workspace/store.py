@@ -14,7 +14,7 @@ from typing import Any
 
 from cli.workspace.db import WorkspaceError, connect, transaction
 from discovery.merge import carry_forward
-from discovery.models import AISystem, Observation, Scan
+from discovery.models import AISystem, Observation, Scan, ScanIssue
 from discovery.register import RegisterEntry
 
 DEFAULT_WORKSPACE = Path(".aims")
@@ -152,6 +152,20 @@ class Workspace:
     def latest_scan(self) -> Scan | None:
         scan_id = self._latest_scan_id(self.conn)
         return self.scan(scan_id) if scan_id else None
+
+    def latest_issues(self) -> list[ScanIssue]:
+        """Open issues: those of the latest scan of each connector (an older scan's were superseded)."""
+        latest: dict[str, Scan] = {}
+        for scan in self.scans():
+            for connector in scan.connectors:
+                latest[connector] = scan
+        seen: set[str] = set()
+        issues = []
+        for scan in latest.values():
+            if scan.id not in seen:
+                seen.add(scan.id)
+                issues.extend(scan.issues)
+        return issues
 
     def previous_scan_id(self, scan_id: str) -> str | None:
         ids = [s.id for s in self.scans()]

@@ -28,3 +28,8 @@ def test_same_key_same_fingerprint_and_env_lookups_untouched():
 
 def test_excerpt_is_short_single_line():
     assert len(excerpt("x" * 500)) <= 160
+
+
+def test_code_assignments_to_secret_named_variables_stay_readable():
+    line = 'tokenizer = AutoTokenizer.from_pretrained("distilbert-base-uncased")'
+    assert redact(line) == line
