@@ -33,7 +33,8 @@ def configured_scans(state: AppContext) -> list[tuple[Connector, list[str]]]:
         from cli.discover_aws import _regions, build_connector
 
         scans.append((build_connector(profile=config.aws.profile, regions=_regions(config.aws.regions),
-                                      org_role=config.aws.org_role, days=config.aws.days, cloudtrail_s3=None,
+                                      org_role=config.aws.org_role, days=config.aws.days,
+                                      cloudtrail_s3=config.aws.cloudtrail_s3,
                                       max_workers=16), []))
     return scans
 

@@ -55,6 +55,7 @@ class AWSConfig(_Section):
     regions: str = "all"
     org_role: str | None = None
     days: int = 7
+    cloudtrail_s3: str | None = None  # s3://bucket/prefix of a trail, for data events
 
 
 class DiscoveryConfig(_Section):
@@ -152,6 +153,7 @@ enabled = false       # read-only scan of the AWS account(s) from the standard c
 regions = "all"
 # org_role = "AimsReadOnly"   # assume this role in every AWS Organizations member account
 days = 7              # CloudTrail look-back for model invocations
+# cloudtrail_s3 = "s3://trail-bucket/AWSLogs/"   # read a trail's S3 logs for data events
 
 [policies]
 paths = []            # policy documents (PDF, Word, HTML, Markdown)
