@@ -179,6 +179,10 @@ def import_sheet(ctx: click.Context, file: Path, reviewer: str | None) -> None:
         decisions = read_decisions(file.read_bytes(), str(file))
     except ReviewSheetError as exc:
         raise click.ClickException(str(exc)) from exc
+    store = _store(ctx)
+    unknown = [f"row {d.row}: {d.requirement}" for d in decisions if store.get(d.requirement) is None]
+    if unknown:  # check every row before applying any, so a bad sheet changes nothing
+        raise click.ClickException(f"{file}: no finding for " + "; ".join(unknown))
     for d in decisions:
         changes = {"note": d.note}
         if d.decision == "edit":

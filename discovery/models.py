@@ -7,6 +7,7 @@ ids; volatile fields (line numbers, timestamps, counts) never do.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import datetime, timezone
 from enum import StrEnum
 
@@ -200,4 +201,5 @@ class Scan(BaseModel):
 
 
 def new_scan_id(started_at: datetime) -> str:
-    return "scan-" + started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + short_hash(started_at.isoformat(), str(id(started_at)), length=4)
+    """Sortable by time; the random suffix keeps two scans started in the same second apart."""
+    return "scan-" + started_at.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:4]

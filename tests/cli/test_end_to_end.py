@@ -86,3 +86,27 @@ def test_bad_policy_files_are_reported_and_the_rest_goes_on(tmp_path):
     assert named == {str(tmp_path / "broken.pdf"), str(tmp_path / "missing.md")}
     again = aims(tmp_path / "ws", "policies", "add", str(tmp_path / "good.md"), "--format", "json")
     assert json.loads(again.output)["documents"][0]["status"] == "unchanged"
+
+
+def test_review_workbook_round_trip(demo_output, tmp_path):
+    from openpyxl import load_workbook
+
+    out, _ = demo_output
+    workspace = out / "workspace"
+    sheet_path = tmp_path / "review.xlsx"
+    assert aims(workspace, "review", "export", str(sheet_path)).exit_code == 0
+    book = load_workbook(sheet_path)
+    sheet = book["Review"]
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
+    sheet.cell(row=rows["A.2.2"], column=10, value="reject")
+    sheet.cell(row=rows["A.2.2"], column=9, value="dana")
+    sheet.cell(row=rows["A.2.3"], column=10, value="edit")
+    sheet.cell(row=rows["A.2.3"], column=11, value="gap")
+    sheet.cell(row=rows["A.2.3"], column=12, value="No alignment check exists.")
+    book.save(sheet_path)
+    result = aims(workspace, "review", "import", str(sheet_path), "--reviewer", "erin")
+    assert result.exit_code == 0, result.output
+    shown = {f["requirement"]: f for f in json.loads(aims(workspace, "gap", "show", "--format", "json").output)["findings"]}
+    assert shown["A.2.2"]["review"] == {**shown["A.2.2"]["review"], "state": "rejected", "reviewer": "dana"}
+    assert shown["A.2.3"]["status"] == "gap" and shown["A.2.3"]["review"]["reviewer"] == "erin"
+    assert aims(workspace, "review", "verify").exit_code == 0
