@@ -10,7 +10,7 @@ from pathlib import Path
 
 from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
 from connectors.code_engine import MatchEngine
-from connectors.code_scan import scan_files
+from connectors.code_scan import TreeScanner
 from connectors.code_sources import (
     SourceError,
     clone_shallow,
@@ -117,31 +117,38 @@ class CodeConnector(Connector):
         if root.is_file():  # a single file: its directory is the repository
             size = root.stat().st_size
             files = [WalkedFile(str(root), root.name, size, classify(root.name))]
-            self._scan_repository(result, engine, root.parent, name, target, files, {}, [], [])
+            scanner = self._scanner(engine)
+            for walked in files:
+                scanner.feed(walked)
+            self._scan_repository(result, scanner, root.parent, name, target, {}, [], [])
             return
+        # Files are scanned while the walk goes on (in workers, once the tree is big enough).
+        scanner = self._scanner(engine)
         walk = walk_repository(root, respect_ignore=self.options.respect_ignore,
-                               max_file_size=self.options.max_file_size)
+                               max_file_size=self.options.max_file_size, sink=scanner.feed)
         issues = [
             ScanIssue(connector=self.name, target=target, kind=i.kind, message=f"{name}/{i.path}: {i.message}",
                       severity=IssueSeverity.ERROR if i.error else IssueSeverity.WARNING)
             for i in walk.issues
         ]
-        self._scan_repository(result, engine, root, name, target, walk.files, walk.counts, issues, walk.too_large)
+        self._scan_repository(result, scanner, root, name, target, walk.counts, issues, walk.too_large)
         for nested in walk.nested_repos:
             nested_name = local_repo_name(nested)
             if nested_name == nested.name:
                 nested_name = f"{name}/{nested.relative_to(root).as_posix()}"
             self._scan_tree(result, engine, nested, nested_name, target)
 
+    def _scanner(self, engine: MatchEngine) -> TreeScanner:
+        return TreeScanner(engine, self.options.max_file_size, self.options.jobs or os.cpu_count() or 1)
+
     def _scan_repository(
-        self, result: ScanResult, engine: MatchEngine, root: Path, name: str, target: str,
-        files: list[WalkedFile], walk_counts: dict[str, int], issues: list[ScanIssue], too_large: list[str],
+        self, result: ScanResult, scanner: TreeScanner, root: Path, name: str, target: str,
+        walk_counts: dict[str, int], issues: list[ScanIssue], too_large: list[str],
     ) -> None:
         result.count("repos.scanned")
         for key, n in walk_counts.items():
             result.count(key, n)
-        jobs = self.options.jobs or os.cpu_count() or 1
-        outcomes = scan_files(engine, files, self.options.max_file_size, jobs)
+        outcomes = scanner.finish()
         hits: list[RawHit] = []
         ecosystems: set[str] = set()
         invalid_utf8: list[str] = []

@@ -207,29 +207,90 @@ def _init_worker(engine: MatchEngine | None, max_file_size: int) -> None:
     _WORKER_ENGINE, _WORKER_MAX_SIZE = engine, max_file_size
 
 
-def _scan_chunk(files: Sequence[WalkedFile]) -> list[FileOutcome]:
+def _scan_chunk(files: Sequence[WalkedFile]) -> list[tuple]:
+    """Scan a batch in a worker; outcomes go back as plain tuples (cheaper to pickle)."""
     assert _WORKER_ENGINE is not None
-    return [scan_file(_WORKER_ENGINE, f, _WORKER_MAX_SIZE) for f in files]
+    engine, max_size = _WORKER_ENGINE, _WORKER_MAX_SIZE
+    packed = []
+    for walked in files:
+        o = scan_file(engine, walked, max_size)
+        packed.append((o.rel, o.hits, o.counts, o.issue, o.manifest_ecosystems))
+    return packed
+
+
+def _unpack(packed: list[tuple]) -> list[FileOutcome]:
+    return [FileOutcome(rel, hits, counts, issue, ecosystems) for rel, hits, counts, issue, ecosystems in packed]
+
+
+BATCH_FILES = 400  # files per task sent to a worker while the walk goes on
+
+
+class TreeScanner:
+    """Scans files as the walk lists them: once the tree proves big enough to pay for worker
+    processes, batches go to the workers while the walk continues in this process."""
+
+    def __init__(self, engine: MatchEngine, max_file_size: int, jobs: int) -> None:
+        self.engine, self.max_file_size, self.jobs = engine, max_file_size, jobs
+        self._pending: list[WalkedFile] = []
+        self._files = 0
+        self._bytes = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list = []
+
+    def feed(self, walked: WalkedFile) -> None:
+        self._pending.append(walked)
+        if self.jobs <= 1:
+            return
+        if self._pool is None:
+            self._files += 1
+            if walked.kind.role != Role.MODEL_CANDIDATE:
+                self._bytes += min(walked.size, self.max_file_size)
+            if self._bytes < PARALLEL_MIN_BYTES and self._files < PARALLEL_MIN_FILES:
+                return
+            self._start()
+        if len(self._pending) >= BATCH_FILES:
+            self._submit()
+
+    def _start(self) -> None:
+        fork = "fork" in get_all_start_methods() and os.name == "posix"
+        context = get_context("fork" if fork else "spawn")
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.jobs, mp_context=context, initializer=_init_worker,
+            initargs=(self.engine if fork else None, self.max_file_size),
+        )
+
+    def _submit(self) -> None:
+        assert self._pool is not None
+        pending = self._pending
+        self._pending = []
+        while pending:
+            batch, pending = pending[:BATCH_FILES], pending[BATCH_FILES:]
+            self._futures.append(self._pool.submit(_scan_chunk, batch))
+
+    def finish(self) -> list[FileOutcome]:
+        if self._pool is None:
+            files, self._pending = self._pending, []
+            return [scan_file(self.engine, f, self.max_file_size) for f in files]
+        try:
+            # The tail goes in small pieces so both workers end together.
+            tail = self._pending
+            self._pending = []
+            step = max(1, len(tail) // (self.jobs * 4))
+            for index in range(0, len(tail), step):
+                self._futures.append(self._pool.submit(_scan_chunk, tail[index:index + step]))
+            outcomes: list[FileOutcome] = []
+            for future in self._futures:
+                outcomes.extend(_unpack(future.result()))
+        finally:
+            self._pool.shutdown()
+            self._pool = None
+        outcomes.sort(key=lambda o: o.rel)
+        return outcomes
 
 
 def scan_files(engine: MatchEngine, files: Sequence[WalkedFile], max_file_size: int, jobs: int) -> list[FileOutcome]:
     """Scan files, in worker processes when the tree is big enough to pay for them."""
-    total = sum(min(f.size, max_file_size) for f in files if f.kind.role != Role.MODEL_CANDIDATE)
-    if jobs <= 1 or (total < PARALLEL_MIN_BYTES and len(files) < PARALLEL_MIN_FILES):
-        return [scan_file(engine, f, max_file_size) for f in files]
-    fork = "fork" in get_all_start_methods() and os.name == "posix"
-    context = get_context("fork" if fork else "spawn")
-    # Many small chunks balance the two cores better than one half each.
-    chunk_count = jobs * 8
-    chunks: list[list[WalkedFile]] = [[] for _ in range(chunk_count)]
-    for index, walked in enumerate(sorted(files, key=lambda f: -f.size)):
-        chunks[index % chunk_count].append(walked)
-    outcomes: list[FileOutcome] = []
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker,
-        initargs=(engine if fork else None, max_file_size),
-    ) as pool:
-        for chunk_outcomes in pool.map(_scan_chunk, [c for c in chunks if c]):
-            outcomes.extend(chunk_outcomes)
-    outcomes.sort(key=lambda o: o.rel)
-    return outcomes
+    scanner = TreeScanner(engine, max_file_size, jobs)
+    for walked in files:
+        scanner.feed(walked)
+    return scanner.finish()

@@ -4,6 +4,7 @@ follow a directory symlink (so a loop cannot hang the run), and report what was 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,7 @@ class Walk:
     issues: list[WalkIssue] = field(default_factory=list)
     nested_repos: list[Path] = field(default_factory=list)
     too_large: list[str] = field(default_factory=list)
+    sink: Callable[[WalkedFile], None] | None = None  # told of each file as soon as it is listed
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
@@ -67,9 +69,12 @@ def _is_within(path: str, directory: str) -> bool:
         return False
 
 
-def walk_repository(root: Path, *, respect_ignore: bool = True, max_file_size: int = 5_000_000) -> Walk:
+def walk_repository(
+    root: Path, *, respect_ignore: bool = True, max_file_size: int = 5_000_000,
+    sink: Callable[[WalkedFile], None] | None = None,
+) -> Walk:
     """Every file worth reading under root; nested git repositories are returned, not entered."""
-    walk = Walk()
+    walk = Walk(sink=sink)
     real_root = os.path.realpath(root)
     base_rules: list[IgnoreRules] = []
     if respect_ignore:
@@ -130,7 +135,10 @@ def _add_file(walk: Walk, path: str, rel: str, size: int, max_file_size: int) ->
         walk.count("skipped.too-large")
         walk.too_large.append(rel)
         return
-    walk.files.append(WalkedFile(path, rel, size, kind))
+    walked = WalkedFile(path, rel, size, kind)
+    walk.files.append(walked)
+    if walk.sink is not None:
+        walk.sink(walked)
 
 
 def _symlink(
