@@ -3,6 +3,7 @@ AI use with file:line evidence, one system per repository and provider (via syst
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -62,6 +63,17 @@ class CodeConnector(Connector):
         return os.environ if self._environ is None else self._environ
 
     def scan(self, targets: Sequence[str], progress: ProgressCallback = no_progress) -> ScanResult:
+        # A scan allocates many small objects and no reference cycles worth collecting: the cyclic
+        # collector would walk the growing heap again and again (in the workers too, which inherit it).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._scan(targets, progress)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _scan(self, targets: Sequence[str], progress: ProgressCallback) -> ScanResult:
         result = ScanResult()
         engine = MatchEngine(self._catalogue or load_catalogue(), self.options.prefilter)
         result.counts["prefilter." + engine.prefilter.name] = 1
