@@ -121,7 +121,17 @@ def _line_bounds(data: bytes, end: int) -> tuple[int, int]:
 # Only text that could hold a secret goes through the full redaction (a dozen regexes); the
 # check is a superset of every shape discovery.redact replaces.
 _MAYBE_SECRET = re.compile(r"(?i)sk-|hf_|aiza|gsk_|r8_|pplx-|xai-|akia|asia|bearer|api|secret|token|passw|access")
+_MAYBE_SECRET_WORDS = ("sk-", "hf_", "aiza", "gsk_", "r8_", "pplx-", "xai-", "akia", "asia", "bearer", "api", "secret",
+                       "token", "passw", "access")
 EVIDENCE_LIMIT = 2 * EVIDENCE_CONTEXT + 40
+
+
+def _maybe_secret(text: str) -> bool:
+    """_MAYBE_SECRET.search(text), without the slow case-insensitive regex on ASCII text."""
+    if text.isascii():
+        lowered = text.lower()
+        return any(word in lowered for word in _MAYBE_SECRET_WORDS)
+    return _MAYBE_SECRET.search(text) is not None
 
 
 def _evidence(text: str, match: re.Match[str], secret: bool) -> str:
@@ -130,7 +140,7 @@ def _evidence(text: str, match: re.Match[str], secret: bool) -> str:
     if len(text) > EVIDENCE_LIMIT:
         start = max(0, match.start() - EVIDENCE_CONTEXT)
         text = text[start: match.start() + EVIDENCE_CONTEXT + 40]
-    if _MAYBE_SECRET.search(text):
+    if _maybe_secret(text):
         return excerpt(text, limit=EVIDENCE_LIMIT)
     text = text.strip().replace("\t", " ")
     return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1] + "…"

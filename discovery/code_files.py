@@ -4,6 +4,7 @@ prose, data, model-file candidate, and whether it sits in tests or docs (pure)."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import StrEnum
 
 
@@ -148,16 +149,27 @@ def scope_from_shebang(first_line: bytes) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def _dir_context(lowered_dir: str) -> tuple[bool, bool]:
+    """Whether a (lower-cased) directory path has a test segment, and a docs segment."""
+    parts = lowered_dir.split("/")
+    return any(p in TEST_SEGMENTS for p in parts), any(p in DOCS_SEGMENTS for p in parts)
+
+
 def path_context(rel_path: str) -> str | None:
     """'test' or 'docs' when the file is test or documentation code, where a hit says less."""
-    parts = rel_path.lower().split("/")
-    name = parts[-1]
-    if any(p in TEST_SEGMENTS for p in parts[:-1]):
+    lowered = rel_path.lower()
+    if "/" in lowered:
+        directory, _, name = lowered.rpartition("/")
+        test_dir, docs_dir = _dir_context(directory)
+    else:
+        name, test_dir, docs_dir = lowered, False, False
+    if test_dir:
         return "test"
     if (name.startswith("test_") and name.endswith(".py")) or name.endswith(
         ("_test.py", "_test.go", "conftest.py", "_spec.rb", "_test.rb")
     ) or any(marker in name for marker in (".test.", ".spec.", "test.java", "tests.cs", "test.kt")):
         return "test"
-    if any(p in DOCS_SEGMENTS for p in parts[:-1]):
+    if docs_dir:
         return "docs"
     return None
