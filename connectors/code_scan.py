@@ -87,7 +87,8 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
         _mcp_config(outcome, data)
     if scope:
         _match(outcome, engine, walked, data, scope)
-    outcome.hits = fold_repeats(outcome.hits)
+    if len(outcome.hits) > 1:
+        outcome.hits = fold_repeats(outcome.hits)
     for hit in outcome.hits:
         hit.path = walked.rel
     return outcome
@@ -227,12 +228,15 @@ def _scan_chunk(files: Sequence[WalkedFile]) -> list[tuple]:
     packed = []
     for walked in files:
         o = scan_file(engine, walked, max_size)
-        packed.append((o.rel, o.hits, o.counts, o.issue, o.manifest_ecosystems))
+        hits = [(h.signal, h.provider, h.category, h.kind, h.confidence, h.line, h.evidence, h.model, h.attributes,
+                 h.detector, h.offset, h.path, h.count) for h in o.hits]
+        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems))
     return packed
 
 
 def _unpack(packed: list[tuple]) -> list[FileOutcome]:
-    return [FileOutcome(rel, hits, counts, issue, ecosystems) for rel, hits, counts, issue, ecosystems in packed]
+    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems)
+            for rel, hits, counts, issue, ecosystems in packed]
 
 
 BATCH_FILES = 400  # files per task sent to a worker while the walk goes on

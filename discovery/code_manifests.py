@@ -216,10 +216,13 @@ def _cargo(text: str) -> list[Declared]:
 def _line_regex(ecosystem: str, pattern: str, text: str, lock: bool, flags: int = re.M) -> list[Declared]:
     regex = re.compile(pattern, flags)
     declared: dict[str, Declared] = {}
+    line, counted_to = 1, 0  # matches come in order: count newlines once, not from the top each time
     for match in regex.finditer(text):
         name = match.group(1)
         if name not in declared:
-            declared[name] = Declared(ecosystem, name, text.count("\n", 0, match.start()) + 1, lock)
+            line += text.count("\n", counted_to, match.start())
+            counted_to = match.start()
+            declared[name] = Declared(ecosystem, name, line, lock)
     return list(declared.values())
 
 
