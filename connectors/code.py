@@ -164,11 +164,13 @@ class CodeConnector(Connector):
         hits: list[RawHit] = []
         ecosystems: set[str] = set()
         invalid_utf8: list[str] = []
+        counts: dict[str, int] = {}  # summed here, then added in first-seen order
         for outcome in outcomes:
             hits.extend(outcome.hits)
-            ecosystems.update(outcome.manifest_ecosystems)
+            if outcome.manifest_ecosystems:
+                ecosystems.update(outcome.manifest_ecosystems)
             for key, n in outcome.counts.items():
-                result.count(key, n)
+                counts[key] = counts.get(key, 0) + n
             if outcome.counts.get("files.invalid-utf8"):
                 invalid_utf8.append(outcome.rel)
             if outcome.issue is not None:
@@ -179,6 +181,8 @@ class CodeConnector(Connector):
                 issues.append(ScanIssue(connector=self.name, target=target, kind=kind,
                                         message=f"{name}/{outcome.rel}: {message}",
                                         severity=IssueSeverity.ERROR if is_error else IssueSeverity.WARNING))
+        for key, n in counts.items():
+            result.count(key, n)
         if too_large:
             issues.append(_summary_issue(target, "too-large", too_large,
                                          f"over {self.options.max_file_size} bytes, skipped (--max-file-size)", name))

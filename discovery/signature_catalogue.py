@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from typing import Any
 
@@ -67,7 +68,7 @@ class Signature:
     provider_by_value: Mapping[str, str] = field(default_factory=dict)
     package: str | None = None
 
-    @property
+    @cached_property
     def settles(self) -> bool:
         """True when a second hit in the same file can only repeat the first."""
         return (self.detector is None and self.provider_group is None and self.kind != "secret"
