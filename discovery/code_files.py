@@ -91,7 +91,12 @@ DOCS_SEGMENTS = frozenset({"docs", "doc", "documentation", "site", "website"})
 
 def classify(rel_path: str) -> FileKind:
     """Classify a repository-relative POSIX path."""
-    name = rel_path.rpartition("/")[2].lower()
+    return _classify_name(rel_path.rpartition("/")[2].lower())
+
+
+@lru_cache(maxsize=16384)
+def _classify_name(name: str) -> FileKind:
+    """Only the (lower-cased) file name decides; FileKind is frozen, so one instance is shared."""
     stem, dot, extension = name[1:].rpartition(".")  # a leading dot (.env) is not a suffix
     suffix = "." + extension if dot else ""
     stem = (name[0] + stem) if dot else name
