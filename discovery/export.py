@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
 from discovery.models import AISystem, Category
@@ -34,23 +35,44 @@ def inventory_csv(systems: list[AISystem]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def inventory_xlsx(systems: list[AISystem]) -> bytes:
+def styled_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[object]], *,
+                    widths: Sequence[int] = (), freeze: str = "A2", wrap: bool = False):  # type: ignore[no-untyped-def]
+    """One sheet the way auditors expect it: bold header, filters, frozen panes, optional wrapping.
+
+    Returns (workbook, sheet) so callers can add validations before `workbook_bytes`.
+    """
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "AI inventory"
-    sheet.append(list(CSV_COLUMNS))
+    sheet.title = title
+    sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for system in systems:
-        sheet.append(_row(system))
-    sheet.freeze_panes = "A2"
+    for row in rows:
+        sheet.append(list(row))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    if wrap:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = freeze
     sheet.auto_filter.ref = sheet.dimensions
+    return book, sheet
+
+
+def workbook_bytes(book) -> bytes:  # type: ignore[no-untyped-def]
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def inventory_xlsx(systems: list[AISystem]) -> bytes:
+    book, _ = styled_workbook("AI inventory", CSV_COLUMNS, (_row(s) for s in systems))
+    return workbook_bytes(book)
 
 
 _MODEL_CATEGORIES = {Category.LOCAL_MODEL, Category.MODEL_FILE}

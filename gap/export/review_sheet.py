@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from discovery.export import styled_workbook, workbook_bytes
 from gap.models import Finding, FindingStatus
 
 SHEET = "Review"
@@ -29,24 +30,21 @@ class SheetDecision:
     note: str | None
 
 
+def _sheet_row(f: Finding) -> list[str]:
+    citations = "\n".join(f"{c.document} {c.section or ''}{' p.' + str(c.page) if c.page else ''}: \"{c.quote}\""
+                          for c in f.citations)
+    evidence = "\n".join(f"{e.id}: {e.summary}" for e in f.technical_evidence)
+    return [f.requirement, f.title, f.status.value, f.rationale, citations, evidence,
+            f.drafted_by.label(), f.review.state.value, f.review.reviewer or "", "", "", "", ""]
+
+
 def review_workbook(findings: list[Finding]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
-    sheet.append(list(HEADERS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for f in findings:
-        citations = "\n".join(f"{c.document} {c.section or ''}{' p.' + str(c.page) if c.page else ''}: \"{c.quote}\""
-                              for c in f.citations)
-        evidence = "\n".join(f"{e.id}: {e.summary}" for e in f.technical_evidence)
-        sheet.append([f.requirement, f.title, f.status.value, f.rationale, citations, evidence,
-                      f.drafted_by.label(), f.review.state.value, f.review.reviewer or "", "", "", "", ""])
-    decisions = DataValidation(type="list", formula1='"accept,edit,reject"', allow_blank=True)
+    book, sheet = styled_workbook(SHEET, HEADERS, (_sheet_row(f) for f in findings),
+                                  widths=(10, 36, 14, 70, 60, 40, 26, 12, 16, 16, 16, 50, 30), freeze="C2", wrap=True)
+    # Drop-downs keep reviewers to the decisions and statuses `read_decisions` accepts.
+    decisions = DataValidation(type="list", formula1='"' + ",".join(DECISIONS) + '"', allow_blank=True)
     statuses = DataValidation(type="list", formula1='"' + ",".join(s.value for s in FindingStatus) + '"',
                               allow_blank=True)
     sheet.add_data_validation(decisions)
@@ -54,15 +52,7 @@ def review_workbook(findings: list[Finding]) -> bytes:
     last = max(2, len(findings) + 1)
     decisions.add(f"J2:J{last}")
     statuses.add(f"K2:K{last}")
-    for column, width in zip("ABCDEFGHIJKLM", (10, 36, 14, 70, 60, 40, 26, 12, 16, 16, 16, 50, 30)):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "C2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def read_decisions(data: bytes, source: str) -> list[SheetDecision]:

@@ -8,6 +8,7 @@ import json
 import uuid
 from datetime import datetime, timezone
 
+from discovery.export import styled_workbook, workbook_bytes
 from gap.models import ImplementationStatus, SoAEntry
 
 COLUMNS = (
@@ -65,27 +66,9 @@ def soa_json(entries: list[SoAEntry]) -> bytes:
 
 
 def soa_xlsx(entries: list[SoAEntry]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Statement of Applicability"
-    sheet.append(list(HEADERS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for entry in entries:
-        sheet.append(_values(entry))
-    for column, width in zip("ABCDEFGHIJKL", (9, 40, 11, 18, 30, 22, 70, 50, 20, 12, 16, 22)):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = sheet.dimensions
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book, _ = styled_workbook("Statement of Applicability", HEADERS, (_values(e) for e in entries),
+                              widths=(9, 40, 11, 18, 30, 22, 70, 50, 20, 12, 16, 22), freeze="C2", wrap=True)
+    return workbook_bytes(book)
 
 
 def soa_docx(entries: list[SoAEntry], organisation: str = "") -> bytes:

@@ -33,6 +33,11 @@ def test_demo_writes_every_export(demo_output):
     assert "Outputs written to" in text
     rows = list(csv.DictReader(io.StringIO((out / "soa.csv").read_text())))
     assert len(rows) == 38 and rows[0]["control"] == "A.2.2"
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out / "soa.xlsx").active
+    assert sheet.max_row == 39 and sheet["A1"].value == "Control" and sheet["A1"].font.b
+    assert sheet.freeze_panes == "C2" and sheet["G2"].alignment.wrap_text
     soa = json.loads((out / "soa.json").read_text())
     assert soa["schema"] == "aims.soa/1" and len(soa["controls"]) == 38
 
