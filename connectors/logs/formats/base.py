@@ -38,6 +38,18 @@ class LogFormat(ABC):
         """Whether this file must be read without the prefilter (e.g. base64-encoded URLs)."""
         return self.every_line
 
+    @property
+    def line_shape(self) -> bytes | None:
+        """A regex (bytes, Python `re` syntax) that the start of every well-formed line of this file matches.
+
+        The prefilter lets most lines go unparsed; the engine still checks each against this shape
+        in one C-level pass per block, and parses the lines that fail it, so a malformed line is
+        counted wherever it is. Keep it a cheap prefix check: anchored tokens, no `.*`. None turns
+        the check off (formats that parse every line need none). Decided after `begin`, so a format
+        with several variants (JSON or CSV, native or combined) returns the shape of this file's.
+        """
+        return None
+
     @abstractmethod
     def parse(self, line: str) -> LogRecord | None:
         """The event on the line; None for lines that are not events (headers, comments).
