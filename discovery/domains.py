@@ -60,6 +60,9 @@ class AIService(BaseModel):
     confidence: Confidence | None = None
     match: tuple[str, ...] = ()
     no_match: tuple[str, ...] = ()
+    #: the labels firewalls and proxies give the app (PAN-OS App-ID `openai-chatgpt`, Zscaler or
+    #: Netskope app names), matched whole, so a log that names the app but no host still counts
+    apps: tuple[str, ...] = ()
 
     @field_validator("domains")
     @classmethod
@@ -136,9 +139,12 @@ class ServiceCatalogue:
                     self._exact[domain] = service
         self._wildcard_tails = tuple({tail for _, tail, _ in self._wildcards})
         self._names: dict[str, AIService] = {}
+        self._apps: dict[str, AIService] = {}
         for service in self._services.values():
             for label in (service.name.split(" (")[0],):  # names, not ids: "gemini" alone is also an exchange
                 self._names.setdefault(_name_key(label), service)
+            for label in (service.name.split(" (")[0], *service.apps):
+                self._apps.setdefault(_name_key(label), service)
 
     @classmethod
     def load(cls, extra: Iterable[Mapping[str, Any]] = ()) -> "ServiceCatalogue":
@@ -182,9 +188,37 @@ class ServiceCatalogue:
                 return service
         return None
 
+    def match_app(self, label: str) -> AIService | None:
+        """The service a firewall or proxy names by app label: whole label, or a PAN-OS child App-ID.
+
+        PAN-OS splits an app into a container and children named `<container>-<function>`
+        (`claude-upload`); only known function suffixes are stripped, so `pi-hole` is never Pi.
+        """
+        key = _name_key(label)
+        if not key:
+            return None
+        service = self._apps.get(key)
+        if service is None:
+            container, _, function = label.strip().lower().rpartition("-")
+            if container and function in _CHILD_FUNCTIONS:
+                service = self._apps.get(_name_key(container))
+        return service
+
+    def app_literals(self) -> list[str]:
+        """Literals for the prefilter of formats that log app labels (as written, and dashed)."""
+        labels = {label for s in self._services.values() for label in (s.name.split(" (")[0], *s.apps)}
+        literals = {variant for label in labels for variant in (label, label.lower().replace(" ", "-"))}
+        return sorted(lit for lit in literals if len(lit) >= 4)  # shorter ones would match every line
+
     def prefilter_literals(self) -> list[str]:
         """Literals of which every line naming a catalogued host contains at least one."""
         return sorted({_prefilter_literal(d) for s in self._services.values() for d in s.domains})
+
+
+#: PAN-OS child App-ID suffixes: what the user did inside the app
+_CHILD_FUNCTIONS = frozenset(
+    "base upload uploading download downloading post posting edit delete login chat share sharing api".split()
+)
 
 
 def _name_key(label: str) -> str:

@@ -11,7 +11,7 @@ from connectors.logs.attribution import CONNECTOR, DEFAULT_UPLOAD_BYTES, Aggrega
 from connectors.logs.engine import DocumentTooLarge, FormatMismatch, UnknownFormat, scan_stream
 from connectors.logs.formats import FORMATS, LogFormat
 from connectors.logs.prefilter import LineFinder
-from connectors.logs.reader import BLOCK_SIZE, display_name, open_log
+from connectors.logs.reader import BLOCK_SIZE, STDIN, display_name, open_log
 from discovery.domains import ServiceCatalogue
 from discovery.models import IssueSeverity, ScanIssue, SourceKind
 
@@ -77,6 +77,7 @@ class LogConnector(Connector):
                     ),
                     on_progress=lambda lines: progress(label, lines, None),
                     block_size=self._block_size,
+                    path=None if target == STDIN else target,
                 )
         except UnknownFormat:
             tried = ", ".join(FORMATS)
@@ -102,9 +103,14 @@ class LogConnector(Connector):
         result.count("parsed_lines", stats.candidates)
         result.count("ai_events", stats.ai_events)
         result.count(f"format:{stats.format_name}")
+        if stats.shape_check_error:
+            result.issues.append(
+                _issue(label, "incomplete", f"malformed lines outside the AI-related ones were not counted: "
+                       f"{stats.shape_check_error}", IssueSeverity.WARNING)
+            )
         if stats.malformed:
             result.count("malformed_lines", stats.malformed)
-            examples = "; ".join(stats.malformed_examples)
+            examples = "; ".join(f"line {n}: {reason}" for n, reason in stats.malformed_examples)
             result.issues.append(
                 _issue(label, "malformed-lines",
                        f"{stats.malformed} malformed {stats.format_name} line(s) skipped ({examples})",
@@ -114,7 +120,8 @@ class LogConnector(Connector):
 
     def _finder(self, cls: type[LogFormat]) -> LineFinder | None:
         if cls not in self._finders:
-            literals = [*cls.keywords, *(self.catalogue.prefilter_literals() if cls.host_based else ())]
+            literals = [*cls.keywords, *(self.catalogue.prefilter_literals() if cls.host_based else ()),
+                        *(self.catalogue.app_literals() if cls.app_based else ())]
             self._finders[cls] = None if cls.every_line or not literals else LineFinder(literals)
         return self._finders[cls]
 

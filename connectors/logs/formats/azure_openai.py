@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from connectors.logs.formats.base import LogFormat, json_head, load_json_object, parse_time, split_url, to_int
+from connectors.logs.formats.base import JSON_LINE_SHAPE, LogFormat, json_head, load_json_object, parse_time, split_url, to_int
 from connectors.logs.records import LogRecord, pick_identity
 
 
@@ -20,6 +20,10 @@ class AzureOpenAIFormat(LogFormat):
     def sniff(cls, head: Sequence[str]) -> bool:
         return any(o.get("category") in ("RequestResponse", "GatewayLogs", "Audit") and "operationName" in o
                    for o in json_head(head)[:5])
+
+    @property
+    def line_shape(self) -> bytes:
+        return JSON_LINE_SHAPE
 
     def parse(self, line: str) -> LogRecord | None:
         obj = load_json_object(line)

@@ -24,6 +24,8 @@ class LogFormat(ABC):
     every_line: ClassVar[bool] = False
     #: hosts appear in the lines, so catalogue domains can prefilter them
     host_based: ClassVar[bool] = True
+    #: some events name the app but no host (a firewall's App-ID): the app labels prefilter them too
+    app_based: ClassVar[bool] = False
 
     @classmethod
     @abstractmethod
@@ -40,13 +42,15 @@ class LogFormat(ABC):
 
     @property
     def line_shape(self) -> bytes | None:
-        """A regex (bytes, Python `re` syntax) that the start of every well-formed line of this file matches.
+        """A regex (bytes, Python `re` syntax) that every well-formed line of this file matches from its start.
 
         The prefilter lets most lines go unparsed; the engine still checks each against this shape
         in one C-level pass per block, and parses the lines that fail it, so a malformed line is
-        counted wherever it is. Keep it a cheap prefix check: anchored tokens, no `.*`. None turns
-        the check off (formats that parse every line need none). Decided after `begin`, so a format
-        with several variants (JSON or CSV, native or combined) returns the shape of this file's.
+        counted wherever it is. Keep it cheap: anchored tokens, at most one `[^\\n]*` run to the
+        line's end (JSON_LINE_SHAPE costs ~0.5 s per million 800-byte lines). A shape may end in
+        LINE_END to check the whole line. None turns the check off (formats that parse every line
+        need none). Decided after `begin`, so a format with variants (JSON or CSV, native or
+        combined) returns the shape of this file's variant.
         """
         return None
 
@@ -67,6 +71,25 @@ class LogFormat(ABC):
 
 
 # --- shared helpers -------------------------------------------------------------------------------
+
+#: the end of a line inside a shape (the engine searches blocks, so the last line ends at the block's end)
+LINE_END = rb"[ \t\r]*(?:\n|\Z)"
+#: one JSON object on the line: catches the usual damage, a line cut short or garbage between lines
+JSON_LINE_SHAPE = rb"[ \t]*\{[^\n]*\}" + LINE_END
+#: one CSV field, quoted (doubled quotes inside) or bare
+CSV_FIELD = rb'[ \t]*(?:"(?:[^"\n]|"")*"|[^,"\n]*)'
+
+
+def csv_shape(columns: int, *, at_least: bool = False, first: bytes = CSV_FIELD, separator: bytes = b",") -> bytes:
+    """A whole-line shape for CSV rows of exactly (or at least) `columns` fields, quoted or bare.
+
+    `first` replaces the first field's pattern (a timestamp, say); a TSV passes separator `\\t`.
+    """
+    field = CSV_FIELD if separator == b"," else b"[^" + separator + b"\\n]*"
+    count = b"%d," % (columns - 1) if at_least else b"%d" % (columns - 1)
+    end = LINE_END if separator == b"," else rb"\r?(?:\n|\Z)"  # trailing tabs would be more columns
+    return first + b"(?:" + separator + field + b"){" + count + b"}" + end
+
 
 _EPOCH = re.compile(r"^\d{9,19}(?:\.\d+)?$")
 _CTIME = "%a %b %d %H:%M:%S %Y"

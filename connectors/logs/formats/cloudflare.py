@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from connectors.logs.formats.base import LogFormat, json_head, load_json_object, parse_time, split_url, to_int, valid_host
+from connectors.logs.formats.base import JSON_LINE_SHAPE, LogFormat, json_head, load_json_object, parse_time, split_url, to_int, valid_host
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 
@@ -18,6 +18,10 @@ class CloudflareGatewayFormat(LogFormat):
         return any(
             "Datetime" in obj and ("HTTPHost" in obj or "QueryName" in obj) for obj in json_head(head)[:5]
         )
+
+    @property
+    def line_shape(self) -> bytes:
+        return JSON_LINE_SHAPE
 
     def parse(self, line: str) -> LogRecord | None:
         obj = load_json_object(line)

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from connectors.logs.formats.base import LogFormat, json_head, load_json_object, parse_time
+from connectors.logs.formats.base import JSON_LINE_SHAPE, LogFormat, json_head, load_json_object, parse_time
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 _SERVICES = {"bedrock.amazonaws.com": "aws-bedrock", "sagemaker.amazonaws.com": "aws-sagemaker"}
@@ -38,6 +38,10 @@ class CloudTrailFormat(LogFormat):
             record = _record(event) if isinstance(event, dict) else None
             if record is not None:
                 yield record
+
+    @property
+    def line_shape(self) -> bytes:
+        return JSON_LINE_SHAPE
 
     def parse(self, line: str) -> LogRecord | None:
         return _record(load_json_object(line))

@@ -10,7 +10,7 @@ import csv
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from connectors.logs.formats.base import LogFormat, load_json_object, parse_time, split_url, to_int, valid_host
+from connectors.logs.formats.base import JSON_LINE_SHAPE, LogFormat, csv_shape, load_json_object, parse_time, split_url, to_int, valid_host
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 #: the roles a user can map, with what each holds (the CLI's --ROLE-field help)
@@ -63,6 +63,10 @@ class GenericFormat(LogFormat):
             missing = [name for name in self.field_names.values() if name not in self._header]
             if missing:
                 raise MalformedLine(f"CSV header has no column {', '.join(missing)}")
+
+    @property
+    def line_shape(self) -> bytes:
+        return JSON_LINE_SHAPE if self._header is None else csv_shape(len(self._header))
 
     def parse(self, line: str) -> LogRecord | None:
         if self._header is not None:

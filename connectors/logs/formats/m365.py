@@ -11,7 +11,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from connectors.logs.formats.base import LogFormat, first_field, json_head, load_json_object, parse_time
+from connectors.logs.formats.base import (
+    CSV_FIELD, JSON_LINE_SHAPE, LogFormat, csv_shape, first_field, json_head, load_json_object, parse_time,
+)
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 _AI_OPERATIONS = ("copilotinteraction", "aiinteraction", "aiappinteraction", "connectedaiappinteraction")
@@ -26,14 +28,12 @@ _ROW_FALLBACKS: dict[str, tuple[str, ...]] = {
 # PowerShell's Export-Csv, without -NoTypeInformation, writes this line above the header.
 _TYPE_LINE = "#TYPE"
 
-# Line shapes (see LogFormat.line_shape). JSON: an object opening on a key. CSV: the export's
-# first column (the portal's RecordId or PowerShell's RunspaceId, both GUIDs; or the older
-# export's CreationDate) and its comma, when the head's rows all fit; any one CSV field otherwise.
-_JSON_SHAPE = rb'[ \t]*\{[ \t]*"'
+# Line shapes (see LogFormat.line_shape). JSON: one object on the line. CSV: the header's number
+# of fields, the first one as specific as the head's rows allow (the portal's RecordId or
+# PowerShell's RunspaceId, both GUIDs; or the older export's CreationDate); any field otherwise.
 _GUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
 _DATE = r"\d[\d :/.TZAPM+-]{0,39}"  # ISO, or the exporting machine's locale ("6/10/2024 9:00:00 PM")
 _FIRST_COLUMNS: dict[str, str] = {"recordid": _GUID, "runspaceid": _GUID, "creationdate": _DATE}
-_ANY_FIELD = rb'[ \t]*(?:"(?:[^"\n]|"")*"|[^,"\n]*)'
 
 
 class M365AuditFormat(LogFormat):
@@ -44,7 +44,7 @@ class M365AuditFormat(LogFormat):
 
     def __init__(self) -> None:
         self._columns: list[str] | None = None  # CSV: the header, lower case; None for JSON lines
-        self._shape = _JSON_SHAPE
+        self._shape = JSON_LINE_SHAPE
 
     @classmethod
     def sniff(cls, head: Sequence[str]) -> bool:
@@ -60,7 +60,7 @@ class M365AuditFormat(LogFormat):
         self._columns = header
         rows = [_csv_row(line) for line in _content(head)]
         firsts = [row[0].strip() for row in rows if len(row) == len(header) and not self._is_header(row)]
-        self._shape = _first_field(header[0], firsts) + b","
+        self._shape = csv_shape(len(header), first=_first_field(header[0], firsts))
 
     @property
     def line_shape(self) -> bytes:
@@ -151,7 +151,7 @@ def _first_field(column: str, values: Sequence[str]) -> bytes:
     """The pattern of the first column when the head's rows all fit it; any one CSV field otherwise."""
     pattern = _FIRST_COLUMNS.get(column)
     if pattern is None or not values or not all(re.fullmatch(pattern, value) for value in values):
-        return _ANY_FIELD
+        return CSV_FIELD
     return rb'"?' + pattern.encode("ascii") + rb'"?'
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from connectors.logs.formats.base import (
-    LogFormat, first_field, json_head, load_json_object, parse_time, split_url, to_int, valid_host,
+    CSV_FIELD, JSON_LINE_SHAPE, LogFormat, csv_shape, first_field, json_head, load_json_object, parse_time, split_url, to_int, valid_host,
 )
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
@@ -46,16 +46,14 @@ _EVENT_MARKERS = frozenset({
 })
 _US_TIMES = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S")
 
-# Line shapes (see LogFormat.line_shape). JSON: an object opening on a key. CSV: the first field,
-# as specific as the head's rows allow (counters and epoch times; dates in digits, ISO or the
-# console's locale), then its comma. The column order is the stream's or the export's own, so
+# Line shapes (see LogFormat.line_shape). JSON: one object on the line. CSV: the header's number
+# of fields, the first as specific as the head's rows allow (counters and epoch times; dates in
+# digits, ISO or the console's locale). The column order is the stream's or the export's own, so
 # the shape is learnt from the head, not assumed.
-_JSON_SHAPE = rb'[ \t]*\{[ \t]*"'
 _FIRST_FIELDS: tuple[tuple[re.Pattern[str], bytes], ...] = (
     (re.compile(r"\d+|-"), rb'"?(?:\d+|-)"?'),
     (re.compile(r"\d[\d :/.TZAPM+-]{0,39}"), rb'"?\d[\d :/.TZAPM+-]{0,39}"?'),
 )
-_ANY_FIELD = rb'[ \t]*(?:"(?:[^"\n]|"")*"|[^,"\n]*)'
 
 
 class NetskopeFormat(LogFormat):
@@ -64,7 +62,7 @@ class NetskopeFormat(LogFormat):
 
     def __init__(self) -> None:
         self._columns: list[str] | None = None  # CSV: the header, lower case; None for JSON lines
-        self._shape = _JSON_SHAPE
+        self._shape = JSON_LINE_SHAPE
 
     @classmethod
     def sniff(cls, head: Sequence[str]) -> bool:
@@ -85,7 +83,7 @@ class NetskopeFormat(LogFormat):
             return
         self._columns = header
         rows = [row for row in (_csv_row(line) for line in _content(head)[1:]) if len(row) == len(header)]
-        self._shape = _first_field([row[0].strip() for row in rows if not self._is_header(row)]) + b","
+        self._shape = csv_shape(len(header), first=_first_field([row[0].strip() for row in rows if not self._is_header(row)]))
 
     @property
     def line_shape(self) -> bytes:
@@ -215,7 +213,7 @@ def _first_field(values: Sequence[str]) -> bytes:
         for check, field in _FIRST_FIELDS:
             if all(check.fullmatch(value) for value in values):
                 return field
-    return _ANY_FIELD
+    return CSV_FIELD
 
 
 def _name(cell: str) -> str:

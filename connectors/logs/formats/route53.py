@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from connectors.logs.formats.base import LogFormat, json_head, load_json_object, parse_time, valid_host
+from connectors.logs.formats.base import JSON_LINE_SHAPE, LogFormat, json_head, load_json_object, parse_time, valid_host
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 
@@ -15,6 +15,10 @@ class Route53ResolverFormat(LogFormat):
     @classmethod
     def sniff(cls, head: Sequence[str]) -> bool:
         return any("query_name" in obj and "srcaddr" in obj for obj in json_head(head)[:5])
+
+    @property
+    def line_shape(self) -> bytes:
+        return JSON_LINE_SHAPE
 
     def parse(self, line: str) -> LogRecord | None:
         obj = load_json_object(line)

@@ -22,6 +22,10 @@ _COMMON = re.compile(
     r'(?: "(?P<referer>[^"]*)" "(?P<agent>[^"]*)")?(?: (?P<squid>\S+))?'
 )
 _COMMON_TIME = "%d/%b/%Y:%H:%M:%S %z"
+# Line shapes (see LogFormat.line_shape): native up to the URL and the field after it, custom
+# variants included (a client port before the result code, extra counters before the method).
+_NATIVE_SHAPE = rb"\d{9,10}\.\d{3} +-?\d+ +\S+ +(?:\d+ +)?[A-Z_]+/\d{3} +\d+ +(?:\S+ +){0,6}?[A-Z]+ +\S+ +\S"
+_COMMON_SHAPE = rb'\S+ \S+ \S+ \[[^\]\n]+\] "[A-Z]+ \S+(?: [^"\n]*)?" (?:\d{3}|-) (?:\d+|-)'
 _BLOCKED = ("TCP_DENIED", "NONE_NONE", "TCP_DENIED_REPLY")
 
 
@@ -37,6 +41,16 @@ class SquidFormat(LogFormat):
         hits = sum(1 for line in lines if _NATIVE_HEAD.match(line) and _has_result_code(line))
         hits += sum(1 for line in lines if _COMMON.match(line))
         return hits * 2 >= len(lines)
+
+    def __init__(self) -> None:
+        self._native = True
+
+    def begin(self, head: Sequence[str]) -> None:
+        self._native = sum(1 for line in head if _NATIVE_HEAD.match(line)) * 2 >= len(head)
+
+    @property
+    def line_shape(self) -> bytes:
+        return _NATIVE_SHAPE if self._native else _COMMON_SHAPE
 
     def parse(self, line: str) -> LogRecord | None:
         if _NATIVE_HEAD.match(line):

@@ -7,10 +7,12 @@ import csv
 import re
 from collections.abc import Sequence
 
-from connectors.logs.formats.base import LogFormat, parse_time, split_url, to_int, valid_host
+from connectors.logs.formats.base import LogFormat, csv_shape, parse_time, split_url, to_int, valid_host
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 _STAMP = re.compile(r'^"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}",')
+# every row: the quoted timestamp, then at least 11 more fields, to the end of the line
+_SHAPE = csv_shape(12, at_least=True, first=rb'"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"')
 
 
 class UmbrellaFormat(LogFormat):
@@ -22,6 +24,10 @@ class UmbrellaFormat(LogFormat):
         lines = head[:10]
         fits = sum(1 for line in lines if _STAMP.match(line) and len(_row(line)) in range(12, 40))
         return bool(lines) and fits * 2 > len(lines)
+
+    @property
+    def line_shape(self) -> bytes:
+        return _SHAPE
 
     def parse(self, line: str) -> LogRecord | None:
         row = _row(line)

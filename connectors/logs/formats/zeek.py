@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from connectors.logs.formats.base import LogFormat, json_head, load_json_object, parse_time, to_int, valid_host
+from connectors.logs.formats.base import JSON_LINE_SHAPE, LogFormat, csv_shape, json_head, load_json_object, parse_time, to_int, valid_host
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 _HOST_FIELDS = ("query", "server_name", "host")
@@ -28,6 +28,12 @@ class ZeekFormat(LogFormat):
         for line in head[:10]:
             if line.startswith("#fields\t"):
                 self._fields = line.split("\t")[1:]
+
+    @property
+    def line_shape(self) -> bytes:
+        if self._fields is None:
+            return JSON_LINE_SHAPE
+        return csv_shape(len(self._fields), first=b"[^#\\t\\n][^\\t\\n]*", separator=b"\\t")
 
     def parse(self, line: str) -> LogRecord | None:
         if line.startswith("#"):

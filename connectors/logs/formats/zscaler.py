@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors.logs.formats.base import (
+    JSON_LINE_SHAPE,
     LogFormat,
+    csv_shape,
     first_field,
     json_head,
     load_json_object,
@@ -80,7 +82,7 @@ class ZscalerFormat(LogFormat):
             header = [c.strip().lower() for c in _csv_row(lines[0])]
             self._has_header = bool(set(header) & {"eurl", "url", "requested url"})
             self._columns = header if self._has_header else list(DEFAULT_CSV_COLUMNS)
-        sample = [self._fields(line) for line in lines[:5] if not self._is_header(line)]
+        sample = [fields for fields in map(self._sample_fields, lines[:5]) if fields is not None]
         # A b64url feed hides the host from the prefilter unless a plain host field is logged too.
         self._encoded_urls = any(
             _looks_b64(str(_get(f, "url") or "")) and not _get(f, "host") for f in sample if f is not None
@@ -89,6 +91,10 @@ class ZscalerFormat(LogFormat):
     @property
     def parse_every_line(self) -> bool:
         return self._encoded_urls
+
+    @property
+    def line_shape(self) -> bytes:
+        return JSON_LINE_SHAPE if self._columns is None else csv_shape(len(self._columns))
 
     def parse(self, line: str) -> LogRecord | None:
         if self._is_header(line):
@@ -117,6 +123,15 @@ class ZscalerFormat(LogFormat):
             blocked=action in {"blocked", "block", "deny", "denied"},
             vendor_app=str(_get(fields, "app") or "") or None,
         )
+
+    def _sample_fields(self, line: str) -> Mapping[str, Any] | None:
+        """A head line's fields for begin(); a broken line there is left to parse() to count."""
+        if self._is_header(line):
+            return None
+        try:
+            return self._fields(line)
+        except MalformedLine:
+            return None
 
     def _is_header(self, line: str) -> bool:
         return self._has_header and self._columns is not None and line.lower().lstrip('"').startswith(self._columns[0])

@@ -94,3 +94,27 @@ def test_app_names_from_identity_logs(app_name: str, service_id: str) -> None:
 @pytest.mark.parametrize("app_name", ["Bard College", "Gemini Exchange", "Salesforce", "Slack", "Gmail Add-on", ""])
 def test_other_app_names_do_not_match(app_name: str) -> None:
     assert CATALOGUE.match_name(app_name) is None
+
+
+@pytest.mark.parametrize(
+    ("label", "service_id"),
+    [("openai-chatgpt", "chatgpt"), ("claude-upload", "claude"), ("claude-base", "claude"), ("google-gemini", "gemini"),
+     ("google-bard", "gemini"), ("perplexity-ai", "perplexity"), ("ChatGPT", "chatgpt"), ("Hugging Face", "huggingface")],
+)
+def test_app_labels_from_firewalls_and_proxies(label: str, service_id: str) -> None:
+    found = CATALOGUE.match_app(label)
+    assert found is not None and found.id == service_id
+
+
+@pytest.mark.parametrize("label", ["ssl", "web-browsing", "google-base", "pi-hole", "gemini-exchange", "Gemini",
+                                   "openapis-portal", "claude-monet-upload", ""])
+def test_other_app_labels_do_not_match(label: str) -> None:
+    assert CATALOGUE.match_app(label) is None
+
+
+def test_app_literals_prefilter_every_alias() -> None:
+    literals = [lit.lower() for lit in CATALOGUE.app_literals()]
+    for service in CATALOGUE:
+        for label in service.apps:
+            dashed = label.lower().replace(" ", "-")
+            assert len(dashed) < 4 or any(lit in dashed for lit in literals), label

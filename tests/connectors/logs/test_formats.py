@@ -29,6 +29,7 @@ CASES = [
     ("vendor_audit/anthropic-activity.jsonl", "anthropic-audit",
      {("claude", "mona@acme.example"), ("anthropic-api", "mona@acme.example")}, 0),
     ("panos/url.log", "panos", {("perplexity", "nina"), ("deepseek", "10.120.0.6")}, 1),
+    ("panos/traffic.log", "panos", {("chatgpt", "omar"), ("claude", "10.120.0.22"), ("gemini", "pia")}, 1),
 ]
 
 
@@ -62,3 +63,11 @@ def test_cloudflare_epoch_seconds_and_nanoseconds() -> None:
     deepseek = found[("deepseek", "pc-ben")]
     assert deepseek.first_seen is not None and deepseek.first_seen.isoformat() == "2024-06-10T14:02:00+00:00"
     assert deepseek.confidence == "low"  # blocked
+
+
+def test_panos_traffic_is_matched_by_app_id() -> None:
+    found = by_app(scan("panos/traffic.log").observations)
+    claude = found[("claude", "10.120.0.22")]
+    assert claude.attributes["uploads"] == 1 and claude.attributes["bytes_up"] == 2_400_000  # child App-ID claude-upload
+    assert found[("chatgpt", "omar")].attributes["bytes_down"] == 88_000
+    assert found[("gemini", "pia")].confidence == "low"  # denied by policy
