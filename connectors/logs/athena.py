@@ -90,8 +90,7 @@ def build_query(table: AthenaTable, columns: Mapping[str, str], catalogue: Servi
     select = [f"{host} AS host", f"{identity} AS identity", "count(*) AS hits"]
     where = [f"regexp_like({host}, '{domain_regex(catalogue)}')"]
     if "time" in columns:
-        when = (f"coalesce(try(from_iso8601_timestamp(CAST({col('time')} AS varchar))), "
-                f"try(CAST({col('time')} AS timestamp)))")
+        when = time_expression(col("time"))
         select += [f"min({when}) AS first_seen", f"max({when}) AS last_seen"]
         where.append(f"{when} >= from_iso8601_timestamp('{since.strftime('%Y-%m-%dT%H:%M:%SZ')}')")
     else:
@@ -103,6 +102,25 @@ def build_query(table: AthenaTable, columns: Mapping[str, str], catalogue: Servi
         + " WHERE " + " AND ".join(where)
         + " GROUP BY 1, 2"
     )
+
+
+#: epoch scale by magnitude, as parse_time reads local files: seconds below 1e10, then ms, µs, ns
+EPOCH_SCALES = ((10**10, 1), (10**13, 10**3), (10**16, 10**6), (None, 10**9))
+
+
+def time_expression(column: str) -> str:
+    """The column as a timestamp, whichever way the table stores it.
+
+    ISO 8601 text (Route 53, Cloudflare's RFC 3339 option), a Hive/Glue timestamp, or epoch
+    seconds, milliseconds, microseconds or nanoseconds as a number or numeric text (Cloudflare's
+    unix and unixnano options, Zscaler's epochtime). Each reading is wrapped in try(), so a value
+    that fits none is NULL rather than a failed query.
+    """
+    text = f"CAST({column} AS varchar)"
+    number = f"try_cast({text} AS double)"
+    cases = " ".join(f"WHEN {number} < {limit} THEN {divisor}" for limit, divisor in EPOCH_SCALES if limit)
+    epoch = f"from_unixtime({number} / CASE {cases} ELSE {EPOCH_SCALES[-1][1]} END)"
+    return f"coalesce(try(from_iso8601_timestamp({text})), try(CAST({column} AS timestamp)), try({epoch}))"
 
 
 class AthenaRunner:

@@ -126,3 +126,26 @@ def test_pseudonymised_identities() -> None:
     with _stubbed(client):
         result = _connector(client, pseudonymise_key="k").scan([])
     assert all(o.identity and o.identity.startswith("anon-") for o in result.observations)
+
+
+@pytest.mark.parametrize("stamp", ["1718000000", "1718000000123", "1718000000123456", "1718000000123456789",
+                                   "1718000000.5"])
+def test_epoch_time_columns_scale_as_local_files_do(stamp: str) -> None:
+    """The SQL picks the epoch unit by magnitude with the same limits parse_time uses on files."""
+    from connectors.logs.athena import time_expression
+    from connectors.logs.formats.base import parse_time
+
+    sql = time_expression('"datetime"')
+    cases = [(int(limit), int(divisor)) for limit, divisor in re.findall(r"< (\d+) THEN (\d+)", sql)]
+    fallback = int(re.search(r"ELSE (\d+) END", sql).group(1))  # type: ignore[union-attr]
+    number = float(stamp)
+    divisor = next((d for limit, d in cases if number < limit), fallback)
+    expected = parse_time(stamp)
+    assert expected is not None and abs(number / divisor - expected.timestamp()) < 1e-3
+    assert "try(from_iso8601_timestamp(" in sql and "try(CAST(\"datetime\" AS timestamp))" in sql
+
+
+def test_time_columns_use_every_reading_in_the_query() -> None:
+    sql = build_query(AthenaTable.parse("net.cf_http"), layout_columns("cloudflare-http", {}),
+                      ServiceCatalogue.load(), datetime(2024, 6, 4, tzinfo=timezone.utc))
+    assert sql.count("from_unixtime(") == 3  # first seen, last seen, and the time window
