@@ -4,7 +4,8 @@
 
 Generates the files under benchmarks/.data/ (git-ignored; regenerated when missing), then for each:
 - ripgrep counting the lines that name a catalogued AI domain (the floor: it reads, parses nothing);
-- `LogConnector` in a fresh subprocess, so its peak RSS is its own, at 1× and 4× the size;
+- `LogConnector` in a fresh subprocess, so its peak RSS is its own, at 1× and 4× the size, with
+  the shape-check sidecar's RSS and the CPU of both; and again with the check inline (one core);
 - DuckDB's RE2 filter over the same lines, when duckdb is importable (the alternative considered);
 - correctness: every generated AI line attributed to the right (app, identity), no decoy attributed.
 Writes benchmarks/results/logs.json.
@@ -81,6 +82,11 @@ def generate(kind: str, lines: int, path: Path, seed: int = 42) -> dict[str, Any
                 malformed += 1
                 out.write(f"{t:.3f} {host}\n" if kind == "squid" else '{"event":{"eurl":"%s/x","login":"%s"\n' % (host, user))
                 continue
+            if not service and not decoy and i % 20000 == 13:  # a truncated ordinary line: counted all the same
+                malformed += 1
+                out.write(f"{t:.3f} {rng.randint(1, 90000):6d} 10.0.0.1 TCP_MISS/200 512 GET\n" if kind == "squid"
+                          else '{"sourcetype":"zscalernss-web","event":{"time":"x","eurl":"%s/p\n' % host)
+                continue
             if service:
                 truth[f"{service}|{user}"] += 1
             if kind == "squid":
@@ -148,11 +154,11 @@ def _ripgrep(path: Path) -> dict[str, Any] | None:
     return {"seconds": round(best or 0.0, 4), "matching_lines": int(done.stdout.strip() or 0)}
 
 
-def _child(path: str) -> None:
+def _child(path: str, inline: bool = False) -> None:
     """Runs in a fresh interpreter: one scan, then its time, peak RSS and what it attributed."""
     from connectors.logs import LogConnector
 
-    connector = LogConnector()
+    connector = LogConnector(shape_sidecar=not inline)
     started = time.perf_counter()
     result = connector.scan([path])
     elapsed = time.perf_counter() - started
@@ -164,6 +170,10 @@ def _child(path: str) -> None:
     print(json.dumps({
         "seconds": elapsed,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # the shape-check sidecar is a forked child: its memory and CPU are reported, not hidden
+        "sidecar_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "cpu_seconds": sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF,
+                           resource.RUSAGE_CHILDREN) for field in ("ru_utime", "ru_stime")),
         "counts": result.counts,
         "issues": [i.model_dump(mode="json") for i in result.issues],
         "pairs": pairs,
@@ -171,9 +181,10 @@ def _child(path: str) -> None:
     }))
 
 
-def _aims(path: Path) -> dict[str, Any]:
+def _aims(path: Path, inline: bool = False) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(ROOT.parent)}
-    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_logs", "--child", str(path)],
+    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_logs", "--child", str(path),
+                           *(["--inline"] if inline else [])],
                           capture_output=True, text=True, env=env, cwd=ROOT.parent, check=True)
     return json.loads(done.stdout)
 
@@ -226,18 +237,26 @@ def bench(kind: str, lines: int, with_4x: bool) -> dict[str, Any]:
                  "app_identity_pairs": len(truth["pairs"])},
         "ripgrep": rg or "skipped: rg not installed (apt-get install ripgrep)",
         "aims": {"seconds": round(one["seconds"], 3), "lines_per_second": round(truth["lines"] / one["seconds"]),
-                 "peak_rss_mb": round(one["peak_rss_mb"], 1), "counts": one["counts"]},
+                 "peak_rss_mb": round(one["peak_rss_mb"], 1),
+                 "sidecar_peak_rss_mb": round(one["sidecar_peak_rss_mb"], 1),
+                 "cpu_seconds": round(one["cpu_seconds"], 2), "counts": one["counts"]},
         "correctness": _correctness(truth, one),
         "duckdb_filter": _duckdb(path) or "skipped: duckdb not installed",
     }
+    single = _aims(path, inline=True)  # the shape check inline: what one core (a 1-CPU pod) gets
+    entry["aims_one_core"] = {"seconds": round(single["seconds"], 3),
+                              "lines_per_second": round(truth["lines"] / single["seconds"]),
+                              "correct": _correctness(truth, single)["ok"]}
     if rg:
         entry["ratio_to_ripgrep"] = round(one["seconds"] / rg["seconds"], 1)
+        entry["one_core_ratio_to_ripgrep"] = round(single["seconds"] / rg["seconds"], 1)
     if with_4x:
         big, big_truth = _file(kind, lines, 4)
         four = _aims(big)
         entry["aims_4x"] = {"lines": big_truth["lines"], "seconds": round(four["seconds"], 3),
                             "lines_per_second": round(big_truth["lines"] / four["seconds"]),
                             "peak_rss_mb": round(four["peak_rss_mb"], 1),
+                            "sidecar_peak_rss_mb": round(four["sidecar_peak_rss_mb"], 1),
                             "correct": _correctness(big_truth, four)["ok"]}
     return entry
 
@@ -245,11 +264,12 @@ def bench(kind: str, lines: int, with_4x: bool) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the standard sizes (quick runs)")
     parser.add_argument("--no-4x", action="store_true", help="skip the 4x memory run")
     args = parser.parse_args(argv)
     if args.child:
-        _child(args.child)
+        _child(args.child, inline=args.inline)
         return 0
     if shutil.which("rg") is None:
         print("ripgrep (rg) is not installed: the ripgrep baseline is skipped (apt-get install ripgrep)", file=sys.stderr)

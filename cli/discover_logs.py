@@ -21,7 +21,7 @@ from connectors.logs.formats.generic import FIELD_ROLES
 KEY_ENV = "AIMS_PSEUDONYMISE_KEY"
 
 
-def _load_catalogue_file(path: str | None) -> list[dict[str, Any]]:
+def load_catalogue_file(path: str | None) -> list[dict[str, Any]]:
     if not path:
         return []
     try:
@@ -46,15 +46,17 @@ def _generic_options(func):  # type: ignore[no-untyped-def]
 @click.option("--log-format", "log_format", default=None,
               type=click.Choice(["auto", *format_names()]),
               help="The logs' format; auto (default) detects it from the first lines of each file.")
-@click.option("--pseudonymise", is_flag=True,
-              help=f"Replace identities with keyed hashes (key from --pseudonymise-key or ${KEY_ENV}).")
+@click.option("--pseudonymise/--no-pseudonymise", default=None,
+              help=f"Replace identities with keyed hashes (key from --pseudonymise-key or ${KEY_ENV}); "
+              "default: [discovery.logs] pseudonymise.")
 @click.option("--pseudonymise-key", envvar=KEY_ENV, default=None, metavar="KEY", show_envvar=True,
               help="The secret key for --pseudonymise; the same key gives the same pseudonyms across scans.")
 @click.option("--catalogue", "catalogue_file", default=None, metavar="FILE.yaml",
-              help="Extra AI services (same schema as discovery/catalogues/ai_services.yaml); an id that "
-              "exists replaces the packaged entry.")
-@click.option("--upload-bytes", default=DEFAULT_UPLOAD_BYTES, show_default=True, type=click.IntRange(1),
-              help="A request body at least this large is flagged as an upload.")
+              help="Extra AI services or app labels (same schema as discovery/catalogues/ai_services.yaml); "
+              "an id that exists replaces the packaged entry. Default: [discovery.logs] catalogue.")
+@click.option("--upload-bytes", default=None, type=click.IntRange(1),
+              help=f"A request body at least this large is flagged as an upload (default "
+              f"{DEFAULT_UPLOAD_BYTES}, or [discovery.logs] upload_bytes).")
 @click.option("--athena", "athena_table", default=None, metavar="DATABASE.TABLE",
               help="Run the same detection as an Athena query over logs in S3 (read-only; boto3).")
 @click.option("--athena-layout", default="generic",
@@ -71,8 +73,8 @@ def _generic_options(func):  # type: ignore[no-untyped-def]
 @format_option()
 @fail_on_option()
 @click.pass_context
-def logs(ctx: click.Context, files: tuple[str, ...], log_format: str | None, pseudonymise: bool,
-         pseudonymise_key: str | None, catalogue_file: str | None, upload_bytes: int, athena_table: str | None,
+def logs(ctx: click.Context, files: tuple[str, ...], log_format: str | None, pseudonymise: bool | None,
+         pseudonymise_key: str | None, catalogue_file: str | None, upload_bytes: int | None, athena_table: str | None,
          athena_layout: str, athena_workgroup: str, athena_output: str | None, days: int, profile: str | None,
          region: str | None, output_format: str, fail_on: tuple[str, ...], **fields: str | None) -> None:
     """Find AI use in log FILES (`-` reads stdin; `.gz` is read transparently).
@@ -84,10 +86,14 @@ def logs(ctx: click.Context, files: tuple[str, ...], log_format: str | None, pse
     """
     generic = {role: value for role, value in ((k.removesuffix("_field").replace("_", "-"), v)
                                                 for k, v in fields.items()) if value}
+    settings = app(ctx).config.discovery.logs  # flags win over aims.toml
+    pseudonymise = settings.pseudonymise if pseudonymise is None else pseudonymise
+    catalogue_file = catalogue_file or settings.catalogue
+    upload_bytes = upload_bytes or settings.upload_bytes
     if pseudonymise and not pseudonymise_key:
         raise click.UsageError(f"--pseudonymise needs a key: set ${KEY_ENV} or pass --pseudonymise-key")
     key = pseudonymise_key if pseudonymise else None
-    extra = _load_catalogue_file(catalogue_file)
+    extra = load_catalogue_file(catalogue_file)
     if athena_table:
         if files:
             raise click.UsageError("give either log FILES or --athena, not both")

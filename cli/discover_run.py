@@ -26,9 +26,15 @@ def configured_scans(state: AppContext) -> list[tuple[Connector, list[str]]]:
                                   gitlab_groups=tuple(config.code.gitlab_groups))
         scans.append((CodeConnector(options), list(config.code.paths)))
     if config.logs.files:
+        from cli.discover_logs import KEY_ENV, load_catalogue_file
         from connectors.logs import LogConnector
 
-        scans.append((LogConnector(config.logs.format), list(config.logs.files)))
+        key = os.environ.get(KEY_ENV) or None
+        if config.logs.pseudonymise and not key:
+            raise click.UsageError(f"[discovery.logs] pseudonymise = true needs ${KEY_ENV} in the environment")
+        scans.append((LogConnector(config.logs.format, extra_services=load_catalogue_file(config.logs.catalogue),
+                                   pseudonymise_key=key if config.logs.pseudonymise else None,
+                                   upload_bytes=config.logs.upload_bytes), list(config.logs.files)))
     if config.aws.enabled:
         from cli.discover_aws import _regions, build_connector
 

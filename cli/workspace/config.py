@@ -47,6 +47,11 @@ class CodeConfig(_Section):
 class LogsConfig(_Section):
     files: list[str] = Field(default_factory=list)
     format: str = "auto"
+    #: a YAML file of extra AI services (the packaged catalogue's schema)
+    catalogue: str | None = None
+    #: keyed hashes instead of identities; the key comes only from AIMS_PSEUDONYMISE_KEY
+    pseudonymise: bool = False
+    upload_bytes: int = Field(default=1_000_000, ge=1)
 
 
 class AWSConfig(_Section):
@@ -146,6 +151,9 @@ gitlab_groups = []    # needs GITLAB_TOKEN in the environment
 [discovery.logs]
 files = []            # proxy, DNS, SaaS and audit log files (.gz is fine)
 format = "auto"
+# catalogue = "ai-services.yaml"   # extra AI services or app labels (schema of the packaged catalogue)
+pseudonymise = false  # keyed hashes instead of identities; the key only from env AIMS_PSEUDONYMISE_KEY
+upload_bytes = 1000000  # a request body at least this large is flagged as an upload
 
 [discovery.aws]
 enabled = false       # read-only scan of the AWS account(s) from the standard credential chain

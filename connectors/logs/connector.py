@@ -35,6 +35,7 @@ class LogConnector(Connector):
         upload_bytes: int = DEFAULT_UPLOAD_BYTES,
         block_size: int = BLOCK_SIZE,
         stdin: BinaryIO | None = None,
+        shape_sidecar: bool = True,
     ) -> None:
         self.catalogue = catalogue or ServiceCatalogue.load(extra_services)
         self._fixed = _format_class(log_format, generic_fields)
@@ -42,6 +43,8 @@ class LogConnector(Connector):
         self._upload_bytes = upload_bytes
         self._block_size = block_size
         self._stdin = stdin
+        #: check line shapes in a forked process (files only); off, the check runs inline, on one core
+        self._shape_sidecar = shape_sidecar
         self._finders: dict[type[LogFormat], LineFinder | None] = {}
 
     def scan(self, targets: Sequence[str], progress: ProgressCallback = no_progress) -> ScanResult:
@@ -77,7 +80,7 @@ class LogConnector(Connector):
                     ),
                     on_progress=lambda lines: progress(label, lines, None),
                     block_size=self._block_size,
-                    path=None if target == STDIN else target,
+                    path=None if target == STDIN or not self._shape_sidecar else target,
                 )
         except UnknownFormat:
             tried = ", ".join(FORMATS)

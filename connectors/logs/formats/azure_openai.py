@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from connectors.logs.formats.base import JSON_LINE_SHAPE, LogFormat, json_head, load_json_object, parse_time, split_url, to_int
+from connectors.logs.formats.base import (
+    JSON_LINE_SHAPE, LogFormat, json_head, load_json_object, parse_time, split_url, to_int,
+)
 from connectors.logs.records import LogRecord, pick_identity
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from connectors.logs.formats.base import JSON_LINE_SHAPE, LogFormat, json_head, load_json_object, parse_time, split_url, to_int, valid_host
+from connectors.logs.formats.base import (
+    JSON_LINE_SHAPE, LogFormat, json_head, load_json_object, parse_time, split_url, to_int, valid_host,
+)
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 

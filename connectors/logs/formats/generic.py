@@ -10,7 +10,9 @@ import csv
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from connectors.logs.formats.base import JSON_LINE_SHAPE, LogFormat, csv_shape, load_json_object, parse_time, split_url, to_int, valid_host
+from connectors.logs.formats.base import (
+    JSON_LINE_SHAPE, LogFormat, csv_shape, load_json_object, parse_time, split_url, to_int, valid_host,
+)
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 #: the roles a user can map, with what each holds (the CLI's --ROLE-field help)

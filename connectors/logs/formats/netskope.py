@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from connectors.logs.formats.base import (
-    CSV_FIELD, JSON_LINE_SHAPE, LogFormat, csv_shape, first_field, json_head, load_json_object, parse_time, split_url, to_int, valid_host,
+    CSV_FIELD, JSON_LINE_SHAPE, LogFormat, csv_shape, first_field, json_head, load_json_object, parse_time,
+    split_url, to_int, valid_host,
 )
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
@@ -83,7 +84,8 @@ class NetskopeFormat(LogFormat):
             return
         self._columns = header
         rows = [row for row in (_csv_row(line) for line in _content(head)[1:]) if len(row) == len(header)]
-        self._shape = csv_shape(len(header), first=_first_field([row[0].strip() for row in rows if not self._is_header(row)]))
+        firsts = [row[0].strip() for row in rows if not self._is_header(row)]
+        self._shape = csv_shape(len(header), first=_first_field(firsts))
 
     @property
     def line_shape(self) -> bytes:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from connectors.logs.formats.base import JSON_LINE_SHAPE, LogFormat, csv_shape, json_head, load_json_object, parse_time, to_int, valid_host
+from connectors.logs.formats.base import (
+    JSON_LINE_SHAPE, LogFormat, csv_shape, json_head, load_json_object, parse_time, to_int, valid_host,
+)
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 _HOST_FIELDS = ("query", "server_name", "host")
