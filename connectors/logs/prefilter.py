@@ -32,6 +32,15 @@ def _compile(literals: Sequence[str]) -> Any:
     return re.compile(body, re.IGNORECASE)
 
 
+def compile_regex(pattern: bytes) -> Any:
+    """A bytes pattern (RE2 syntax: no lookaround) compiled with RE2, or with `re` without the wheel."""
+    if _re2 is not None:
+        options = _re2.Options()
+        options.max_mem = 64 << 20
+        return _re2.compile(pattern, options=options)
+    return re.compile(pattern)
+
+
 class LineFinder:
     """Yields the lines of a block that contain at least one of the literals."""
 

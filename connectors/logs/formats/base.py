@@ -54,6 +54,16 @@ class LogFormat(ABC):
         """
         return None
 
+    @property
+    def line_defect(self) -> bytes | None:
+        """A regex (bytes, RE2 syntax: no lookaround) for damage anywhere in a line that fits its shape.
+
+        Lines with a match are parsed like misfits. JSON lines get JSON_DEFECT, an unescaped quote
+        inside a string (a known fault of some feeds' user-agent fields), which a cheap shape
+        cannot see.
+        """
+        return JSON_DEFECT if self.line_shape == JSON_LINE_SHAPE else None
+
     @abstractmethod
     def parse(self, line: str) -> LogRecord | None:
         """The event on the line; None for lines that are not events (headers, comments).
@@ -77,6 +87,9 @@ LINE_END = rb"[ \t\r]*(?:\n|\Z)"
 #: one JSON object on the line: catches the usual damage, a line cut short or garbage between lines
 JSON_LINE_SHAPE = rb"[ \t]*\{[^\n]*\}" + LINE_END
 #: one CSV field, quoted (doubled quotes inside) or bare
+#: in valid JSON a quote opens a string (after `{[:,` or a space), closes one (before `:,}]` or a
+#: space) or is escaped; a quote with neither on either side is an unescaped quote inside a string
+JSON_DEFECT = rb'[^\s\[{:,\\]"[^\s:,}\]]'
 CSV_FIELD = rb'[ \t]*(?:"(?:[^"\n]|"")*"|[^,"\n]*)'
 
 

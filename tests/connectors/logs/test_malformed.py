@@ -189,3 +189,64 @@ def test_engine_counts_inline_without_a_path() -> None:
     )
     assert stats.malformed >= 1
     assert stats.malformed_examples[-1][0] == data.count(b"\n")
+
+
+def test_gzip_files_are_shape_checked_too(tmp_path: Path) -> None:
+    import gzip
+
+    damaged, added = _damaged_copy(tmp_path, "squid/access.log", "squid")
+    packed = tmp_path / "access.log.gz"
+    packed.write_bytes(gzip.compress(damaged.read_bytes()))
+    plain, zipped = LogConnector().scan([str(damaged)]), LogConnector().scan([str(packed)])
+    assert issue_kinds(zipped) == issue_kinds(plain) and issue_kinds(plain)["malformed-lines"] >= added
+    assert by_app(zipped.observations).keys() == by_app(plain.observations).keys()
+
+
+def test_a_failed_scan_stops_the_sidecar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not ShapeSidecar.available():
+        pytest.skip("the sidecar needs fork")
+    started: list[ShapeSidecar] = []
+    original = ShapeSidecar.start.__func__  # type: ignore[attr-defined]
+
+    def remember(cls: type[ShapeSidecar], *args: object) -> ShapeSidecar:
+        sidecar = original(cls, *args)
+        started.append(sidecar)
+        return sidecar
+
+    def fail(*_args: object) -> None:
+        raise OSError("the disk went away mid-scan")
+
+    monkeypatch.setattr(ShapeSidecar, "start", classmethod(remember))
+    monkeypatch.setattr("connectors.logs.engine._scan_blocks", fail)
+    log = tmp_path / "access.log"
+    log.write_bytes((FIXTURES / "squid/access.log").read_bytes())
+    result = LogConnector().scan([str(log)])
+    assert issue_kinds(result) == {"corrupt": 1}
+    assert started and not started[0]._process.is_alive()
+
+
+def test_json_defect_never_fires_on_valid_json() -> None:
+    """In valid JSON every quote opens, closes or is escaped, so the defect pattern cannot match."""
+    import json
+    import random
+
+    from connectors.logs.formats.base import JSON_DEFECT
+    from connectors.logs.prefilter import compile_regex
+
+    defect = compile_regex(JSON_DEFECT)
+    rng = random.Random(7)
+    alphabet = ['"', "\\", "'", " ", ":", ",", "{", "}", "[", "]", "a", "Z", "0", "é", "\t", "/", "="]
+    for _ in range(3000):
+        words = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(4)]
+        value = {words[0]: words[1], "n": rng.randint(-5, 5), "list": [words[2], None, True],
+                 "inner": {words[3]: [1.5, words[0]], "empty": ""}}
+        for text in (json.dumps(value), json.dumps(value, ensure_ascii=False), json.dumps(value, indent=None,
+                                                                                         separators=(",", ":"))):
+            assert defect.search(text.encode("utf-8")) is None, text
+
+
+def test_json_defect_finds_an_unescaped_quote() -> None:
+    from connectors.logs.formats.base import JSON_DEFECT
+
+    assert re.search(JSON_DEFECT, b'{"ua":"Agent/6 (t="b41" os="WIN")","reqsize":"512"}')
+    assert not re.search(JSON_DEFECT, b'{"ua":"Agent/6 (t=\\"b41\\" os=\\"WIN\\")","reqsize":"512"}')
