@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from abc import ABC, abstractmethod
@@ -106,6 +107,27 @@ def csv_shape(columns: int, *, at_least: bool = False, first: bytes = CSV_FIELD,
 
 _EPOCH = re.compile(r"^\d{9,19}(?:\.\d+)?$")
 _CTIME = "%a %b %d %H:%M:%S %Y"
+
+
+def csv_row(line: str, *, skip_initial_space: bool = False) -> list[str]:
+    """The fields of one CSV line; [] when the csv module cannot read it."""
+    try:
+        return next(csv.reader([line], skipinitialspace=skip_initial_space))
+    except (csv.Error, StopIteration):
+        return []
+
+
+def column_name(cell: str) -> str:
+    """A header cell as a column name: case, padding and an Excel byte-order mark do not count."""
+    return cell.strip().lstrip("\ufeff").strip().lower()
+
+
+def csv_header(lines: Sequence[str]) -> list[str] | None:
+    """The first line's column names, when it is a CSV header of 2+ columns and not a JSON object."""
+    if not lines or lines[0].lstrip().startswith("{"):
+        return None
+    columns = [column_name(cell) for cell in csv_row(lines[0], skip_initial_space=True)]
+    return columns if len(columns) >= 2 else None
 
 
 def load_json_object(line: str) -> dict[str, Any]:

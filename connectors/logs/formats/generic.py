@@ -6,12 +6,11 @@ a silent zero.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors.logs.formats.base import (
-    JSON_LINE_SHAPE, LogFormat, csv_shape, load_json_object, parse_time, split_url, to_int, valid_host,
+    JSON_LINE_SHAPE, LogFormat, csv_row, csv_shape, load_json_object, parse_time, split_url, to_int, valid_host,
 )
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
@@ -61,7 +60,7 @@ class GenericFormat(LogFormat):
 
     def begin(self, head: Sequence[str]) -> None:
         if head and not head[0].lstrip().startswith("{"):
-            self._header = [c.strip() for c in _row(head[0])]
+            self._header = [c.strip() for c in csv_row(head[0])]
             missing = [name for name in self.field_names.values() if name not in self._header]
             if missing:
                 raise MalformedLine(f"CSV header has no column {', '.join(missing)}")
@@ -72,7 +71,7 @@ class GenericFormat(LogFormat):
 
     def parse(self, line: str) -> LogRecord | None:
         if self._header is not None:
-            row = _row(line)
+            row = csv_row(line)
             if row == self._header:
                 return None
             if len(row) != len(self._header):
@@ -95,12 +94,6 @@ class GenericFormat(LogFormat):
             bytes_up=to_int(value("bytes-up")), bytes_down=to_int(value("bytes-down")),
         )
 
-
-def _row(line: str) -> list[str]:
-    try:
-        return next(csv.reader([line]))
-    except (csv.Error, StopIteration):
-        return []
 
 
 def _dig(obj: Mapping[str, Any], dotted: str) -> Any:

@@ -5,14 +5,14 @@ the AuditData JSON in one quoted field."""
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors.logs.formats.base import (
-    CSV_FIELD, JSON_LINE_SHAPE, LogFormat, csv_shape, first_field, json_head, load_json_object, parse_time,
+    CSV_FIELD, JSON_LINE_SHAPE, LogFormat, column_name, csv_header, csv_row, csv_shape, first_field,
+    json_head, load_json_object, parse_time,
 )
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
@@ -58,7 +58,7 @@ class M365AuditFormat(LogFormat):
         if header is None or not _is_export_header(header):
             return  # JSON lines (or not this format at all: its lines will be malformed)
         self._columns = header
-        rows = [_csv_row(line) for line in _content(head)]
+        rows = [csv_row(line) for line in _content(head)]
         firsts = [row[0].strip() for row in rows if len(row) == len(header) and not self._is_header(row)]
         self._shape = csv_shape(len(header), first=_first_field(header[0], firsts))
 
@@ -71,7 +71,7 @@ class M365AuditFormat(LogFormat):
             return _record(_audit(load_json_object(line)))
         if line.startswith(_TYPE_LINE):
             return None
-        row = _csv_row(line)
+        row = csv_row(line)
         if self._is_header(row):
             return None  # exports concatenated together repeat their header
         if len(row) != len(self._columns):
@@ -80,9 +80,9 @@ class M365AuditFormat(LogFormat):
 
     def _is_header(self, row: Sequence[str]) -> bool:
         columns = self._columns
-        if not columns or not row or _name(row[0]) != columns[0]:
+        if not columns or not row or column_name(row[0]) != columns[0]:
             return False
-        return [_name(cell) for cell in row] == columns
+        return [column_name(cell) for cell in row] == columns
 
 
 def _record(record: Mapping[str, Any]) -> LogRecord | None:
@@ -139,12 +139,7 @@ def _content(head: Sequence[str]) -> list[str]:
 
 
 def _header(head: Sequence[str]) -> list[str] | None:
-    """The first line as lower-case column names, when it is a CSV header (not JSON)."""
-    lines = _content(head)
-    if not lines or lines[0].lstrip().startswith("{"):
-        return None
-    columns = [_name(cell) for cell in _csv_row(lines[0])]
-    return columns if len(columns) >= 2 else None
+    return csv_header(_content(head))
 
 
 def _first_field(column: str, values: Sequence[str]) -> bytes:
@@ -155,13 +150,3 @@ def _first_field(column: str, values: Sequence[str]) -> bytes:
     return rb'"?' + pattern.encode("ascii") + rb'"?'
 
 
-def _name(cell: str) -> str:
-    """A header cell as a column name: case, padding and an Excel byte-order mark do not count."""
-    return cell.strip().lstrip("\ufeff").strip().lower()
-
-
-def _csv_row(line: str) -> list[str]:
-    try:
-        return next(csv.reader([line]))
-    except (csv.Error, StopIteration):
-        return []

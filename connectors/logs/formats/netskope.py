@@ -8,15 +8,14 @@ exports (a header of the console's column labels, such as `User`, `Application`,
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from connectors.logs.formats.base import (
-    CSV_FIELD, JSON_LINE_SHAPE, LogFormat, csv_shape, first_field, json_head, load_json_object, parse_time,
-    split_url, to_int, valid_host,
+    CSV_FIELD, JSON_LINE_SHAPE, LogFormat, column_name, csv_header, csv_row, csv_shape, first_field,
+    json_head, load_json_object, parse_time, split_url, to_int, valid_host,
 )
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
@@ -83,7 +82,8 @@ class NetskopeFormat(LogFormat):
         if header is None or not (set(header) & {*_ALIASES["url"], *_ALIASES["host"]}):
             return
         self._columns = header
-        rows = [row for row in (_csv_row(line) for line in _content(head)[1:]) if len(row) == len(header)]
+        rows = [row for row in (csv_row(line, skip_initial_space=True) for line in _content(head)[1:])
+                if len(row) == len(header)]
         firsts = [row[0].strip() for row in rows if not self._is_header(row)]
         self._shape = csv_shape(len(header), first=_first_field(firsts))
 
@@ -94,7 +94,7 @@ class NetskopeFormat(LogFormat):
     def parse(self, line: str) -> LogRecord | None:
         if self._columns is None:
             return _parse_json(load_json_object(line))
-        row = _csv_row(line)
+        row = csv_row(line, skip_initial_space=True)
         if self._is_header(row):
             return None  # exports concatenated together repeat their header
         if len(row) != len(self._columns):
@@ -103,9 +103,9 @@ class NetskopeFormat(LogFormat):
 
     def _is_header(self, row: Sequence[str]) -> bool:
         columns = self._columns
-        if not columns or not row or _name(row[0]) != columns[0]:
+        if not columns or not row or column_name(row[0]) != columns[0]:
             return False
-        return [_name(cell) for cell in row] == columns
+        return [column_name(cell) for cell in row] == columns
 
 
 def _parse_json(obj: Mapping[str, Any]) -> LogRecord:
@@ -200,13 +200,8 @@ def _content(head: Sequence[str]) -> list[str]:
 
 def _header(head: Sequence[str]) -> list[str] | None:
     """The first line as lower-case column names, when it is a CSV header (not JSON, no blanks)."""
-    lines = _content(head)
-    if not lines or lines[0].lstrip().startswith("{"):
-        return None
-    columns = [_name(cell) for cell in _csv_row(lines[0])]
-    if len(columns) < 2 or not all(columns):
-        return None
-    return columns
+    columns = csv_header(_content(head))
+    return columns if columns and all(columns) else None
 
 
 def _first_field(values: Sequence[str]) -> bytes:
@@ -218,13 +213,3 @@ def _first_field(values: Sequence[str]) -> bytes:
     return CSV_FIELD
 
 
-def _name(cell: str) -> str:
-    """A header cell as a column name: case, padding and an Excel byte-order mark do not count."""
-    return cell.strip().lstrip("\ufeff").strip().lower()
-
-
-def _csv_row(line: str) -> list[str]:
-    try:
-        return next(csv.reader([line], skipinitialspace=True))
-    except (csv.Error, StopIteration):
-        return []

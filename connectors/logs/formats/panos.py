@@ -7,11 +7,10 @@ matched by app label; a child App-ID ending in `-upload` marks an upload. Other 
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 
-from connectors.logs.formats.base import LogFormat, csv_shape, parse_time, split_url, to_int, valid_host
+from connectors.logs.formats.base import LogFormat, csv_row, csv_shape, parse_time, split_url, to_int, valid_host
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 _STAMP = rb"\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}"
@@ -44,10 +43,9 @@ class PanOSFormat(LogFormat):
         match = _PANOS.search(line)
         if not match:
             raise MalformedLine("not a PAN-OS CSV record")
-        try:
-            row = next(csv.reader([line[match.start():].strip()]))
-        except (csv.Error, StopIteration):
-            raise MalformedLine("unreadable CSV") from None
+        row = csv_row(line[match.start():].strip())
+        if not row:
+            raise MalformedLine("unreadable CSV")
         record_type = row[_TYPE] if len(row) > _TYPE else ""
         if record_type not in _AI_TYPES:
             return None

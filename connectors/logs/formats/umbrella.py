@@ -3,11 +3,10 @@ export version, so fields are found by position from the start and shape, not by
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 
-from connectors.logs.formats.base import LogFormat, csv_shape, parse_time, split_url, to_int, valid_host
+from connectors.logs.formats.base import LogFormat, csv_row, csv_shape, parse_time, split_url, to_int, valid_host
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 _STAMP = re.compile(r'^"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}",')
@@ -54,7 +53,4 @@ class UmbrellaFormat(LogFormat):
 
 
 def _row(line: str) -> list[str]:
-    try:
-        return [c.strip() for c in next(csv.reader([line], skipinitialspace=True))]
-    except (csv.Error, StopIteration):
-        return []
+    return [c.strip() for c in csv_row(line, skip_initial_space=True)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -14,6 +13,8 @@ from typing import Any
 from connectors.logs.formats.base import (
     JSON_LINE_SHAPE,
     LogFormat,
+    column_name,
+    csv_row,
     csv_shape,
     first_field,
     json_head,
@@ -69,17 +70,17 @@ class ZscalerFormat(LogFormat):
         lines = [line for line in head if line.strip()]
         if not lines or lines[0].lstrip().startswith("{"):
             return False
-        header = {c.strip().lower() for c in _csv_row(lines[0])}
+        header = {column_name(c) for c in _fields_of(lines[0])}
         if header & {"eurl", "url", "requested url"} and header & {"login", "user"}:
             return True
-        rows = [_csv_row(line) for line in lines[:10]]
+        rows = [_fields_of(line) for line in lines[:10]]
         fits = sum(1 for r in rows if len(r) == len(DEFAULT_CSV_COLUMNS) and parse_time(r[0]) is not None)
         return fits * 2 > len(rows)
 
     def begin(self, head: Sequence[str]) -> None:
         lines = [line for line in head if line.strip()]
         if lines and not lines[0].lstrip().startswith("{"):
-            header = [c.strip().lower() for c in _csv_row(lines[0])]
+            header = [column_name(c) for c in _fields_of(lines[0])]
             self._has_header = bool(set(header) & {"eurl", "url", "requested url"})
             self._columns = header if self._has_header else list(DEFAULT_CSV_COLUMNS)
         sample = [fields for fields in map(self._sample_fields, lines[:5]) if fields is not None]
@@ -139,7 +140,7 @@ class ZscalerFormat(LogFormat):
     def _fields(self, line: str) -> Mapping[str, Any] | None:
         if self._columns is None:
             return {k.lower(): v for k, v in _event(load_json_object(line)).items()}
-        row = _csv_row(line)
+        row = _fields_of(line)
         if len(row) != len(self._columns):
             return None
         return dict(zip(self._columns, row, strict=True))
@@ -154,11 +155,9 @@ def _get(fields: Mapping[str, Any], attribute: str) -> Any:
     return first_field(fields, *_ALIASES[attribute])
 
 
-def _csv_row(line: str) -> list[str]:
-    try:
-        return next(csv.reader([line], skipinitialspace=True))
-    except (csv.Error, StopIteration):
-        return []
+
+def _fields_of(line: str) -> list[str]:
+    return csv_row(line, skip_initial_space=True)
 
 
 def _looks_b64(value: str) -> bool:

@@ -7,6 +7,8 @@ import pytest
 
 from connectors.base import ScanResult
 from connectors.logs import LogConnector
+from connectors.logs.engine import head_lines
+from connectors.logs.formats import LogFormat, detect
 from discovery.models import Observation
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "logs"
@@ -27,3 +29,22 @@ def issue_kinds(result: ScanResult) -> dict[str, int]:
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+def reader(fixture: str, cls: type[LogFormat]) -> tuple[LogFormat, list[bytes]]:
+    """The format as the engine sets it up for a fixture (detected as `cls`), and the fixture's lines."""
+    data = (FIXTURES / fixture).read_bytes()
+    head = head_lines(data)
+    assert detect(head) is cls
+    fmt = cls()
+    fmt.begin(head)
+    return fmt, [line.rstrip(b"\r") for line in data.split(b"\n") if line.strip()]
+
+
+def reads(fmt: LogFormat, line: bytes) -> bool:
+    """True when the format reads the line as a record (AI or not), False when it is malformed."""
+    try:
+        fmt.parse(line.decode())
+    except ValueError:
+        return False
+    return True

@@ -9,21 +9,10 @@ from pathlib import Path
 import pytest
 
 from connectors.logs import LogConnector
-from connectors.logs.engine import head_lines
-from connectors.logs.formats import detect
 from connectors.logs.formats.netskope import NetskopeFormat
 from connectors.logs.records import MalformedLine
-from tests.connectors.logs.conftest import FIXTURES, by_app, issue_kinds, scan
+from tests.connectors.logs.conftest import FIXTURES, by_app, issue_kinds, reader, reads, scan
 
-
-def _reader(fixture: str) -> tuple[NetskopeFormat, list[bytes]]:
-    """The format as the engine sets it up for a fixture, and the fixture's lines."""
-    data = (FIXTURES / fixture).read_bytes()
-    head = head_lines(data)
-    assert detect(head) is NetskopeFormat
-    fmt = NetskopeFormat()
-    fmt.begin(head)
-    return fmt, [line.rstrip(b"\r") for line in data.split(b"\n") if line.strip()]
 
 
 def test_transaction_csv() -> None:
@@ -102,7 +91,7 @@ def test_sniff_accepts_netskope_headers(header: str) -> None:
 
 
 def test_repeated_header_is_not_an_event_and_short_rows_are_malformed() -> None:
-    fmt, lines = _reader("netskope/events.csv")
+    fmt, lines = reader("netskope/events.csv", NetskopeFormat)
     assert fmt.parse(lines[0].decode()) is None
     with pytest.raises(MalformedLine, match="columns"):
         fmt.parse("2024-06-11 10:05:00,rosa@acme.example,Claude")
@@ -112,8 +101,8 @@ def test_repeated_header_is_not_an_event_and_short_rows_are_malformed() -> None:
 
 @pytest.mark.parametrize("fixture", ["netskope/transactions.csv", "netskope/events.csv"])
 def test_csv_line_shape(fixture: str) -> None:
-    fmt, lines = _reader(fixture)
-    good = [line for line in lines[1:] if _reads(fmt, line)]
+    fmt, lines = reader(fixture, NetskopeFormat)
+    good = [line for line in lines[1:] if reads(fmt, line) and fmt.parse(line.decode()) is not None]  # not headers
     assert good and all(re.match(fmt.line_shape, line) for line in good)
     # a row cut short, the tail of a row broken over two lines, a torn write, a stray word
     for bad in (good[0][: len(good[0]) // 2], b'ion?model=auto,Client,ChatGPT,Post,Windows Device,allow',
@@ -123,16 +112,9 @@ def test_csv_line_shape(fixture: str) -> None:
 
 def test_json_line_shape() -> None:
     for fixture in ("netskope/transactions.jsonl", "netskope/events.jsonl"):
-        fmt, lines = _reader(fixture)
-        good = [line for line in lines if _reads(fmt, line)]
+        fmt, lines = reader(fixture, NetskopeFormat)
+        good = [line for line in lines if reads(fmt, line)]
         assert good and all(re.match(fmt.line_shape, line) for line in good)
         assert not re.match(fmt.line_shape, good[0][:-20])  # cut short
         assert not re.match(fmt.line_shape, b'"cs-username":"carl@acme.example","date":"2024-06-10"}')
         assert not re.match(fmt.line_shape, b"2024-06-10,16:00:00,chatgpt.com")
-
-
-def _reads(fmt: NetskopeFormat, line: bytes) -> bool:
-    try:
-        return fmt.parse(line.decode()) is not None
-    except ValueError:
-        return False

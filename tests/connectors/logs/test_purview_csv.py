@@ -7,21 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from connectors.logs.engine import head_lines
-from connectors.logs.formats import detect
 from connectors.logs.formats.m365 import M365AuditFormat
 from connectors.logs.records import MalformedLine
-from tests.connectors.logs.conftest import FIXTURES, by_app, issue_kinds, scan
+from tests.connectors.logs.conftest import FIXTURES, by_app, issue_kinds, reader, reads, scan
 
-
-def _reader(fixture: str) -> tuple[M365AuditFormat, list[bytes]]:
-    """The format as the engine sets it up for a fixture, and the fixture's lines."""
-    data = (FIXTURES / fixture).read_bytes()
-    head = head_lines(data)
-    assert detect(head) is M365AuditFormat
-    fmt = M365AuditFormat()
-    fmt.begin(head)
-    return fmt, [line.rstrip(b"\r") for line in data.split(b"\n") if line.strip()]
 
 
 def test_portal_export() -> None:
@@ -68,7 +57,7 @@ def test_sniff_wants_the_audit_columns() -> None:
 
 
 def test_rows_are_read_by_column() -> None:
-    fmt, lines = _reader("m365/purview-export.csv")
+    fmt, lines = reader("m365/purview-export.csv", M365AuditFormat)
     assert fmt.parse(lines[0].decode()) is None  # the header, repeated
     assert fmt.parse(lines[2].decode()) is None  # FileAccessed
     with pytest.raises(MalformedLine, match="not JSON"):
@@ -82,10 +71,10 @@ def test_rows_are_read_by_column() -> None:
     [("m365/purview-export.csv", rb"[0-9A-Fa-f]{8}-"), ("m365/purview-legacy.csv", rb"\d")],
 )
 def test_csv_line_shape(fixture: str, first_column: bytes) -> None:
-    fmt, lines = _reader(fixture)
+    fmt, lines = reader(fixture, M365AuditFormat)
     shape = fmt.line_shape
     assert shape.startswith(b'"?' + first_column)
-    rows = [line for line in lines if re.match(rb'"?[0-9a-f]', line) and _reads(fmt, line)]
+    rows = [line for line in lines if re.match(rb'"?[0-9a-f]', line) and reads(fmt, line)]
     assert len(rows) >= 3 and all(re.match(shape, row) for row in rows)
     # a row cut short, the tail of an AuditData field broken over two lines, a truncated RecordId, garbage
     for bad in (rows[0][: len(rows[0]) // 2], b'""Operation"":""CopilotInteraction""}",,',
@@ -94,17 +83,8 @@ def test_csv_line_shape(fixture: str, first_column: bytes) -> None:
 
 
 def test_json_line_shape() -> None:
-    fmt, lines = _reader("m365/audit.jsonl")
-    good = [line for line in lines if _reads(fmt, line)]
+    fmt, lines = reader("m365/audit.jsonl", M365AuditFormat)
+    good = [line for line in lines if reads(fmt, line)]
     assert good and all(re.match(fmt.line_shape, line) for line in good)
     assert not re.match(fmt.line_shape, good[0][:-10])
     assert not re.match(fmt.line_shape, b'"Operation":"CopilotInteraction","UserId":"jack@acme.example"}')
-
-
-def _reads(fmt: M365AuditFormat, line: bytes) -> bool:
-    """True when the line is a record this format reads (AI or not), False when malformed."""
-    try:
-        fmt.parse(line.decode())
-    except ValueError:
-        return False
-    return True
