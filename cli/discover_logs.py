@@ -79,10 +79,13 @@ def logs(ctx: click.Context, files: tuple[str, ...], log_format: str | None, pse
          region: str | None, output_format: str, fail_on: tuple[str, ...], **fields: str | None) -> None:
     """Find AI use in log FILES (`-` reads stdin; `.gz` is read transparently).
 
-    Reads Squid, Zscaler NSS, Netskope, Cloudflare Gateway, Cisco Umbrella, PAN-OS, Route 53
-    Resolver, Zeek, Okta, Google Workspace, Microsoft 365 audit, CloudTrail, Azure OpenAI and
+    Reads Squid, Zscaler NSS (JSON, CSV, b64url), Netskope (JSON, CSV), Cloudflare Gateway,
+    Cisco Umbrella, PAN-OS (URL and TRAFFIC), Route 53 Resolver, Zeek, Okta, Google Workspace,
+    Microsoft 365 audit (JSON or the Purview CSV export), CloudTrail, Azure OpenAI and
     OpenAI/Anthropic audit logs, or any CSV/JSON log whose fields you name (--host-field ...).
-    Use is aggregated per app and identity, with counts, bytes and first/last seen.
+    Use is aggregated per app and identity, with counts, bytes and first/last seen. Malformed
+    lines are counted and reported as a warning, AI-related or not; an unreadable or
+    unrecognised file is an error (exit 3), never "no AI found". See docs/logs.md.
     """
     generic = {role: value for role, value in ((k.removesuffix("_field").replace("_", "-"), v)
                                                 for k, v in fields.items()) if value}
