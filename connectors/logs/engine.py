@@ -337,6 +337,10 @@ def _attribute(
         service = catalogue.get(record.service_id)
     elif record.host:
         service = catalogue.match(record.host)
+        if service is None and record.vendor_app:
+            # The proxy's own classification names a catalogued app on a host the catalogue does
+            # not know yet (a new domain); a look-alike host is not labelled as the app it mimics.
+            service = catalogue.match_app(record.vendor_app)
     if service is not None:
         stats.ai_events += 1
         aggregator.add(service, record, line_no, line)

@@ -59,6 +59,7 @@ _FIRST_FIELDS: tuple[tuple[re.Pattern[str], bytes], ...] = (
 class NetskopeFormat(LogFormat):
     name = "netskope"
     title = "Netskope web transactions and events (JSON, CSV)"
+    app_based = True  # `x-cs-app` / `app` names the app even on hosts the catalogue lacks
 
     def __init__(self) -> None:
         self._columns: list[str] | None = None  # CSV: the header, lower case; None for JSON lines

@@ -53,6 +53,7 @@ _B64 = re.compile(r"^[A-Za-z0-9+/_-]{8,}={0,2}$")
 class ZscalerFormat(LogFormat):
     name = "zscaler"
     title = "Zscaler NSS web (JSON, CSV, b64url)"
+    app_based = True  # `appname` names the app even on hosts the catalogue lacks
 
     def __init__(self) -> None:
         self._columns: list[str] | None = None  # CSV: the header, or the default order

@@ -62,3 +62,23 @@ def test_csv_with_a_header(tmp_path) -> None:  # type: ignore[no-untyped-def]
     result = LogConnector().scan([str(log)])
     assert [(o.system_hint, o.identity) for o in result.observations] == [("deepseek", "mia@acme.example")]
     assert result.issues == []
+
+
+def test_the_proxys_app_label_covers_hosts_the_catalogue_lacks(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from connectors.logs import LogConnector
+    from tests.connectors.logs.conftest import by_app
+
+    def event(host: str, app: str, user: str) -> str:
+        return ('{"sourcetype":"zscalernss-web","event":{"datetime":"2024-06-10 09:00:00","login":"%s",'
+                '"eurl":"%s/c/1","reqmethod":"GET","respsize":"900","appname":"%s"}}' % (user, host, app))
+
+    log = tmp_path / "web.jsonl"
+    log.write_text("\n".join([
+        event("chat.brand-new-openai-domain.example", "ChatGPT", "ana@acme.example"),  # new domain, known app
+        event("www.site.example", "General Browsing", "ben@acme.example"),
+        event("exchange.gemini.com", "Gemini", "cy@acme.example"),  # the crypto exchange: no such app alias
+        event("chatgpt.com.phish.example", "General Browsing", "dee@acme.example"),  # look-alike, not labelled
+    ]) + "\n")
+    found = by_app(LogConnector().scan([str(log)]).observations)
+    assert set(found) == {("chatgpt", "ana@acme.example")}
+    assert found[("chatgpt", "ana@acme.example")].attributes["vendor_app"] == "ChatGPT"
