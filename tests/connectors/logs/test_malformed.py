@@ -47,6 +47,7 @@ PREFILTERED = [
 ]
 IDS = [case[0] for case in PREFILTERED]
 JUNK = b"\x00\x07\xff\xfe binary junk where a log line should be"
+BLOCK = 512  # bytes: small fixture files then span several blocks
 
 
 def _connector(generic: dict[str, str] | None, **options: object) -> LogConnector:
@@ -81,7 +82,7 @@ def test_malformed_ordinary_lines_are_counted(tmp_path: Path, fixture: str, log_
                                               generic: dict[str, str] | None) -> None:
     clean = _connector(generic).scan([str(FIXTURES / fixture)])
     damaged, added = _damaged_copy(tmp_path, fixture, log_format)
-    result = _connector(generic).scan([str(damaged)])
+    result = _connector(generic, block_size=BLOCK).scan([str(damaged)])
     assert result.counts.get(f"format:{log_format}") == 1
     before = issue_kinds(clean).get("malformed-lines", 0)
     assert issue_kinds(result).get("malformed-lines", 0) == before + added
@@ -96,8 +97,9 @@ def test_malformed_ordinary_lines_are_counted(tmp_path: Path, fixture: str, log_
 def test_sidecar_and_inline_count_the_same(tmp_path: Path, fixture: str, log_format: str,
                                            generic: dict[str, str] | None) -> None:
     damaged, _added = _damaged_copy(tmp_path, fixture, log_format)
-    from_file = _connector(generic).scan([str(damaged)])
-    from_stdin = _connector(generic, stdin=io.BytesIO(damaged.read_bytes())).scan(["-"])  # no path: inline
+    # Small blocks, so that these small files span several and the sidecar is used for them.
+    from_file = _connector(generic, block_size=BLOCK).scan([str(damaged)])
+    from_stdin = _connector(generic, stdin=io.BytesIO(damaged.read_bytes()), block_size=BLOCK).scan(["-"])
     # parsed_lines differs by design: the sidecar parses the misfits in its own process
     assert {k: v for k, v in from_file.counts.items() if k != "parsed_lines"} == {
         k: v for k, v in from_stdin.counts.items() if k != "parsed_lines"}
@@ -155,7 +157,7 @@ def test_a_failed_sidecar_is_reported_not_silent(tmp_path: Path, monkeypatch: py
         raise OSError("disk went away")
 
     monkeypatch.setattr("connectors.logs.engine.count_misfits", explode)
-    result = LogConnector().scan([str(log)])
+    result = LogConnector(block_size=BLOCK).scan([str(log)])
     incomplete = [i for i in result.issues if i.kind == "incomplete"]
     assert len(incomplete) == 1 and "disk went away" in incomplete[0].message
     assert by_app(result.observations)  # the scan itself went on
@@ -197,7 +199,7 @@ def test_gzip_files_are_shape_checked_too(tmp_path: Path) -> None:
     damaged, added = _damaged_copy(tmp_path, "squid/access.log", "squid")
     packed = tmp_path / "access.log.gz"
     packed.write_bytes(gzip.compress(damaged.read_bytes()))
-    plain, zipped = LogConnector().scan([str(damaged)]), LogConnector().scan([str(packed)])
+    plain, zipped = LogConnector(block_size=BLOCK).scan([str(damaged)]), LogConnector(block_size=BLOCK).scan([str(packed)])
     assert issue_kinds(zipped) == issue_kinds(plain) and issue_kinds(plain)["malformed-lines"] >= added
     assert by_app(zipped.observations).keys() == by_app(plain.observations).keys()
 
@@ -220,7 +222,7 @@ def test_a_failed_scan_stops_the_sidecar(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr("connectors.logs.engine._scan_blocks", fail)
     log = tmp_path / "access.log"
     log.write_bytes((FIXTURES / "squid/access.log").read_bytes())
-    result = LogConnector().scan([str(log)])
+    result = LogConnector(block_size=BLOCK).scan([str(log)])
     assert issue_kinds(result) == {"corrupt": 1}
     assert started and not started[0]._process.is_alive()
 
@@ -250,3 +252,22 @@ def test_json_defect_finds_an_unescaped_quote() -> None:
 
     assert re.search(JSON_DEFECT, b'{"ua":"Agent/6 (t="b41" os="WIN")","reqsize":"512"}')
     assert not re.search(JSON_DEFECT, b'{"ua":"Agent/6 (t=\\"b41\\" os=\\"WIN\\")","reqsize":"512"}')
+
+
+def test_the_sidecar_runs_only_for_files_of_several_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not ShapeSidecar.available():
+        pytest.skip("the sidecar needs fork")
+    started: list[str] = []
+    original = ShapeSidecar.start.__func__  # type: ignore[attr-defined]
+
+    def remember(cls: type[ShapeSidecar], path: str, *args: object) -> ShapeSidecar:
+        started.append(path)
+        return original(cls, path, *args)
+
+    monkeypatch.setattr(ShapeSidecar, "start", classmethod(remember))
+    damaged, added = _damaged_copy(tmp_path, "squid/access.log", "squid")
+    one_block = LogConnector().scan([str(damaged)])
+    assert started == []  # a few KB: checked inline, no fork
+    several = LogConnector(block_size=BLOCK).scan([str(damaged)])
+    assert started == [str(damaged)]
+    assert issue_kinds(one_block) == issue_kinds(several) and issue_kinds(several)["malformed-lines"] >= added
