@@ -135,13 +135,16 @@ def scan_stream(
     finder = None if fmt.parse_every_line else finder_for(cls)
     shape = ShapeCheck.of(fmt) if finder is not None else None
     second = next(blocks, None)  # a file of one block is checked inline: a fork would cost more
+    several_blocks = second is not None
     if second is not None:
         blocks = _chain(second, blocks)
-    if shape is not None and second is not None and path is not None and ShapeSidecar.available():
+    blocks = _chain(first, blocks)
+    first = second = None  # type: ignore[assignment]  # the chain holds the only references
+    if shape is not None and several_blocks and path is not None and ShapeSidecar.available():
         sidecar = ShapeSidecar.start(path, fmt, shape, block_size)
         shape = None  # the inline check is the sidecar's job now
     try:
-        _scan_blocks(_chain(first, blocks), stats, finder, shape, handle, on_progress)
+        _scan_blocks(blocks, stats, finder, shape, handle, on_progress)
     except BaseException:
         if sidecar is not None:
             sidecar.cancel()  # a failed or interrupted scan must not wait for the whole file
@@ -356,7 +359,9 @@ def _malformed(stats: StreamStats, line_no: int, reason: str) -> None:
 
 
 def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
+    held = [first]
+    del first  # keep no reference once yielded: memory stays at about one block
+    yield held.pop()
     yield from rest
 
 

@@ -85,12 +85,14 @@ class LogFormat(ABC):
 
 #: the end of a line inside a shape (the engine searches blocks, so the last line ends at the block's end)
 LINE_END = rb"[ \t\r]*(?:\n|\Z)"
-#: one JSON object on the line: catches the usual damage, a line cut short or garbage between lines
-JSON_LINE_SHAPE = rb"[ \t]*\{[^\n]*\}" + LINE_END
+#: a JSON-lines file: every line opens an object (JSON_DEFECT checks how it ends, in RE2)
+JSON_LINE_SHAPE = rb"[ \t]*\{"
+#: Damage inside a JSON line, found by RE2 in one pass: a line that does not end its object (cut
+#: short), or an unescaped quote inside a string. In valid JSON a quote opens a string (after
+#: `{[:,` or a space), closes one (before `:,}]` or a space) or is escaped; a quote with neither
+#: on either side is a `"` some feed forgot to escape.
+JSON_DEFECT = rb'[^\s\[{:,\\]"[^\s:,}\]]|[^}\s][ \t\r]*(?:\n|$)'
 #: one CSV field, quoted (doubled quotes inside) or bare
-#: in valid JSON a quote opens a string (after `{[:,` or a space), closes one (before `:,}]` or a
-#: space) or is escaped; a quote with neither on either side is an unescaped quote inside a string
-JSON_DEFECT = rb'[^\s\[{:,\\]"[^\s:,}\]]'
 CSV_FIELD = rb'[ \t]*(?:"(?:[^"\n]|"")*"|[^,"\n]*)'
 
 

@@ -48,3 +48,12 @@ def reads(fmt: LogFormat, line: bytes) -> bool:
     except ValueError:
         return False
     return True
+
+
+def fits(fmt: object, line: bytes) -> bool:
+    """The engine's own check: the line's shape and no defect (a JSON object cut short, a stray quote)."""
+    from connectors.logs.engine import ShapeCheck
+
+    shape = ShapeCheck.of(fmt)  # type: ignore[arg-type]
+    assert shape is not None
+    return shape.fits(line)

@@ -115,7 +115,8 @@ def test_well_formed_lines_fit_their_shape(fixture: str, log_format: str, generi
     data = (FIXTURES / fixture).read_bytes()
     fmt = (generic_format(generic) if generic else FORMATS[log_format])()
     fmt.begin(head_lines(data))
-    shape = ShapeCheck(fmt.line_shape or b"")
+    shape = ShapeCheck.of(fmt)
+    assert shape is not None
     for raw in data.split(b"\n"):
         line = raw.decode("utf-8", errors="replace").rstrip("\r")
         if not line.strip():
@@ -142,7 +143,7 @@ def test_count_misfits_numbers_lines_across_blocks() -> None:
     fmt = FORMATS["route53"]()
     good = b'{"query_name": "example.com.", "srcaddr": "10.0.0.1"}\n'
     blocks = [good * 3 + b"{broken\n", good + b"\n" + b"nope\n"]
-    count, examples = count_misfits(iter(blocks), fmt, ShapeCheck(fmt.line_shape or b""))
+    count, examples = count_misfits(iter(blocks), fmt, ShapeCheck.of(fmt))  # type: ignore[arg-type]
     assert count == 2
     assert [n for n, _reason in examples] == [4, 7]
 

@@ -11,7 +11,7 @@ import pytest
 from connectors.logs import LogConnector
 from connectors.logs.formats.netskope import NetskopeFormat
 from connectors.logs.records import MalformedLine
-from tests.connectors.logs.conftest import FIXTURES, by_app, issue_kinds, reader, reads, scan
+from tests.connectors.logs.conftest import FIXTURES, by_app, fits, issue_kinds, reader, reads, scan
 
 
 
@@ -114,7 +114,7 @@ def test_json_line_shape() -> None:
     for fixture in ("netskope/transactions.jsonl", "netskope/events.jsonl"):
         fmt, lines = reader(fixture, NetskopeFormat)
         good = [line for line in lines if reads(fmt, line)]
-        assert good and all(re.match(fmt.line_shape, line) for line in good)
-        assert not re.match(fmt.line_shape, good[0][:-20])  # cut short
-        assert not re.match(fmt.line_shape, b'"cs-username":"carl@acme.example","date":"2024-06-10"}')
-        assert not re.match(fmt.line_shape, b"2024-06-10,16:00:00,chatgpt.com")
+        assert good and all(fits(fmt, line) for line in good)
+        assert not fits(fmt, good[0][:-20])  # cut short
+        assert not fits(fmt, b'"cs-username":"carl@acme.example","date":"2024-06-10"}')
+        assert not fits(fmt, b"2024-06-10,16:00:00,chatgpt.com")
