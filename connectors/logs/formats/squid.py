@@ -22,12 +22,13 @@ _COMMON = re.compile(
     r'(?: "(?P<referer>[^"]*)" "(?P<agent>[^"]*)")?(?: (?P<squid>\S+))?'
 )
 _COMMON_TIME = "%d/%b/%Y:%H:%M:%S %z"
-# Line shapes (see LogFormat.line_shape): native up to the hierarchy code after the user, custom
-# variants included (a client port before the result code, extra counters before the method, the
-# HTTP version after the URL). Only a cut inside the peer or the content type goes unseen there;
-# checking those too would cost ~0.3 s more per 2 M lines.
-_NATIVE_SHAPE = (rb"\d{9,10}\.\d{3} +-?\d+ +\S+ +(?:\d+ +)?[A-Z_]+/\d{3} +\d+ +(?:\S+ +){0,6}?[A-Z]+ +\S+"
-                 rb"(?: +\d\.\d)? +\S+ +[A-Z_]+/")
+# Line shapes (see LogFormat.line_shape): native up to the result code, custom variants included
+# (a client port before it). A native line has at least 10 fields (time elapsed client result
+# bytes method URL user hierarchy type), so one RE2 pass for lines with fewer finds the lines cut
+# short, for less than half what checking every field in `re` costs (measured: 0.43 + 0.53 s
+# against 1.18 s per 2 M lines). Only a cut inside the last field goes unseen.
+_NATIVE_SHAPE = rb"\d{9,10}\.\d{3} +-?\d+ +\S+ +(?:\d+ +)?[A-Z_]+/\d{3} "
+_NATIVE_TOO_FEW_FIELDS = rb"(?m)^ *(?:[^ \n]+ +){0,8}[^ \n]*$"
 _COMMON_SHAPE = rb'\S+ \S+ \S+ \[[^\]\n]+\] "[A-Z]+ \S+(?: [^"\n]*)?" (?:\d{3}|-) (?:\d+|-)'
 _BLOCKED = ("TCP_DENIED", "NONE_NONE", "TCP_DENIED_REPLY")
 
@@ -54,6 +55,10 @@ class SquidFormat(LogFormat):
     @property
     def line_shape(self) -> bytes:
         return _NATIVE_SHAPE if self._native else _COMMON_SHAPE
+
+    @property
+    def line_defect(self) -> bytes | None:
+        return _NATIVE_TOO_FEW_FIELDS if self._native else None
 
     def parse(self, line: str) -> LogRecord | None:
         if _NATIVE_HEAD.match(line):
