@@ -1,7 +1,8 @@
 """Malformed lines are counted wherever they are, not only among the lines that name an AI host.
 
-The prefilter leaves ordinary lines unparsed; the shape check (LogFormat.line_shape) still looks
-at each, in the scanning process or in a forked sidecar. Both paths must count the same lines.
+The prefilter leaves ordinary lines unparsed; the shape and defect checks (LogFormat.line_shape,
+line_defect) still look at each, in the scanning process or in a forked sidecar. Both paths must
+count the same lines.
 """
 
 from __future__ import annotations
