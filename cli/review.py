@@ -93,26 +93,23 @@ def _interactive(ctx: click.Context, findings: list[Finding], reviewer: str | No
             _apply(ctx, finding.requirement, "edit", who, status=FindingStatus(status), rationale=rationale)
 
 
-@review.command("accept")
-@click.argument("requirement")
-@reviewer_option
-@note_option
-@click.pass_context
-def accept(ctx: click.Context, requirement: str, reviewer: str | None, note: str | None) -> None:
-    """Accept the draft for REQUIREMENT as it stands."""
-    finding = _apply(ctx, requirement, "accept", reviewer, note=note)
-    click.echo(f"{finding.requirement}: accepted by {finding.review.reviewer}")
+def _decision(action: str, done: str, help_text: str) -> click.Command:
+    """`aims review accept|reject REQUIREMENT`: the same command but for the decision it records."""
+
+    @click.argument("requirement")
+    @reviewer_option
+    @note_option
+    @click.pass_context
+    def command(ctx: click.Context, requirement: str, reviewer: str | None, note: str | None) -> None:
+        finding = _apply(ctx, requirement, action, reviewer, note=note)
+        click.echo(f"{finding.requirement}: {done} by {finding.review.reviewer}")
+
+    command.__doc__ = help_text
+    return review.command(action)(command)
 
 
-@review.command("reject")
-@click.argument("requirement")
-@reviewer_option
-@note_option
-@click.pass_context
-def reject(ctx: click.Context, requirement: str, reviewer: str | None, note: str | None) -> None:
-    """Reject the draft for REQUIREMENT."""
-    finding = _apply(ctx, requirement, "reject", reviewer, note=note)
-    click.echo(f"{finding.requirement}: rejected by {finding.review.reviewer}")
+accept = _decision("accept", "accepted", "Accept the draft for REQUIREMENT as it stands.")
+reject = _decision("reject", "rejected", "Reject the draft for REQUIREMENT.")
 
 
 @review.command("edit")

@@ -115,3 +115,18 @@ def test_review_workbook_round_trip(demo_output, tmp_path):
     assert shown["A.2.2"]["review"] == {**shown["A.2.2"]["review"], "state": "rejected", "reviewer": "dana"}
     assert shown["A.2.3"]["status"] == "gap" and shown["A.2.3"]["review"]["reviewer"] == "erin"
     assert aims(workspace, "review", "verify").exit_code == 0
+
+
+def test_accept_and_reject_commands_record_the_decision(demo_output):
+    out, _ = demo_output
+    workspace = out / "workspace"
+    accepted = aims(workspace, "review", "accept", "5.1", "--reviewer", "fay", "--note", "read the policy")
+    assert accepted.exit_code == 0 and "5.1: accepted by fay" in accepted.output
+    rejected = aims(workspace, "review", "reject", "5.3", "--reviewer", "gus")
+    assert rejected.exit_code == 0 and "5.3: rejected by gus" in rejected.output
+    shown = {f["requirement"]: f for f in json.loads(aims(workspace, "gap", "show", "--format", "json").output)["findings"]}
+    assert shown["5.1"]["review"]["state"] == "accepted" and shown["5.1"]["review"]["reviewer"] == "fay"
+    assert shown["5.3"]["review"]["state"] == "rejected" and shown["5.3"]["review"]["reviewer"] == "gus"
+    unknown = aims(workspace, "review", "reject", "Z.9", "--reviewer", "gus")
+    assert unknown.exit_code != 0
+    assert aims(workspace, "review", "verify").exit_code == 0
