@@ -143,7 +143,7 @@ def make_hook(meter: Meter, accounts: list[str], low: float, high: float, seed: 
 def run(accounts: int, regions: int, workers: int, low_ms: float, high_ms: float) -> dict[str, Any]:
     import boto3
 
-    from connectors.aws import AWSConnector
+    from connectors.aws.connector import AWSConnector
 
     for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                         "AWS_EC2_METADATA_DISABLED": "true"}.items():

@@ -99,7 +99,7 @@ def measure_once(tree: str, prefilter: str, jobs: int) -> dict[str, float | int]
     """Runs in a child process, so peak memory is this scan's alone."""
     import resource
 
-    from connectors.code import CodeConnector, CodeScanOptions
+    from connectors.code.connector import CodeConnector, CodeScanOptions
 
     started = time.perf_counter()
     result = CodeConnector(CodeScanOptions(jobs=jobs, prefilter=prefilter)).scan([tree])

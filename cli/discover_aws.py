@@ -29,8 +29,8 @@ def build_connector(*, profile: str | None, regions: list[str] | str, org_role: 
     import boto3
     from botocore.exceptions import ProfileNotFound
 
-    from connectors.aws import AWSConnector
-    from connectors.aws_s3trail import TrailUriError
+    from connectors.aws.connector import AWSConnector
+    from connectors.aws.s3trail import TrailUriError
 
     try:
         session = boto3.session.Session(profile_name=profile) if profile else boto3.session.Session()

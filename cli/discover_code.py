@@ -55,7 +55,7 @@ def code(ctx: click.Context, targets: tuple[str, ...], github_orgs: tuple[str, .
     model ids, model files, MCP configs, IaC and container images. A mention in docs, comments
     or a README is not a use. One system per repository and provider.
     """
-    from connectors.code import CodeConnector, CodeScanOptions
+    from connectors.code.connector import CodeConnector, CodeScanOptions
 
     state = app(ctx)
     if not targets and not github_orgs and not gitlab_groups:
@@ -74,8 +74,8 @@ def code(ctx: click.Context, targets: tuple[str, ...], github_orgs: tuple[str, .
     )
     render = None
     if output_format == "sarif":
-        from connectors.code_sarif import render_sarif
-        from discovery.signature_catalogue import load_catalogue
+        from connectors.code.sarif import render_sarif
+        from discovery.code.catalogue import load_catalogue
 
         catalogue = load_catalogue()
 

@@ -19,7 +19,7 @@ def configured_scans(state: AppContext) -> list[tuple[Connector, list[str]]]:
     config = state.config.discovery
     scans: list[tuple[Connector, list[str]]] = []
     if config.code.paths or config.code.github_orgs or config.code.gitlab_groups:
-        from connectors.code import CodeConnector, CodeScanOptions
+        from connectors.code.connector import CodeConnector, CodeScanOptions
 
         options = CodeScanOptions(jobs=os.cpu_count() or 1, cache_dir=state.workspace.cache_path,
                                   github_orgs=tuple(config.code.github_orgs),

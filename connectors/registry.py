@@ -15,9 +15,9 @@ from connectors.base import Connector
 log = logging.getLogger(__name__)
 
 BUILTIN: dict[str, str] = {
-    "code": "connectors.code:CodeConnector",
+    "code": "connectors.code.connector:CodeConnector",
     "logs": "connectors.logs:LogConnector",
-    "aws": "connectors.aws:AWSConnector",
+    "aws": "connectors.aws.connector:AWSConnector",
 }
 
 ENTRY_POINT_GROUP = "aims.connectors"

@@ -1,0 +1,262 @@
+"""Code discovery: local directories, git URLs and GitHub/GitLab orgs, into observations of
+AI use with file:line evidence, one system per repository and provider (via system_hint)."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
+from connectors.code.engine import MatchEngine
+from connectors.code.scan import TreeScanner
+from connectors.code.sources import (
+    SourceError,
+    clone_shallow,
+    is_git_url,
+    list_github_org,
+    list_gitlab_group,
+    local_repo_name,
+    repo_name_from_url,
+)
+from connectors.code.walk import WalkedFile, walk_repository
+from discovery.code.detectors import apply_repo_rules
+from discovery.code.files import classify
+from discovery.code.hits import RawHit
+from discovery.code.ignore import CodeOwners
+from discovery.models import IssueSeverity, Location, Observation, ScanIssue, SourceKind
+from discovery.code.catalogue import SignatureCatalogue, load_catalogue
+
+MAX_ISSUES_PER_KIND = 20  # beyond this, one issue carries the count
+
+
+@dataclass
+class CodeScanOptions:
+    respect_ignore: bool = True
+    max_file_size: int = 5_000_000
+    jobs: int = 0  # 0: every core
+    cache_dir: Path | None = None  # where git URLs are cloned; a temp dir when unset
+    github_orgs: Sequence[str] = ()
+    gitlab_groups: Sequence[str] = ()
+    prefilter: str = "auto"  # auto | hyperscan | re
+
+
+class CodeConnector(Connector):
+    name = "code"
+    source = SourceKind.CODE
+
+    def __init__(
+        self,
+        options: CodeScanOptions | None = None,
+        *,
+        catalogue: SignatureCatalogue | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.options = options or CodeScanOptions()
+        self._catalogue = catalogue
+        self._environ = environ
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        return os.environ if self._environ is None else self._environ
+
+    def scan(self, targets: Sequence[str], progress: ProgressCallback = no_progress) -> ScanResult:
+        # A scan allocates many small objects and no reference cycles worth collecting: the cyclic
+        # collector would walk the growing heap again and again (in the workers too, which inherit it).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._scan(targets, progress)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _scan(self, targets: Sequence[str], progress: ProgressCallback) -> ScanResult:
+        result = ScanResult()
+        engine = MatchEngine(self._catalogue or load_catalogue(), self.options.prefilter)
+        result.counts["prefilter." + engine.prefilter.name] = 1
+        work: list[tuple[str, str | None]] = [(t, None) for t in targets]
+        for org in self.options.github_orgs:
+            work += self._listed(result, f"github:{org}", list_github_org(org, self.environ))
+        for group in self.options.gitlab_groups:
+            work += self._listed(result, f"gitlab:{group}", list_gitlab_group(group, self.environ))
+        for number, (target, listed_name) in enumerate(work, 1):
+            progress("code: " + target, number - 1, len(work))
+            result.targets.append(target)
+            root = self._resolve(result, target)
+            if root is None:
+                continue
+            name = listed_name or (repo_name_from_url(target) if is_git_url(target) else local_repo_name(root))
+            self._scan_tree(result, engine, root, name, target)
+        progress("code", len(work), len(work))
+        return result
+
+    # -- targets ------------------------------------------------------------------------
+
+    def _listed(self, result: ScanResult, source: str, listing) -> list[tuple[str, str | None]]:  # type: ignore[no-untyped-def]
+        for reason, n in listing.skipped.items():
+            result.count(f"skipped.repo.{reason}", n)
+        if listing.problem is not None:
+            result.issues.append(ScanIssue(connector=self.name, target=source, kind=listing.problem.kind,
+                                           message=str(listing.problem)))
+        result.count("repos.listed", len(listing.repos))
+        return [(repo.clone_url, repo.name) for repo in listing.repos]
+
+    def _resolve(self, result: ScanResult, target: str) -> Path | None:
+        if is_git_url(target):
+            cache = self.options.cache_dir or Path(os.environ.get("TMPDIR", "/tmp")) / "aims-clones"
+            try:
+                return clone_shallow(target, cache, self.environ)
+            except SourceError as exc:
+                result.issues.append(ScanIssue(connector=self.name, target=target, kind=exc.kind, message=str(exc)))
+                return None
+        path = Path(target).expanduser()
+        if not path.exists():
+            result.issues.append(ScanIssue(connector=self.name, target=target, kind="not-found",
+                                           message=f"{target}: no such file or directory"))
+            return None
+        if not os.access(path, os.R_OK):
+            result.issues.append(ScanIssue(connector=self.name, target=target, kind="unreadable",
+                                           message=f"{target}: permission denied"))
+            return None
+        return path
+
+    # -- one tree -----------------------------------------------------------------------
+
+    def _scan_tree(self, result: ScanResult, engine: MatchEngine, root: Path, name: str, target: str) -> None:
+        if root.is_file():  # a single file: its directory is the repository
+            size = root.stat().st_size
+            files = [WalkedFile(str(root), root.name, size, classify(root.name))]
+            scanner = self._scanner(engine)
+            for walked in files:
+                scanner.feed(walked)
+            self._scan_repository(result, scanner, root.parent, name, target, {}, [], [])
+            return
+        # Files are scanned while the walk goes on (in workers, once the tree is big enough).
+        scanner = self._scanner(engine)
+        walk = walk_repository(root, respect_ignore=self.options.respect_ignore,
+                               max_file_size=self.options.max_file_size, sink=scanner.feed)
+        issues = [
+            ScanIssue(connector=self.name, target=target, kind=i.kind, message=f"{name}/{i.path}: {i.message}",
+                      severity=IssueSeverity.ERROR if i.error else IssueSeverity.WARNING)
+            for i in walk.issues
+        ]
+        self._scan_repository(result, scanner, root, name, target, walk.counts, issues, walk.too_large)
+        for nested in walk.nested_repos:
+            nested_name = local_repo_name(nested)
+            if nested_name == nested.name:
+                nested_name = f"{name}/{nested.relative_to(root).as_posix()}"
+            self._scan_tree(result, engine, nested, nested_name, target)
+
+    def _scanner(self, engine: MatchEngine) -> TreeScanner:
+        return TreeScanner(engine, self.options.max_file_size, self.options.jobs or os.cpu_count() or 1)
+
+    def _scan_repository(
+        self, result: ScanResult, scanner: TreeScanner, root: Path, name: str, target: str,
+        walk_counts: dict[str, int], issues: list[ScanIssue], too_large: list[str],
+    ) -> None:
+        result.count("repos.scanned")
+        for key, n in walk_counts.items():
+            result.count(key, n)
+        outcomes = scanner.finish()
+        hits: list[RawHit] = []
+        ecosystems: set[str] = set()
+        invalid_utf8: list[str] = []
+        counts: dict[str, int] = {}  # summed here, then added in first-seen order
+        for outcome in outcomes:
+            hits.extend(outcome.hits)
+            if outcome.manifest_ecosystems:
+                ecosystems.update(outcome.manifest_ecosystems)
+            for key, n in outcome.counts.items():
+                counts[key] = counts.get(key, 0) + n
+            if outcome.counts.get("files.invalid-utf8"):
+                invalid_utf8.append(outcome.rel)
+            if outcome.issue is not None:
+                kind, message, is_error = outcome.issue
+                if kind == "too-large":
+                    too_large.append(outcome.rel)
+                    continue
+                issues.append(ScanIssue(connector=self.name, target=target, kind=kind,
+                                        message=f"{name}/{outcome.rel}: {message}",
+                                        severity=IssueSeverity.ERROR if is_error else IssueSeverity.WARNING))
+        for key, n in counts.items():
+            result.count(key, n)
+        if too_large:
+            issues.append(_summary_issue(target, "too-large", too_large,
+                                         f"over {self.options.max_file_size} bytes, skipped (--max-file-size)", name))
+        if invalid_utf8:
+            issues.append(_summary_issue(target, "invalid-utf8", invalid_utf8,
+                                         "invalid UTF-8 on matched lines, read with replacement characters", name))
+        result.issues.extend(_capped(issues))
+        owners = _codeowners(root)
+        hits = apply_repo_rules(hits, ecosystems, owners)
+        result.observations.extend(_observations(hits, name, target))
+
+
+def _summary_issue(target: str, kind: str, paths: list[str], message: str, repo: str) -> ScanIssue:
+    shown = ", ".join(sorted(paths)[:3]) + (" …" if len(paths) > 3 else "")
+    return ScanIssue(connector="code", target=target, kind=kind, message=f"{repo}: {len(paths)} file(s) {message}: {shown}",
+                     severity=IssueSeverity.WARNING, count=len(paths))
+
+
+def _capped(issues: list[ScanIssue]) -> list[ScanIssue]:
+    kept: list[ScanIssue] = []
+    overflow: dict[tuple[str, str, IssueSeverity], int] = {}
+    seen: dict[str, int] = {}
+    for issue in issues:
+        seen[issue.kind] = seen.get(issue.kind, 0) + 1
+        if seen[issue.kind] <= MAX_ISSUES_PER_KIND:
+            kept.append(issue)
+        else:
+            key = (issue.target, issue.kind, issue.severity)
+            overflow[key] = overflow.get(key, 0) + issue.count
+    for (target, kind, severity), n in overflow.items():
+        kept.append(ScanIssue(connector="code", target=target, kind=kind, severity=severity, count=n,
+                              message=f"{n} more file(s) with the same problem"))
+    return kept
+
+
+def _codeowners(root: Path) -> CodeOwners | None:
+    for location in CodeOwners.LOCATIONS:
+        path = root / location
+        if path.is_file():
+            try:
+                return CodeOwners(path.read_text("utf-8", errors="replace"))
+            except OSError:
+                return None
+    return None
+
+
+def _observations(hits: list[RawHit], repo: str, target: str) -> list[Observation]:
+    """One observation per (file, signal, provider, model): repeated hits add to its count."""
+    grouped: dict[tuple[object, ...], tuple[RawHit, int]] = {}
+    for hit in hits:
+        key = (hit.path, hit.signal, hit.provider, hit.model, hit.attributes.get("server"),
+               hit.attributes.get("key_fingerprint"))
+        first, count = grouped.get(key, (hit, 0))
+        if hit is not first and hit.confidence.rank > first.confidence.rank:
+            first.confidence = hit.confidence
+        grouped[key] = (first, count + hit.count)
+    observations = []
+    for hit, count in grouped.values():
+        observations.append(
+            Observation(
+                source=SourceKind.CODE,
+                connector="code",
+                signal=hit.signal,
+                provider=hit.provider,
+                category=hit.category,
+                target=target,
+                location=Location(repo=repo, path=hit.path, line=hit.line),
+                model=hit.model,
+                evidence=hit.evidence,
+                confidence=hit.confidence,
+                count=count,
+                system_hint=repo,
+                attributes={"kind": hit.kind, **hit.attributes},
+            )
+        )
+    observations.sort(key=lambda o: (o.location.path or "", o.location.line or 0, o.signal, o.provider))
+    return observations

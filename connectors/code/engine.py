@@ -1,0 +1,285 @@
+"""One pass of one combined matcher per file, then exact signatures on the matched lines only.
+
+The prefilter finds every occurrence of every catalogue keyword (case-insensitive) in the raw
+bytes. Hyperscan does this at memory speed when its wheel is installed; otherwise a single
+compiled `re` alternation over the lower-cased bytes does the same, several times slower.
+Only lines holding a keyword are decoded and run through the signatures of those keywords.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from discovery.code.hits import RawHit
+from discovery.code.noise import ProseTracker, comment_start
+from discovery.models import Confidence
+from discovery.redact import excerpt, secret_fingerprint
+from discovery.code.catalogue import Signature, SignatureCatalogue
+
+LONG_LINE = 4096  # longer lines (minified code, data blobs) are read in windows around each hit
+WINDOW = 512
+EVIDENCE_CONTEXT = 100
+
+
+def _trie_pattern(words: list[bytes]) -> bytes:
+    """A regex matching the longest of words at a position, factored by common prefixes."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[None] = True
+
+    def emit(node: dict) -> bytes:
+        branches = [re.escape(bytes([byte])) + emit(child) for byte, child in sorted(
+            ((b, c) for b, c in node.items() if b is not None))]
+        if not branches:
+            return b""
+        body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+        if None in node:  # a word ends here: longer words are optional, tried first (greedy)
+            return b"(?:" + body + b")?"
+        return body
+
+    return emit(trie)
+
+
+class RePrefilter:
+    """Pure-Python fallback: one alternation over the lower-cased bytes."""
+
+    name = "re"
+
+    def __init__(self, keywords: Sequence[str]) -> None:
+        lowered = [k.lower().encode() for k in keywords]
+        self._index = {k: i for i, k in enumerate(lowered)}
+        # A zero-width lookahead tries every position, so overlapping keywords are all seen;
+        # at one position the longest wins and the keywords inside it come from _contained.
+        # The alternation is a trie: `re` tries alternatives one by one, and a trie lets most
+        # positions fail on their first byte instead of after hundreds of attempts.
+        self._regex = re.compile(b"(?=(" + _trie_pattern(list(self._index)) + b"))")
+        self._contained = {
+            k: tuple(self._index[p] for p in lowered if p != k and p in k) for k in lowered
+        }
+
+    def scan(self, data: bytes) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        for match in self._regex.finditer(data.lower()):
+            token = match.group(1)
+            end = match.end(1)
+            found.append((self._index[token], end))
+            for inner in self._contained[token]:
+                found.append((inner, end))
+        return found
+
+
+class HyperscanPrefilter:
+    """Hyperscan literal matching: every occurrence of every keyword, case-insensitively."""
+
+    name = "hyperscan"
+
+    def __init__(self, keywords: Sequence[str]) -> None:
+        import hyperscan  # optional compiled dependency
+
+        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        expressions = [k.encode() for k in keywords]
+        self._db.compile(
+            expressions=expressions,
+            ids=list(range(len(expressions))),
+            elements=len(expressions),
+            flags=[hyperscan.HS_FLAG_CASELESS] * len(expressions),
+            literal=True,
+        )
+        self._scratch = hyperscan.Scratch(self._db)
+
+    def scan(self, data: bytes) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        append = found.append
+
+        def on_match(keyword: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            append((keyword, end))
+
+        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
+        return found
+
+
+def make_prefilter(keywords: Sequence[str], prefer: str = "auto") -> RePrefilter | HyperscanPrefilter:
+    if prefer in ("auto", "hyperscan"):
+        try:
+            return HyperscanPrefilter(keywords)
+        except Exception:  # wheel missing or unsupported CPU: the tool still works, slower
+            if prefer == "hyperscan":
+                raise
+    return RePrefilter(keywords)
+
+
+def _line_bounds(data: bytes, end: int) -> tuple[int, int]:
+    start = data.rfind(b"\n", 0, end) + 1
+    stop = data.find(b"\n", end)
+    return start, len(data) if stop < 0 else stop
+
+
+# Only text that could hold a secret goes through the full redaction (a dozen regexes); the
+# check is a superset of every shape discovery.redact replaces.
+_MAYBE_SECRET = re.compile(r"(?i)sk-|hf_|aiza|gsk_|r8_|pplx-|xai-|akia|asia|bearer|api|secret|token|passw|access")
+_MAYBE_SECRET_WORDS = ("sk-", "hf_", "aiza", "gsk_", "r8_", "pplx-", "xai-", "akia", "asia", "bearer", "api", "secret",
+                       "token", "passw", "access")
+EVIDENCE_LIMIT = 2 * EVIDENCE_CONTEXT + 40
+
+
+def _maybe_secret(text: str) -> bool:
+    """_MAYBE_SECRET.search(text), without the slow case-insensitive regex on ASCII text."""
+    if text.isascii():
+        lowered = text.lower()
+        return any(word in lowered for word in _MAYBE_SECRET_WORDS)
+    return _MAYBE_SECRET.search(text) is not None
+
+
+def _evidence(text: str, match: re.Match[str], secret: bool) -> str:
+    if secret:
+        text = text[: match.start()] + secret_fingerprint(match.group(0)) + text[match.end():]
+    if len(text) > EVIDENCE_LIMIT:
+        start = max(0, match.start() - EVIDENCE_CONTEXT)
+        text = text[start: match.start() + EVIDENCE_CONTEXT + 40]
+    if _maybe_secret(text):
+        return excerpt(text, limit=EVIDENCE_LIMIT)
+    text = text.strip().replace("\t", " ")
+    return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1] + "…"
+
+
+_CAPTURED_ATTRIBUTES = ("receiver", "receiver2", "resource", "image", "service", "var")
+
+
+class MatchEngine:
+    """Matches one file's bytes against the catalogue. Create once per process."""
+
+    def __init__(self, catalogue: SignatureCatalogue, prefilter: str = "auto") -> None:
+        self.catalogue = catalogue
+        self.prefilter = make_prefilter(catalogue.keywords, prefilter)
+        self._by_scope: dict[tuple[str, bool], tuple[tuple[Signature, ...], ...]] = {}
+
+    def _keyword_signatures(self, scope: str, leads: bool = True) -> tuple[tuple[Signature, ...], ...]:
+        """Per keyword, the signatures that apply in scope. Without leads, plain low-confidence
+        signatures are left out: in tests and docs their hits would be dropped anyway."""
+        table = self._by_scope.get((scope, leads))
+        if table is None:
+            sigs = self.catalogue.signatures
+
+            def wanted(sig: Signature) -> bool:
+                if scope not in sig.scopes:
+                    return False
+                return leads or sig.confidence != Confidence.LOW or sig.detector is not None or sig.kind == "secret"
+
+            table = tuple(
+                tuple(sigs[i] for i in indices if wanted(sigs[i])) for indices in self.catalogue.signatures_by_keyword
+            )
+            self._by_scope[(scope, leads)] = table
+        return table
+
+    def _spans(self, data: bytes, scope: str, leads: bool) -> dict[tuple[int, int], set[int]]:
+        """Keyword occurrences grouped by line (or by window, on very long lines)."""
+        table = self._keyword_signatures(scope, leads)
+        spans: dict[tuple[int, int], set[int]] = {}
+        line_start, line_end = -1, -1
+        for keyword, end in self.prefilter.scan(data):
+            if not table[keyword]:
+                continue
+            if not (line_start <= end - 1 < line_end) or line_end - line_start > LONG_LINE:
+                line_start, line_end = _line_bounds(data, end - 1)
+                if line_end - line_start > LONG_LINE:
+                    span = (max(line_start, end - WINDOW), min(line_end, end + WINDOW))
+                    spans.setdefault(span, set()).add(keyword)
+                    continue
+            spans.setdefault((line_start, line_end), set()).add(keyword)
+        return spans
+
+    def match(self, data: bytes, scope: str, leads: bool = True) -> tuple[list[RawHit], bool]:
+        """Hits in the file and whether any matched line held invalid UTF-8."""
+        spans = self._spans(data, scope, leads)
+        if not spans:
+            return [], False
+        table = self._keyword_signatures(scope, leads)
+        hits: list[RawHit] = []
+        invalid_utf8 = False
+        prose: ProseTracker | None = None
+        newline_count, counted_to = 0, 0
+        described: set[tuple[str, str | None, str | None]] = set()
+        # Once every signature a keyword can fire has fired in this file, and none of them
+        # carries per-line data (a model, a key, a detector), further lines with only settled
+        # keywords cannot add an observation: skip them. Import-heavy files become cheap.
+        fired: set[str] = set()
+        settled: set[int] = set()
+        for (start, stop), keywords in spans.items():
+            if settled and keywords <= settled:
+                continue
+            if len(keywords) == 1:
+                candidates: Iterable[Signature] = table[next(iter(keywords))]
+            else:
+                candidates = {sig.id: sig for keyword in keywords for sig in table[keyword]}.values()
+            raw = data[start:stop]
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = raw.decode("utf-8", errors="replace")
+                invalid_utf8 = True
+            text = text.rstrip("\r")
+            line_hits = [(m.start(), sig, m) for sig in candidates for m in sig.regex.finditer(text)]
+            if not line_hits:
+                continue
+            if len(line_hits) > 1:
+                line_hits.sort(key=lambda item: item[0])
+            if start < counted_to:  # spans come in file order except around very long lines
+                newline_count, counted_to = 0, 0
+            newline_count += data.count(b"\n", counted_to, start)
+            counted_to = start
+            for position, signature, match in line_hits:
+                if not signature.in_comments:
+                    if comment_start(text, scope, limit=position) is not None:
+                        continue
+                    if prose is None:
+                        prose = ProseTracker(data, scope)
+                    if prose and prose.inside(start + len(text[:position].encode("utf-8", "replace"))):
+                        continue
+                groups = match.groupdict()
+                attributes: dict[str, str | int | float | bool] = {
+                    k: v for k in _CAPTURED_ATTRIBUTES if (v := groups.get(k))
+                }
+                fingerprint = None
+                if signature.kind == "secret":
+                    fingerprint = secret_fingerprint(match.group(0))
+                    attributes["key_fingerprint"] = fingerprint
+                    attributes["secret_exposed"] = True
+                if signature.package:
+                    attributes["package"] = signature.package
+                model = groups.get("model")
+                # Repeats of one signal in a file become one observation: describe the first.
+                first = (signature.id, model, fingerprint)
+                evidence = ""
+                if first not in described:
+                    described.add(first)
+                    evidence = _evidence(text, match, fingerprint is not None)
+                fired.add(signature.id)
+                for provider, category in signature.providers_for(match):
+                    hits.append(
+                        RawHit(
+                            signal=signature.id,
+                            provider=provider,
+                            category=category,
+                            kind=signature.kind,
+                            confidence=signature.confidence,
+                            line=newline_count + 1,
+                            evidence=evidence,
+                            model=model,
+                            attributes=dict(attributes),
+                            detector=signature.detector,
+                            offset=start + position,
+                        )
+                    )
+            for keyword in keywords - settled:
+                signatures = table[keyword]
+                if all(sig.id in fired and sig.settles for sig in signatures):
+                    settled.add(keyword)
+        return hits, invalid_utf8
+
+    def match_line(self, line: str, scope: str) -> list[RawHit]:
+        """One line as if it were a whole file (the catalogue examples use this)."""
+        return self.match(line.encode("utf-8"), scope)[0]

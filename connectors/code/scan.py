@@ -1,0 +1,318 @@
+"""Read each file once and turn it into raw hits; runs in worker processes on big trees."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_all_start_methods, get_context
+from pathlib import PurePosixPath
+
+from connectors.code.engine import MatchEngine
+from connectors.code.walk import WalkedFile
+from discovery.code.detectors import apply_file_detectors
+from discovery.code.files import Role, path_context, scope_from_shebang
+from discovery.code.formats import MODEL_HEAD_BYTES, mcp_servers, notebook_code, sniff_model_file
+from discovery.code.hits import RawHit, fold_repeats
+from discovery.code.manifests import MANIFEST_ECOSYSTEM, ManifestError, parse_manifest
+from discovery.models import Category, Confidence
+from discovery.redact import excerpt
+
+BINARY_SNIFF = 8192
+PARALLEL_MIN_BYTES = 24_000_000  # below this, starting workers costs more than it saves
+PARALLEL_MIN_FILES = 4000
+
+
+@dataclass
+class FileOutcome:
+    rel: str
+    hits: list[RawHit] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    issue: tuple[str, str, bool] | None = None  # (kind, message, is_error)
+    manifest_ecosystems: tuple[str, ...] = ()
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+
+def read_bytes(path: str, limit: int) -> bytes:
+    """At most limit bytes of a file (a seam tests patch to simulate unreadable files)."""
+    # os.read sized by fstat: a buffered file object costs more per file than the read itself,
+    # and BufferedReader.read(limit) allocates the whole limit up front.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        first = os.read(fd, min(limit, os.fstat(fd).st_size + 1))
+        parts, total = [first], len(first)
+        while total < limit:  # until end of file (the size may be stale, or zero for special files)
+            chunk = os.read(fd, min(limit - total, 1 << 18))
+            if not chunk:
+                break
+            parts.append(chunk)
+            total += len(chunk)
+        return first if len(parts) == 1 else b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> FileOutcome:
+    outcome = FileOutcome(walked.rel)
+    kind = walked.kind
+    try:
+        data = read_bytes(walked.path, MODEL_HEAD_BYTES if kind.role == Role.MODEL_CANDIDATE else max_file_size + 1)
+    except OSError as exc:
+        outcome.issue = ("unreadable", f"cannot read: {exc.strerror or exc}", True)
+        return outcome
+    if kind.role == Role.MODEL_CANDIDATE:
+        _model_file(outcome, walked, data)
+        return outcome
+    if len(data) > max_file_size:  # grew since it was listed
+        outcome.count("skipped.too-large")
+        outcome.issue = ("too-large", f"over {max_file_size} bytes; skipped", False)
+        return outcome
+    if b"\x00" in data[:BINARY_SNIFF]:
+        outcome.count("skipped.binary")
+        return outcome
+    scope = kind.scope
+    if kind.role == Role.MAYBE_SCRIPT:
+        scope = scope_from_shebang(data[:200].split(b"\n", 1)[0])
+        if scope is None:
+            outcome.count("skipped.unknown-type")
+            return outcome
+    outcome.count("files.read")
+    outcome.count("bytes.read", len(data))
+    if kind.manifest:
+        _manifest(outcome, engine, walked, data)
+    if kind.mcp_config or _is_mcp_config_path(walked.rel):
+        _mcp_config(outcome, data)
+    if scope:
+        _match(outcome, engine, walked, data, scope)
+    if len(outcome.hits) > 1:
+        outcome.hits = fold_repeats(outcome.hits)
+    for hit in outcome.hits:
+        hit.path = walked.rel
+    return outcome
+
+
+def _is_mcp_config_path(rel: str) -> bool:
+    return rel.endswith(("/.cursor/mcp.json", "/.vscode/mcp.json", "/.roo/mcp.json", "/.gemini/mcp.json")) or \
+        rel in (".cursor/mcp.json", ".vscode/mcp.json", ".roo/mcp.json", ".gemini/mcp.json")
+
+
+def _match(outcome: FileOutcome, engine: MatchEngine, walked: WalkedFile, data: bytes, scope: str) -> None:
+    line_map: list[int | None] | None = None
+    if walked.kind.notebook:
+        try:
+            notebook = notebook_code(data.decode("utf-8", errors="replace"))
+        except ValueError as exc:
+            outcome.issue = ("corrupt", f"notebook not readable: {exc}", False)
+            return
+        if notebook.language not in ("python", "python3", "ipython"):
+            outcome.count("skipped.notebook-language")
+            return
+        data, line_map = notebook.code.encode("utf-8"), notebook.line_map
+    # In tests and docs a lead (low confidence) is dropped later, so it is not even looked for.
+    hits, invalid_utf8 = engine.match(data, scope, leads=path_context(walked.rel) is None)
+    if invalid_utf8:
+        outcome.count("files.invalid-utf8")
+    if not hits:
+        return
+    text: list[str] = []
+
+    def text_of() -> str:
+        if not text:
+            text.append(data.decode("utf-8", errors="replace"))
+        return text[0]
+
+    hits = apply_file_detectors(hits, text_of, scope)
+    if line_map is not None:
+        for hit in hits:
+            hit.line = line_map[hit.line - 1] if hit.line and hit.line <= len(line_map) else None
+            hit.attributes["notebook"] = True
+    outcome.hits.extend(hits)
+
+
+def _manifest(outcome: FileOutcome, engine: MatchEngine, walked: WalkedFile, data: bytes) -> None:
+    manifest = walked.kind.manifest or ""
+    if manifest in MANIFEST_ECOSYSTEM:
+        outcome.manifest_ecosystems = (MANIFEST_ECOSYSTEM[manifest],)
+    text = data.decode("utf-8", errors="replace")
+    try:
+        declared = parse_manifest(manifest, PurePosixPath(walked.rel).name, text)
+    except ManifestError as exc:
+        outcome.issue = ("corrupt", f"manifest not parsed: {exc}", False)
+        return
+    lines = text.splitlines()
+    for item in declared:
+        use = engine.catalogue.package_use(item.ecosystem, item.name)
+        if use is None:
+            continue
+        kind = "lockfile" if item.lock else "manifest"
+        evidence = excerpt(lines[item.line - 1]) if item.line and item.line <= len(lines) else item.name
+        for provider, category in [(use.provider, use.category), *use.also]:
+            outcome.hits.append(
+                RawHit(
+                    signal=f"{kind}.{item.ecosystem}",
+                    provider=provider,
+                    category=category,
+                    kind=kind,
+                    confidence=Confidence.LOW if item.lock else Confidence.MEDIUM,
+                    line=item.line,
+                    evidence=evidence,
+                    attributes={"package": item.name, "ecosystem": item.ecosystem, "manifest": manifest},
+                )
+            )
+
+
+def _mcp_config(outcome: FileOutcome, data: bytes) -> None:
+    try:
+        servers = mcp_servers(data.decode("utf-8", errors="replace"))
+    except ValueError as exc:
+        outcome.issue = ("corrupt", f"MCP config not parsed: {exc}", False)
+        return
+    for server in servers:
+        outcome.hits.append(
+            RawHit(
+                signal="mcp.client-config",
+                provider="mcp",
+                category=Category.MCP,
+                kind="mcp-config",
+                confidence=Confidence.HIGH,
+                line=server.line,
+                evidence=f"{server.name}: {server.launch}",
+                attributes={"server": server.name, "transport": server.transport},
+            )
+        )
+
+
+def _model_file(outcome: FileOutcome, walked: WalkedFile, head: bytes) -> None:
+    found = sniff_model_file(walked.rel, head)
+    if found is None:
+        outcome.count("skipped.not-a-model")
+        return
+    outcome.count("files.model")
+    outcome.hits.append(
+        RawHit(
+            signal=f"model-file.{found.format}",
+            provider=found.provider,
+            category=Category.MODEL_FILE,
+            kind="model-file",
+            confidence=found.confidence,
+            line=None,
+            evidence=f"{found.format} model file, {walked.size} bytes",
+            attributes={"format": found.format, "size_bytes": walked.size},
+            path=walked.rel,
+        )
+    )
+
+
+# -- running many files ---------------------------------------------------------------------
+
+_WORKER_ENGINE: MatchEngine | None = None
+_WORKER_MAX_SIZE = 0
+
+
+def _init_worker(engine: MatchEngine | None, max_file_size: int) -> None:
+    global _WORKER_ENGINE, _WORKER_MAX_SIZE
+    if engine is None:  # spawn start method: build our own (fork inherits the parent's)
+        from discovery.code.catalogue import load_catalogue
+
+        engine = MatchEngine(load_catalogue())
+    _WORKER_ENGINE, _WORKER_MAX_SIZE = engine, max_file_size
+
+
+def _scan_chunk(files: Sequence[WalkedFile]) -> list[tuple]:
+    """Scan a batch in a worker; outcomes go back as plain tuples (cheaper to pickle)."""
+    assert _WORKER_ENGINE is not None
+    engine, max_size = _WORKER_ENGINE, _WORKER_MAX_SIZE
+    packed = []
+    for walked in files:
+        o = scan_file(engine, walked, max_size)
+        hits = [(h.signal, h.provider, h.category, h.kind, h.confidence, h.line, h.evidence, h.model, h.attributes,
+                 h.detector, h.offset, h.path, h.count) for h in o.hits]
+        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems))
+    return packed
+
+
+def _unpack(packed: list[tuple]) -> list[FileOutcome]:
+    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems)
+            for rel, hits, counts, issue, ecosystems in packed]
+
+
+BATCH_FILES = 400  # files per task sent to a worker while the walk goes on
+
+
+class TreeScanner:
+    """Scans files as the walk lists them. Once the tree proves big enough to pay for worker
+    processes, batches go to jobs - 1 workers while this process walks; when the walk is done,
+    this process scans the batches no worker has started yet, from the back of the queue (so
+    half the results never need pickling)."""
+
+    def __init__(self, engine: MatchEngine, max_file_size: int, jobs: int) -> None:
+        self.engine, self.max_file_size, self.jobs = engine, max_file_size, jobs
+        self._pending: list[WalkedFile] = []
+        self._files = 0
+        self._bytes = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._submitted: list[tuple[Future, list[WalkedFile]]] = []
+
+    def feed(self, walked: WalkedFile) -> None:
+        self._pending.append(walked)
+        if self.jobs <= 1:
+            return
+        if self._pool is None:
+            self._files += 1
+            if walked.kind.role != Role.MODEL_CANDIDATE:
+                self._bytes += min(walked.size, self.max_file_size)
+            if self._bytes < PARALLEL_MIN_BYTES and self._files < PARALLEL_MIN_FILES:
+                return
+            self._start()
+        if len(self._pending) >= BATCH_FILES:
+            self._submit()
+
+    def _start(self) -> None:
+        fork = "fork" in get_all_start_methods() and os.name == "posix"
+        context = get_context("fork" if fork else "spawn")
+        self._pool = ProcessPoolExecutor(
+            max_workers=max(1, self.jobs - 1), mp_context=context, initializer=_init_worker,
+            initargs=(self.engine if fork else None, self.max_file_size),
+        )
+
+    def _submit(self) -> None:
+        assert self._pool is not None
+        pending = self._pending
+        self._pending = []
+        for index in range(0, len(pending), BATCH_FILES):
+            batch = pending[index:index + BATCH_FILES]
+            self._submitted.append((self._pool.submit(_scan_chunk, batch), batch))
+
+    def _scan_here(self, files: Sequence[WalkedFile]) -> list[FileOutcome]:
+        return [scan_file(self.engine, f, self.max_file_size) for f in files]
+
+    def finish(self) -> list[FileOutcome]:
+        if self._pool is None:
+            files, self._pending = self._pending, []
+            return self._scan_here(files)
+        try:
+            outcomes = self._scan_here(self._pending)
+            self._pending = []
+            # Steal from the back of the queue until a worker has reached the batch.
+            submitted = self._submitted
+            while submitted and submitted[-1][0].cancel():
+                outcomes.extend(self._scan_here(submitted.pop()[1]))
+            for future, _batch in submitted:
+                outcomes.extend(_unpack(future.result()))
+        finally:
+            self._pool.shutdown()
+            self._pool = None
+            self._submitted = []
+        outcomes.sort(key=lambda o: o.rel)
+        return outcomes
+
+
+def scan_files(engine: MatchEngine, files: Sequence[WalkedFile], max_file_size: int, jobs: int) -> list[FileOutcome]:
+    """Scan files, in worker processes when the tree is big enough to pay for them."""
+    scanner = TreeScanner(engine, max_file_size, jobs)
+    for walked in files:
+        scanner.feed(walked)
+    return scanner.finish()

@@ -1,0 +1,9 @@
+"""What code-discovery hits mean: pure logic, no IO beyond reading packaged data.
+
+`catalogue` loads the signatures kept as data in `discovery/signatures/*.yaml`; `files`
+gives each path its role and context; `formats` reads notebooks, MCP configs and model-file
+magic; `manifests` parses package manifests and lock files; `detectors` applies the rules
+that need code; `noise` and `ignore` drop what is not AI use; `hits` is the raw match value.
+
+May import only `discovery` itself; never `connectors`, `rag`, `gap` or `cli`.
+"""
