@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from discovery.code.hits import RawHit
 from discovery.code.noise import ProseTracker, comment_start
+from discovery.code.secrets import key_looks_real
 from discovery.models import Confidence
 from discovery.redact import excerpt, secret_fingerprint
 from discovery.code.catalogue import Signature, SignatureCatalogue
@@ -245,11 +246,15 @@ class MatchEngine:
                 }
                 fingerprint = None
                 if signature.kind == "secret":
+                    if not key_looks_real(match.group(0), text):
+                        continue  # a rule, placeholder or example shaped like a key
                     fingerprint = secret_fingerprint(match.group(0))
                     attributes["key_fingerprint"] = fingerprint
                     attributes["secret_exposed"] = True
                 if signature.package:
                     attributes["package"] = signature.package
+                if signature.marker:
+                    attributes["marker"] = True
                 model = groups.get("model")
                 # Repeats of one signal in a file become one observation: describe the first.
                 first = (signature.id, model, fingerprint)

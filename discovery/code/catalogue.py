@@ -20,7 +20,11 @@ import yaml
 from discovery.models import Category, Confidence
 
 DATA_PACKAGE = "discovery.signatures"
-HAND_WRITTEN = ("endpoints.yaml", "credentials.yaml", "calls.yaml", "models.yaml", "infrastructure.yaml")
+HAND_WRITTEN = ("endpoints.yaml", "credentials.yaml", "calls.yaml", "models.yaml", "infrastructure.yaml",
+                "frameworks.yaml", "azure.yaml")
+# A marker signature's hits are never observations of their own: repository rules read them
+# (say, "this code calls an LLM over plain HTTP") and then drop them.
+MARKER_PROVIDER = "-"
 
 CODE_SCOPES = frozenset({"python", "js", "go", "java", "csharp", "ruby", "rust", "php", "shell"})
 CONFIG_SCOPES = frozenset({"yaml", "json", "toml", "ini", "env", "terraform", "bicep", "dockerfile", "xml"})
@@ -34,8 +38,8 @@ SIGNAL_KINDS = frozenset(
      "model-file", "mcp-config"}
 )
 # Ecosystems whose tokens are matched in source lines, and the manifest ecosystems.
-IMPORT_ECOSYSTEMS = ("python", "npm", "go", "java", "csharp", "ruby", "rust")
-MANIFEST_ECOSYSTEMS = ("pypi", "npm", "go", "maven", "nuget", "gem", "cargo")
+IMPORT_ECOSYSTEMS = ("python", "npm", "go", "java", "csharp", "ruby", "rust", "php")
+MANIFEST_ECOSYSTEMS = ("pypi", "npm", "go", "maven", "nuget", "gem", "cargo", "composer")
 
 
 class CatalogueError(ValueError):
@@ -67,6 +71,7 @@ class Signature:
     provider_group: str | None = None
     provider_by_value: Mapping[str, str] = field(default_factory=dict)
     package: str | None = None
+    marker: bool = False
 
     @cached_property
     def settles(self) -> bool:
@@ -95,7 +100,7 @@ def normalise_package(ecosystem: str, name: str) -> str:
     """Names as registries compare them: PEP 503 for PyPI, case-insensitive for NuGet."""
     if ecosystem == "pypi":
         return re.sub(r"[-_.]+", "-", name).lower()
-    if ecosystem in ("nuget", "gem", "cargo", "maven"):
+    if ecosystem in ("nuget", "gem", "cargo", "maven", "composer"):
         return name.lower()
     return name
 
@@ -134,7 +139,7 @@ class SignatureCatalogue:
         return table.get(normalise_package(ecosystem, name))
 
     def providers(self) -> set[str]:
-        found = {s.provider for s in self.signatures if s.provider != "{provider}"}
+        found = {s.provider for s in self.signatures if s.provider != "{provider}" and not s.marker}
         for s in self.signatures:
             found.update(s.provider_by_value.values())
             found.update(p for p, _ in s.also)
@@ -193,6 +198,9 @@ def _signature(row: Mapping[str, Any], source: str) -> Signature:
     scopes = _scopes(row["scope"], where)
     by_group = row.get("provider_by_group") or {}
     group, mapping = next(iter(by_group.items())) if by_group else (None, {})
+    marker = bool(row.get("marker", False))
+    if marker != (row["provider"] == MARKER_PROVIDER):
+        raise CatalogueError(f"{where}: a marker signature, and only one, has provider {MARKER_PROVIDER!r}")
     return Signature(
         id=row["id"],
         provider=row["provider"],
@@ -208,6 +216,7 @@ def _signature(row: Mapping[str, Any], source: str) -> Signature:
         in_comments=bool(row.get("in_comments", False)),
         provider_group=group,
         provider_by_value=dict(mapping),
+        marker=marker,
     )
 
 

@@ -11,9 +11,16 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from discovery.code.evidence_rules import (
+    attribute_own_weights,
+    count_configured_models,
+    drop_markers,
+    drop_rule_context,
+)
 from discovery.code.files import path_context
 from discovery.code.hits import RawHit, lower_confidence
 from discovery.code.ignore import CodeOwners
+from discovery.code.indirect import FILE_DETECTORS
 from discovery.models import Confidence
 from discovery.code.catalogue import CODE_SCOPES
 
@@ -29,7 +36,8 @@ AZURE_EVIDENCE_KINDS = frozenset({"endpoint", "call", "env-var", "iac"})
 OPENAI_PLATFORM_SIGNALS = frozenset({"endpoint.openai", "env.openai", "key.openai"})
 _REMAPPABLE_TO_AZURE = frozenset({"import", "call", "model-id", "manifest", "lockfile"})
 IMPORT_ECOSYSTEM = {"py-import": "pypi", "py-from-parent": "pypi", "js-import": "npm", "go-import": "go",
-                    "java-import": "maven", "cs-using": "nuget", "rb-require": "gem", "rs-use": "cargo"}
+                    "java-import": "maven", "cs-using": "nuget", "rb-require": "gem", "rs-use": "cargo",
+                    "php-use": "composer"}
 USE_KINDS = frozenset({"import", "call", "endpoint", "env-var", "secret", "model-id", "container", "iac",
                        "mcp-config"})
 
@@ -39,6 +47,8 @@ USE_KINDS = frozenset({"import", "call", "endpoint", "env-var", "secret", "model
 
 def apply_file_detectors(hits: list[RawHit], text_of: Callable[[], str], scope: str) -> list[RawHit]:
     detectors = {h.detector for h in hits if h.detector}
+    for name in sorted(detectors & FILE_DETECTORS.keys()):
+        hits = FILE_DETECTORS[name](hits, text_of)
     if "hf-model-id" in detectors:
         hits = _hf_model_ids(hits, text_of)
     if "ollama-local-call" in detectors and scope in CODE_SCOPES and _CALLS_A_SERVER.search(text_of()):
@@ -96,12 +106,17 @@ def apply_repo_rules(
             hit.confidence = Confidence.MEDIUM
         context = path_context(hit.path)
         if context:
-            if hit.confidence == Confidence.LOW and hit.kind != "secret":
+            if hit.kind == "secret":
+                continue  # a key in a fixture, a doc sample or a scanner rule is not a committed key
+            if hit.confidence == Confidence.LOW:
                 continue  # a lead inside tests or docs is noise (a local URL in a test, a model name)
             hit.confidence = lower_confidence(hit.confidence)
             hit.attributes["context"] = context
         kept.append(hit)
-    hits = kept
+    hits = drop_rule_context(kept)
+    count_configured_models(hits)
+    attribute_own_weights(hits)
+    hits = drop_markers(hits)
     production = [h for h in hits if "context" not in h.attributes]
     if any(h.provider == "azure-openai" and h.kind in AZURE_EVIDENCE_KINDS for h in production):
         _azure_through_openai(hits, same_file=False)

@@ -75,7 +75,7 @@ _MANIFEST_NAMES = {
     "yarn.lock": "yarn-lock", "pnpm-lock.yaml": "pnpm-lock", "go.mod": "go-mod", "go.sum": "go-sum",
     "pom.xml": "pom", "build.gradle": "gradle", "build.gradle.kts": "gradle", "libs.versions.toml": "gradle",
     "cargo.toml": "cargo", "cargo.lock": "toml-lock", "gemfile": "gemfile", "gemfile.lock": "gemfile-lock",
-    "packages.config": "nuget-xml", "directory.packages.props": "nuget-xml",
+    "packages.config": "nuget-xml", "directory.packages.props": "nuget-xml", "composer.json": "composer",
 }
 # Lock files list transitive dependencies: evidence of what is installed, not of direct use.
 LOCK_MANIFESTS = frozenset({"pipfile-lock", "toml-lock", "npm-lock", "yarn-lock", "pnpm-lock", "go-sum", "gemfile-lock"})
@@ -87,6 +87,12 @@ _SCRIPT_NAMES = {"makefile": "shell", "gnumakefile": "shell", "justfile": "shell
 TEST_SEGMENTS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing", "testdata", "test_data",
                            "fixtures", "__mocks__", "mocks", "e2e", "cypress"})
 DOCS_SEGMENTS = frozenset({"docs", "doc", "documentation", "site", "website"})
+# Security tooling: secret-scanner and linter rules describe vendors' keys and endpoints.
+RULE_SEGMENTS = frozenset({"rules", "detectors", "signatures", "secret-rules", "secrets-rules", "gitleaks", "trufflehog",
+                           "semgrep-rules", "yara"})
+_RULE_FILES = frozenset({"gitleaks.toml", ".gitleaks.toml", ".secrets.baseline", ".gitleaksignore", ".trufflehog.yml",
+                         "trufflehog.yml", "semgrep.yml", ".semgrep.yml", "secretlintrc.json", ".secretlintrc.json"})
+_RULE_SUFFIXES = (".rules", ".rule.yml", ".rule.yaml", ".rules.yml", ".rules.yaml", ".yara", ".yar")
 
 
 def classify(rel_path: str) -> FileKind:
@@ -162,8 +168,11 @@ def _dir_context(lowered_dir: str) -> tuple[bool, bool]:
 
 
 def path_context(rel_path: str) -> str | None:
-    """'test' or 'docs' when the file is test or documentation code, where a hit says less."""
+    """'test', 'docs' or 'rules' when the file is test code, documentation or security-tool
+    rules, where a hit says less (or, in rules, describes rather than uses)."""
     lowered = rel_path.lower()
+    if _is_rule_path(lowered):
+        return "rules"
     if "/" in lowered:
         directory, _, name = lowered.rpartition("/")
         test_dir, docs_dir = _dir_context(directory)
@@ -178,3 +187,11 @@ def path_context(rel_path: str) -> str | None:
     if docs_dir:
         return "docs"
     return None
+
+
+@lru_cache(maxsize=8192)
+def _is_rule_path(lowered: str) -> bool:
+    directory, _, name = lowered.rpartition("/")
+    if name in _RULE_FILES or name.endswith(_RULE_SUFFIXES):
+        return True
+    return bool(directory) and any(part in RULE_SEGMENTS for part in directory.split("/"))

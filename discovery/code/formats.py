@@ -36,7 +36,9 @@ def sniff_model_file(rel_path: str, head: bytes) -> ModelFile | None:
     if len(head) >= 10:
         header_len = int.from_bytes(head[:8], "little")
         if 2 <= header_len < 100_000_000 and head[8:9] == b"{" and head[9:10] in (b'"', b"}"):
-            return ModelFile("safetensors", "huggingface", Confidence.HIGH)
+            # Weights of the repository's own: Hugging Face's only with Hugging Face evidence
+            # beside them (a repository rule decides).
+            return ModelFile("safetensors", "model-weights", Confidence.HIGH)
     if head[:4] == b"PK\x03\x04" and len(head) >= 30:
         name_len = int.from_bytes(head[26:28], "little")
         entry = head[30: 30 + name_len]

@@ -30,7 +30,7 @@ class Declared:
 MANIFEST_ECOSYSTEM = {
     "requirements": "pypi", "pyproject": "pypi", "pipfile": "pypi", "setup-py": "pypi", "setup-cfg": "pypi",
     "conda": "pypi", "package-json": "npm", "cargo": "cargo", "pom": "maven", "gradle": "maven", "go-mod": "go",
-    "gemfile": "gem", "csproj": "nuget", "nuget-xml": "nuget",
+    "gemfile": "gem", "csproj": "nuget", "nuget-xml": "nuget", "composer": "composer",
 }
 
 
@@ -204,6 +204,14 @@ def _package_json(text: str) -> list[Declared]:
     return _located("npm", names, text)
 
 
+def _composer(text: str) -> list[Declared]:
+    data = _json(text)
+    if not isinstance(data, dict):
+        raise ManifestError("composer.json is not an object")
+    names = [name for key in ("require", "require-dev") for name in (data.get(key) or {}) if "/" in name]
+    return _located("composer", names, text)
+
+
 def _cargo(text: str) -> list[Declared]:
     data = _toml(text)
     tables = [data.get(k, {}) for k in ("dependencies", "dev-dependencies", "build-dependencies")]
@@ -264,7 +272,7 @@ _LINE_PARSERS: dict[str, tuple[str, str, int]] = {
 _STRUCTURED = {
     "requirements": _requirements, "pyproject": _pyproject, "pipfile": _pipfile, "setup-py": _setup_py,
     "setup-cfg": _setup_cfg, "conda": _conda, "package-json": _package_json, "cargo": _cargo, "pom": _pom,
-    "gradle": _gradle,
+    "gradle": _gradle, "composer": _composer,
 }
 
 

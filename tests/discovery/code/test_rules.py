@@ -72,7 +72,8 @@ def test_codeowners_last_match_wins() -> None:
 def test_model_files_by_magic_not_extension() -> None:
     header = json.dumps({"w": {"dtype": "F32"}}).encode()
     assert sniff_model_file("m.gguf", b"GGUF\x03\x00\x00\x00").format == "gguf"  # type: ignore[union-attr]
-    assert sniff_model_file("x.bin", struct.pack("<Q", len(header)) + header).provider == "huggingface"  # type: ignore[union-attr]
+    # safetensors weights are the repository's own until Hugging Face evidence says otherwise
+    assert sniff_model_file("x.bin", struct.pack("<Q", len(header)) + header).provider == "model-weights"  # type: ignore[union-attr]
     assert sniff_model_file("fake.gguf", b"not a model at all") is None
     assert sniff_model_file("model.pt", b"PK\x03\x04" + b"\0" * 22 + struct.pack("<H", 16) + b"\0\0" + b"archive/data.pkl").provider == "pytorch"  # type: ignore[union-attr]
     assert sniff_model_file("w.h5", b"\x89HDF\r\n\x1a\n").provider == "tensorflow"  # type: ignore[union-attr]

@@ -1,0 +1,88 @@
+"""File detectors for AI named indirectly: a provider nested in YAML, an api-version that is
+Azure OpenAI's only beside OpenAI code, an AWS service name passed through a variable (pure).
+
+Each takes one file's hits and a lazy reader of its text, and returns the hits to keep.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from discovery.code.hits import RawHit
+from discovery.models import Confidence
+
+_YAML_KEY = re.compile(r"^([ \t]*)(?:-[ \t]+)?([\w.\-]+)[ \t]*:")
+SPRING_AI_PATH = ("ai", "spring")  # nearest parent first
+_SPEAKS_OPENAI = re.compile(r"(?i)openai|/deployments/|chat/completions|azure_deployment|deployment_name")
+_CLIENT_FROM_NAME = re.compile(
+    r"\bclient\([ \t]*(?:service_name[ \t]*=[ \t]*)?[A-Za-z_][\w.\[\]'\"]*[ \t]*[,)]"  # boto3.client(SERVICE)
+    r"|\b(?:get|make|new|build|create)_?\w*client\([ \t]*[A-Za-z_]\w*"  # a helper given the name
+)
+_LITERAL_CLIENT = re.compile(r"\bclient\([ \t]*(?:service_name[ \t]*=[ \t]*)?[\"']")
+
+
+def yaml_parents(lines: list[str], line_number: int) -> list[str]:
+    """Keys enclosing a line of block YAML, nearest first (indentation decides)."""
+    if not 1 <= line_number <= len(lines):
+        return []
+    indent = len(lines[line_number - 1]) - len(lines[line_number - 1].lstrip(" \t"))
+    parents: list[str] = []
+    for index in range(line_number - 2, -1, -1):
+        if indent == 0:
+            break
+        line = lines[index]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _YAML_KEY.match(line)
+        own = len(line) - len(line.lstrip(" \t"))
+        if own < indent:
+            if match is None:
+                break  # a sequence item or flow text at a lower level: not a plain mapping path
+            parents.append(match.group(2))
+            indent = own
+    return parents
+
+
+def spring_ai_yaml(hits: list[RawHit], text_of: Callable[[], str]) -> list[RawHit]:
+    """A provider key counts only under spring: > ai: (application.yml)."""
+    lines = text_of().splitlines()
+    kept = []
+    for hit in hits:
+        if hit.detector == "spring-ai-yaml":
+            if hit.line is None or tuple(yaml_parents(lines, hit.line)[:2]) != SPRING_AI_PATH:
+                continue
+            hit.attributes["framework"] = "spring-ai"
+        kept.append(hit)
+    return kept
+
+
+def azure_api_version(hits: list[RawHit], text_of: Callable[[], str]) -> list[RawHit]:
+    """Other Azure APIs take an api-version too: it is Azure OpenAI's only in a file that speaks OpenAI."""
+    speaks = any(h.provider in ("openai", "azure-openai") and h.detector != "azure-api-version" for h in hits)
+    if not speaks:
+        speaks = _SPEAKS_OPENAI.search(text_of()) is not None
+    return [h for h in hits if h.detector != "azure-api-version" or speaks]
+
+
+def aws_service_variable(hits: list[RawHit], text_of: Callable[[], str]) -> list[RawHit]:
+    """A service name literal counts when the file builds a client from a name, not a literal."""
+    text = text_of()
+    from_name = any(not _LITERAL_CLIENT.match(text, m.start()) for m in _CLIENT_FROM_NAME.finditer(text))
+    kept = []
+    for hit in hits:
+        if hit.detector == "aws-service-variable":
+            if not from_name:
+                continue
+            hit.confidence = Confidence.MEDIUM
+            hit.attributes["via"] = "service-name-variable"
+        kept.append(hit)
+    return kept
+
+
+FILE_DETECTORS: dict[str, Callable[[list[RawHit], Callable[[], str]], list[RawHit]]] = {
+    "spring-ai-yaml": spring_ai_yaml,
+    "azure-api-version": azure_api_version,
+    "aws-service-variable": aws_service_variable,
+}
