@@ -17,7 +17,7 @@ from collections import Counter
 _PREFIX = re.compile(r"^(?:sk-ant-(?:api|admin)\d\d-|sk-ant-|sk-(?:proj|svcacct|admin)-|sk-|hf_|gsk_|r8_|pplx-|xai-|AIza)")
 PLACEHOLDER_WORDS = ("example", "xxxx", "your", "dummy", "fake", "test", "sample", "placeholder", "redacted",
                      "replace", "insert", "changeme", "secret", "apikey", "api_key", "mock", "notreal", "invalid")
-_SEQUENCES = ("0123", "1234", "2345", "3456", "4567", "5678", "6789", "abcd", "bcde", "cdef", "qwer", "asdf", "wxyz")
+_SEQUENCES = ("01234", "12345", "23456", "34567", "45678", "56789", "abcde", "bcdef", "qwert", "asdfg", "vwxyz")
 # A line that describes a key rather than holds one: a regex, a rule, a placeholder.
 _DESCRIBING_LINE = re.compile(
     r"(?i)\[[a-z0-9_\\-]+-[a-z0-9_\\-]+\]|\\[wdb]|\{\d+(?:,\d*)?\}|\bregexp?\b|\bpattern\b|re\.compile|Regex\(|"
@@ -43,6 +43,10 @@ def _has_run(text: str) -> bool:
     return False
 
 
+def _has_word(body: str, word: str) -> bool:
+    return word in body or word.upper() in body or word.capitalize() in body
+
+
 def key_body(key: str) -> str:
     return _PREFIX.sub("", key, count=1)
 
@@ -50,8 +54,9 @@ def key_body(key: str) -> str:
 def key_looks_real(key: str, line: str = "") -> bool:
     """True when key (the matched string) could be a live credential in this line."""
     body = key_body(key)
-    lowered = body.lower()
-    if any(word in lowered for word in PLACEHOLDER_WORDS) or any(seq in lowered for seq in _SEQUENCES):
+    # Placeholders are written in one case (example, EXAMPLE, Example); matching case-blind
+    # would reject a random key now and then (a real key holds "aBcDe" by chance).
+    if any(_has_word(body, word) for word in (*PLACEHOLDER_WORDS, *_SEQUENCES)):
         return False
     if _has_run(body) or entropy(body) < MIN_ENTROPY:
         return False
