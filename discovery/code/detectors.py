@@ -14,15 +14,16 @@ from collections.abc import Callable
 from discovery.code.evidence_rules import (
     attribute_own_weights,
     count_configured_models,
+    drop_exchange_credentials,
     drop_markers,
     drop_rule_context,
 )
 from discovery.code.files import path_context
 from discovery.code.hits import RawHit, lower_confidence
 from discovery.code.ignore import CodeOwners
-from discovery.code.indirect import FILE_DETECTORS
+from discovery.code.indirect import FILE_DETECTORS, mark_rule_files
 from discovery.models import Confidence
-from discovery.code.catalogue import CODE_SCOPES
+from discovery.code.catalogue import CODE_SCOPES, CONFIG_SCOPES
 
 HF_FRAMEWORK_PACKAGES = frozenset({"transformers", "diffusers", "sentence_transformers", "peft"})
 # Something in the file that sends a request: a local Ollama URL is a use only then.
@@ -49,6 +50,8 @@ def apply_file_detectors(hits: list[RawHit], text_of: Callable[[], str], scope: 
     detectors = {h.detector for h in hits if h.detector}
     for name in sorted(detectors & FILE_DETECTORS.keys()):
         hits = FILE_DETECTORS[name](hits, text_of)
+    if scope in CONFIG_SCOPES:
+        mark_rule_files(hits, text_of)
     if "hf-model-id" in detectors:
         hits = _hf_model_ids(hits, text_of)
     if "ollama-local-call" in detectors and scope in CODE_SCOPES and _CALLS_A_SERVER.search(text_of()):
@@ -104,7 +107,7 @@ def apply_repo_rules(
     for hit in hits:
         if hit.detector == "openai-agents" and "openai-agents" in declared_packages:
             hit.confidence = Confidence.MEDIUM
-        context = path_context(hit.path)
+        context = hit.attributes.get("context") or path_context(hit.path)
         if context:
             if hit.kind == "secret":
                 continue  # a key in a fixture, a doc sample or a scanner rule is not a committed key
@@ -116,6 +119,7 @@ def apply_repo_rules(
     hits = drop_rule_context(kept)
     count_configured_models(hits)
     attribute_own_weights(hits)
+    hits = drop_exchange_credentials(hits)
     hits = drop_markers(hits)
     production = [h for h in hits if "context" not in h.attributes]
     if any(h.provider == "azure-openai" and h.kind in AZURE_EVIDENCE_KINDS for h in production):

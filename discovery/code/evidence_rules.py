@@ -5,6 +5,8 @@
 * Models named only in config: a model id is a lead on its own, but counts (medium) when the
   repository also holds code that calls an LLM generically (plain HTTP, LiteLLM, DSPy, an agent
   framework), since that code is what sends the configured model its prompts.
+* Look-alike credentials: GEMINI_API_KEY beside the Gemini crypto exchange's API is the
+  exchange's key, not Google's.
 * Own weights: a safetensors file is a model of the repository's own; it is Hugging Face's only
   when the repository shows Hugging Face evidence.
 """
@@ -20,6 +22,9 @@ GENERIC_CALLERS = frozenset({"litellm", "dspy", "langchain", "llamaindex", "crew
 _CALLER_KINDS = frozenset({"import", "call", "manifest"})
 _KEPT_IN_RULES = frozenset({"import", "manifest", "lockfile"})  # a scanner may really import an SDK
 OWN_WEIGHTS = "model-weights"
+LLM_HTTP_MARKER = "marker.llm-http"
+GEMINI_EXCHANGE_MARKER = "marker.gemini-exchange"
+_CREDENTIAL_KINDS = frozenset({"env-var", "secret"})
 
 
 def drop_rule_context(hits: list[RawHit]) -> list[RawHit]:
@@ -38,7 +43,7 @@ def calls_llm_generically(hits: list[RawHit]) -> bool:
     for hit in hits:
         if "context" in hit.attributes:
             continue
-        if hit.attributes.get("marker"):
+        if hit.signal == LLM_HTTP_MARKER:
             return True
         if hit.provider in GENERIC_CALLERS and hit.kind in _CALLER_KINDS and hit.confidence != Confidence.LOW:
             return True
@@ -65,6 +70,13 @@ def attribute_own_weights(hits: list[RawHit]) -> None:
         for hit in weights:
             hit.provider = "huggingface"
             hit.attributes["via"] = "huggingface-evidence"
+
+
+def drop_exchange_credentials(hits: list[RawHit]) -> list[RawHit]:
+    """A Gemini variable or key in a repository that talks to the Gemini exchange is the exchange's."""
+    if not any(h.signal == GEMINI_EXCHANGE_MARKER for h in hits):
+        return hits
+    return [h for h in hits if not (h.provider == "google-gemini" and h.kind in _CREDENTIAL_KINDS)]
 
 
 def drop_markers(hits: list[RawHit]) -> list[RawHit]:

@@ -86,3 +86,20 @@ FILE_DETECTORS: dict[str, Callable[[list[RawHit], Callable[[], str]], list[RawHi
     "azure-api-version": azure_api_version,
     "aws-service-variable": aws_service_variable,
 }
+
+
+# A scanner's or linter's rule file, whatever its name: a rules table or list whose entries
+# carry a regex or pattern (gitleaks-style TOML, semgrep-style YAML, JSON rule packs).
+_RULES_TABLE = re.compile(r'(?m)^[ \t]*(?:\[\[rules\]\]|["\']?rules["\']?[ \t]*:[ \t]*\[?[ \t]*$)')
+_RULE_PATTERN_KEY = re.compile(r'(?m)^[ \t]*(?:-[ \t]*)?["\']?(?:regex|pattern|patterns|pattern-regex)["\']?[ \t]*[:=]')
+_DESCRIBED_KINDS = frozenset({"env-var", "secret", "endpoint", "model-id"})
+
+
+def mark_rule_files(hits: list[RawHit], text_of: Callable[[], str]) -> None:
+    """Mark a config file's vendor names as described, not used, when the file is a rule pack."""
+    if not any(h.kind in _DESCRIBED_KINDS for h in hits):
+        return
+    text = text_of()
+    if _RULES_TABLE.search(text) and _RULE_PATTERN_KEY.search(text):
+        for hit in hits:
+            hit.attributes["context"] = "rules"

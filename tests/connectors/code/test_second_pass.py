@@ -39,6 +39,8 @@ CASES: dict[str, tuple[str, set[str], str]] = {
     "hf-weights": ("model file", {"huggingface"}, "model-file.safetensors"),
     "config-model-no-caller": ("toml", set(), ""),
     "lookalike-secret-scanner": ("go", set(), ""),
+    "lookalike-gemini-exchange": ("js", set(), ""),
+    "lookalike-rule-pack": ("yaml", set(), ""),
 }
 
 
@@ -90,6 +92,18 @@ def test_security_tooling_raises_no_key_and_no_use(scanned: dict[str, list[Obser
     assert not [o for o in observations if o.confidence.counts_as_use]
     systems = merge_observations(observations)
     assert not any(s.attributes.get("secret_exposed") for s in systems)
+
+
+def test_a_rule_pack_describes_vendors_it_does_not_use(scanned: dict[str, list[Observation]]) -> None:
+    described = [o for o in scanned["lookalike-rule-pack"] if o.location.path == "policies/llm-keys.yaml"]
+    assert not [o for o in described if o.confidence.counts_as_use]
+
+
+def test_gemini_exchange_key_is_not_google(scanned: dict[str, list[Observation]], tmp_path: Path) -> None:
+    assert not [o for o in scanned["lookalike-gemini-exchange"] if o.provider == "google-gemini"]
+    (tmp_path / "llm.py").write_text('import os\nkey = os.environ["GEMINI_API_KEY"]\n')
+    result = CodeConnector(CodeScanOptions(jobs=1)).scan([str(tmp_path)])
+    assert {o.provider for o in result.observations if o.confidence.counts_as_use} == {"google-gemini"}
 
 
 def test_spring_yaml_needs_the_spring_ai_path(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def test_config_models_count_only_with_a_generic_caller() -> None:
     model = _hit("openai", "model-id", Confidence.LOW)
     count_configured_models([model])
     assert model.confidence == Confidence.LOW
-    count_configured_models([model, _hit("-", "call", Confidence.MEDIUM, marker=True)])
+    count_configured_models([model, _hit("-", "call", Confidence.MEDIUM, signal="marker.llm-http", marker=True)])
     assert model.confidence == Confidence.MEDIUM
     in_tests = _hit("anthropic", "model-id", Confidence.LOW, context="test")
     count_configured_models([in_tests, _hit("litellm", "import", Confidence.HIGH)])

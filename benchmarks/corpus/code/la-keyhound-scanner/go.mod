@@ -1,0 +1,3 @@
+module github.com/keyhound/keyhound
+
+go 1.22

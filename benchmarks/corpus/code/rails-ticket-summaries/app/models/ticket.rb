@@ -1,0 +1,4 @@
+class Ticket < ApplicationRecord
+  belongs_to :customer
+  validates :body, presence: true
+end

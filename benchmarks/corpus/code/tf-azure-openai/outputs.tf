@@ -1,0 +1,3 @@
+output "endpoint" {
+  value = azurerm_cognitive_account.openai.endpoint
+}

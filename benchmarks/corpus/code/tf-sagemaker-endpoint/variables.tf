@@ -1,0 +1,3 @@
+variable "inference_image" {
+  type = string
+}
