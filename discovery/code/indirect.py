@@ -90,9 +90,26 @@ FILE_DETECTORS: dict[str, Callable[[list[RawHit], Callable[[], str]], list[RawHi
 
 # A scanner's or linter's rule file, whatever its name: a rules table or list whose entries
 # carry a regex or pattern (gitleaks-style TOML, semgrep-style YAML, JSON rule packs).
-_RULES_TABLE = re.compile(r'(?m)^[ \t]*(?:\[\[rules\]\]|["\']?rules["\']?[ \t]*:[ \t]*\[?[ \t]*$)')
-_RULE_PATTERN_KEY = re.compile(r'(?m)^[ \t]*(?:-[ \t]*)?["\']?(?:regex|pattern|patterns|pattern-regex)["\']?[ \t]*[:=]')
+_RULES_TABLE = re.compile(r'[ \t]*(?:\[\[rules\]\]|["\']?rules["\']?[ \t]*:[ \t]*\[?)[ \t]*$')
+_RULE_PATTERN_KEY = re.compile(r'[ \t]*(?:-[ \t]*)?["\']?(?:regex|pattern|patterns|pattern-regex)["\']?[ \t]*[:=]')
 _DESCRIBED_KINDS = frozenset({"env-var", "secret", "endpoint", "model-id"})
+_MAX_LOOKS = 200  # occurrences of a word checked per file; rule packs name their table early
+
+
+def _some_line_matches(text: str, word: str, line_regex: re.Pattern[str]) -> bool:
+    """Whether a line holding word matches line_regex, looking only at lines holding word
+    (a multi-line regex over a large JSON file costs more than the whole scan of it)."""
+    at = text.find(word)
+    for _ in range(_MAX_LOOKS):
+        if at < 0:
+            return False
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        if line_regex.match(text, start, end):
+            return True
+        at = text.find(word, end)
+    return False
 
 
 def mark_rule_files(hits: list[RawHit], text_of: Callable[[], str]) -> None:
@@ -100,6 +117,8 @@ def mark_rule_files(hits: list[RawHit], text_of: Callable[[], str]) -> None:
     if not any(h.kind in _DESCRIBED_KINDS for h in hits):
         return
     text = text_of()
-    if _RULES_TABLE.search(text) and _RULE_PATTERN_KEY.search(text):
+    if not _some_line_matches(text, "rules", _RULES_TABLE):
+        return
+    if _some_line_matches(text, "regex", _RULE_PATTERN_KEY) or _some_line_matches(text, "pattern", _RULE_PATTERN_KEY):
         for hit in hits:
             hit.attributes["context"] = "rules"
