@@ -48,8 +48,10 @@ USE_KINDS = frozenset({"import", "call", "endpoint", "env-var", "secret", "model
 
 def apply_file_detectors(hits: list[RawHit], text_of: Callable[[], str], scope: str) -> list[RawHit]:
     detectors = {h.detector for h in hits if h.detector}
-    for name in sorted(detectors & FILE_DETECTORS.keys()):
-        hits = FILE_DETECTORS[name](hits, text_of)
+    if detectors:
+        for name, detector in FILE_DETECTORS.items():
+            if name in detectors:
+                hits = detector(hits, text_of)
     if scope in CONFIG_SCOPES:
         mark_rule_files(hits, text_of)
     if "hf-model-id" in detectors:

@@ -161,23 +161,25 @@ def scope_from_shebang(first_line: bytes) -> str | None:
 
 
 @lru_cache(maxsize=8192)
-def _dir_context(lowered_dir: str) -> tuple[bool, bool]:
-    """Whether a (lower-cased) directory path has a test segment, and a docs segment."""
+def _dir_context(lowered_dir: str) -> tuple[bool, bool, bool]:
+    """Whether a (lower-cased) directory path has a test, a docs and a rules segment."""
     parts = lowered_dir.split("/")
-    return any(p in TEST_SEGMENTS for p in parts), any(p in DOCS_SEGMENTS for p in parts)
+    return (any(p in TEST_SEGMENTS for p in parts), any(p in DOCS_SEGMENTS for p in parts),
+            any(p in RULE_SEGMENTS for p in parts))
 
 
+@lru_cache(maxsize=65536)  # asked once per file by the scan and again per hit by the repository rules
 def path_context(rel_path: str) -> str | None:
     """'test', 'docs' or 'rules' when the file is test code, documentation or security-tool
     rules, where a hit says less (or, in rules, describes rather than uses)."""
     lowered = rel_path.lower()
-    if _is_rule_path(lowered):
-        return "rules"
     if "/" in lowered:
         directory, _, name = lowered.rpartition("/")
-        test_dir, docs_dir = _dir_context(directory)
+        test_dir, docs_dir, rules_dir = _dir_context(directory)
     else:
-        name, test_dir, docs_dir = lowered, False, False
+        name, test_dir, docs_dir, rules_dir = lowered, False, False, False
+    if rules_dir or name in _RULE_FILES or name.endswith(_RULE_SUFFIXES):
+        return "rules"
     if test_dir:
         return "test"
     if (name.startswith("test_") and name.endswith(".py")) or name.endswith(
@@ -187,11 +189,3 @@ def path_context(rel_path: str) -> str | None:
     if docs_dir:
         return "docs"
     return None
-
-
-@lru_cache(maxsize=8192)
-def _is_rule_path(lowered: str) -> bool:
-    directory, _, name = lowered.rpartition("/")
-    if name in _RULE_FILES or name.endswith(_RULE_SUFFIXES):
-        return True
-    return bool(directory) and any(part in RULE_SEGMENTS for part in directory.split("/"))
