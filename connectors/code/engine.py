@@ -209,6 +209,9 @@ class MatchEngine:
         # keywords cannot add an observation: skip them. Import-heavy files become cheap.
         fired: set[str] = set()
         settled: set[int] = set()
+        # A repeat of (signature, model, provider) in a file only adds to the first hit's count,
+        # as fold_repeats would later: model-id lists in SDK sources repeat thousands of times.
+        repeats: dict[tuple[str, str | None, str | None], list[RawHit]] = {}
         for (start, stop), keywords in spans.items():
             if settled and keywords <= settled:
                 continue
@@ -240,6 +243,15 @@ class MatchEngine:
                         prose = ProseTracker(data, scope)
                     if prose and prose.inside(start + len(text[:position].encode("utf-8", "replace"))):
                         continue
+                foldable = signature.detector is None and signature.kind != "secret"
+                if foldable:
+                    repeat_key = (signature.id, match.group("model") if "model" in signature.regex.groupindex else None,
+                                  match.group(signature.provider_group) if signature.provider_group else None)
+                    earlier = repeats.get(repeat_key)
+                    if earlier is not None:
+                        for hit in earlier:
+                            hit.count += 1
+                        continue
                 groups = match.groupdict()
                 attributes: dict[str, str | int | float | bool] = {
                     k: v for k in _CAPTURED_ATTRIBUTES if (v := groups.get(k))
@@ -263,8 +275,9 @@ class MatchEngine:
                     described.add(first)
                     evidence = _evidence(text, match, fingerprint is not None)
                 fired.add(signature.id)
+                made = []
                 for provider, category in signature.providers_for(match):
-                    hits.append(
+                    made.append(
                         RawHit(
                             signal=signature.id,
                             provider=provider,
@@ -279,6 +292,9 @@ class MatchEngine:
                             offset=start + position,
                         )
                     )
+                hits.extend(made)
+                if foldable:
+                    repeats[repeat_key] = made
             for keyword in keywords - settled:
                 signatures = table[keyword]
                 if all(sig.id in fired and sig.settles for sig in signatures):

@@ -92,7 +92,9 @@ FILE_DETECTORS: dict[str, Callable[[list[RawHit], Callable[[], str]], list[RawHi
 # carry a regex or pattern (gitleaks-style TOML, semgrep-style YAML, JSON rule packs).
 _RULES_TABLE = re.compile(r'[ \t]*(?:\[\[rules\]\]|["\']?rules["\']?[ \t]*:[ \t]*\[?)[ \t]*$')
 _RULE_PATTERN_KEY = re.compile(r'[ \t]*(?:-[ \t]*)?["\']?(?:regex|pattern|patterns|pattern-regex)["\']?[ \t]*[:=]')
-_DESCRIBED_KINDS = frozenset({"env-var", "secret", "endpoint", "model-id"})
+# A rule pack names credentials and hosts; a file whose only hits are model ids (model cards,
+# tokenizer configs, eval data) is not worth decoding whole to ask.
+_DESCRIBED_KINDS = frozenset({"env-var", "secret", "endpoint"})
 _MAX_LOOKS = 200  # occurrences of a word checked per file; rule packs name their table early
 
 
