@@ -50,10 +50,12 @@ def code(ctx: click.Context, targets: tuple[str, ...], github_orgs: tuple[str, .
     """Find AI use in code: local directories or files, and git URLs (cloned shallow into the
     workspace cache).
 
-    Reads imports and calls (Python, JS/TS, Java/Kotlin, Go, C#, Ruby, Rust, shell), manifests
-    and lock files, notebooks, API endpoints, key and variable names (keys are never stored),
-    model ids, model files, MCP configs, IaC and container images. A mention in docs, comments
-    or a README is not a use. One system per repository and provider.
+    Reads imports and calls (Python, JS/TS, Java/Kotlin, Go, C#, Ruby, Rust, PHP, shell),
+    manifests and lock files, notebooks, API endpoints, key and variable names (keys are never
+    stored), model ids, model files, MCP configs, IaC (Terraform, CloudFormation, CDK, Helm) and
+    container images, and which vendor a framework is configured for (Spring AI, LangChain4j,
+    Semantic Kernel, LiteLLM/DSPy routes). A mention in docs, comments or a README is not a use,
+    nor are a secret scanner's rules or fake keys. One system per repository and provider.
     """
     from connectors.code.connector import CodeConnector, CodeScanOptions
 

@@ -81,10 +81,26 @@ def aws_service_variable(hits: list[RawHit], text_of: Callable[[], str]) -> list
     return kept
 
 
+_AZURE_IN_FILE = re.compile(r"AzureKeyCredential|DefaultAzureCredential|TokenCredential|openai\.azure\.com|AZURE_OPENAI|AzureOpenAI")
+
+
+def openai_key_credential(hits: list[RawHit], text_of: Callable[[], str]) -> list[RawHit]:
+    """A plain KeyCredential with no Azure endpoint or credential in the file: the Azure SDK's
+    OpenAI client is talking to OpenAI, so its import is OpenAI's."""
+    if _AZURE_IN_FILE.search(text_of()):
+        return [h for h in hits if h.detector != "openai-key-credential"]
+    for hit in hits:
+        if hit.provider == "azure-openai" and hit.kind == "import":
+            hit.provider = "openai"
+            hit.attributes["via"] = "azure-sdk-with-openai-key"
+    return hits
+
+
 FILE_DETECTORS: dict[str, Callable[[list[RawHit], Callable[[], str]], list[RawHit]]] = {
     "spring-ai-yaml": spring_ai_yaml,
     "azure-api-version": azure_api_version,
     "aws-service-variable": aws_service_variable,
+    "openai-key-credential": openai_key_credential,
 }
 
 

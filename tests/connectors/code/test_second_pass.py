@@ -20,6 +20,7 @@ CASES: dict[str, tuple[str, set[str], str]] = {
     "kotlin-langchain4j-azure": ("kotlin", {"langchain", "azure-openai"}, "java-import.dev.langchain4j.model.azure"),
     "kotlin-mcp-server": ("kotlin", {"mcp"}, "java-import.io.modelcontextprotocol"),
     "csharp-semantic-kernel": ("csharp", {"semantic-kernel", "azure-openai"}, "call.semantic-kernel-dotnet"),
+    "java-semantic-kernel-openai": ("java", {"semantic-kernel", "openai"}, "call.openai-key-credential"),
     "csharp-mcp-server": ("csharp", {"mcp"}, "call.mcp-server-sdk"),
     "go-azure-openai": ("go", {"azure-openai"}, "call.go-openai-azure-config"),
     "go-mcp-server": ("go", {"mcp"}, "call.mcp-server-sdk"),
