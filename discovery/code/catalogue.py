@@ -62,7 +62,7 @@ class Signature:
     confidence: Confidence
     scopes: frozenset[str]
     keywords: tuple[str, ...]
-    regex: re.Pattern[str]
+    pattern: str
     description: str
     examples: tuple[Example, ...] = ()
     detector: str | None = None
@@ -72,6 +72,12 @@ class Signature:
     provider_by_value: Mapping[str, str] = field(default_factory=dict)
     package: str | None = None
     marker: bool = False
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """Compiled on first use: a scan uses a fraction of the hundreds of expanded import
+        signatures, and compiling them all dominated start-up on small repositories."""
+        return re.compile(self.pattern)
 
     @cached_property
     def settles(self) -> bool:
@@ -209,7 +215,7 @@ def _signature(row: Mapping[str, Any], source: str) -> Signature:
         confidence=Confidence(row["confidence"]),
         scopes=scopes,
         keywords=tuple(row["keywords"]),
-        regex=_compile(row["pattern"], where),
+        pattern=_compile(row["pattern"], where).pattern,
         description=row.get("description", ""),
         examples=_examples(row.get("examples"), _default_example_scope(row["scope"]), {}),
         detector=row.get("detector"),
@@ -227,6 +233,7 @@ def _default_example_scope(scopes: list[str]) -> str:
 
 def _expand_templates(packages: list[Mapping[str, Any]], templates: list[Mapping[str, Any]]) -> list[Signature]:
     expanded: list[Signature] = []
+    proven: set[str] = set()
     for template in templates:
         ecosystem = template["ecosystem"]
         scopes = _scopes(template["scope"], template["id"])
@@ -239,6 +246,10 @@ def _expand_templates(packages: list[Mapping[str, Any]], templates: list[Mapping
                 fill = {"token": token, "parent": parent, "leaf": leaf}
                 escaped = {k: re.escape(v) for k, v in fill.items()}
                 where = f"{template['id']}.{token}"
+                pattern = template["pattern"].format(**escaped)
+                if template["id"] not in proven:  # tokens are escaped: one expansion compiling proves the template
+                    _compile(pattern, where)
+                    proven.add(template["id"])
                 expanded.append(
                     Signature(
                         id=f"{template['id']}.{token}",
@@ -248,7 +259,7 @@ def _expand_templates(packages: list[Mapping[str, Any]], templates: list[Mapping
                         confidence=Confidence(template["confidence"]),
                         scopes=scopes,
                         keywords=tuple(k.format(**fill) for k in template.get("keywords", ["{token}"])),
-                        regex=_compile(template["pattern"].format(**escaped), where),
+                        pattern=pattern,
                         description=template["description"].format(**fill),
                         examples=_examples(template.get("examples"), _default_example_scope(template["scope"]), fill),
                         also=also,
