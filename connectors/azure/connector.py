@@ -1,0 +1,208 @@
+"""Azure connector: every AI resource in every subscription the credential can see, read-only,
+with control evidence and honest coverage.
+
+Work fans out over a bounded thread pool: one Resource Graph query per (subscription, kind),
+then the per-resource reads Resource Graph lacks (deployments, content-filter policies,
+diagnostic settings, registered models), and one Activity Log read per subscription. Every
+failure is a coverage row and a ScanIssue; a subscription that is denied leaves the others
+complete. The credential is passed in (DefaultAzureCredential from the CLI); never stored.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait, FIRST_COMPLETED
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from connectors.base import Connector, ProgressCallback, no_progress
+from discovery.controls import CloudControl
+from discovery.models import Observation, SourceKind
+
+from connectors.azure import inventory
+from connectors.azure.activity import ACTIVITY_MAX_DAYS, read_activity
+from connectors.azure.arm import PUBLIC_CLOUD, ClientFactory, RetrySettings
+from connectors.azure.catalogue import API_VERSIONS, KINDS, SUBSCRIPTIONS_QUERY, AzureKind
+from connectors.azure.inventory import CONNECTOR_NAME, Findings, target_of
+from connectors.azure.reader import AzureReader
+from connectors.azure.result import CloudScanResult
+from connectors.coverage import CoverageTable, coverage_issues
+
+ALL_SUBSCRIPTIONS = "*"
+
+
+@dataclass
+class _Output:
+    findings: Findings = field(default_factory=Findings)
+    coverage: CoverageTable = field(default_factory=CoverageTable)
+    follow_up: list[tuple[Callable[..., "_Output"], tuple[Any, ...], str]] = field(default_factory=list)
+    known: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+class AzureConnector(Connector):
+    name = CONNECTOR_NAME
+    source = SourceKind.CLOUD
+
+    def __init__(self, credential: Any, subscriptions: Sequence[str] | None = None, *,
+                 endpoint: str = PUBLIC_CLOUD, days: int = 7, max_workers: int = 16,
+                 kinds: Sequence[str] | None = None, retry: RetrySettings = RetrySettings(),
+                 clock: Callable[[], datetime] | None = None) -> None:
+        """`subscriptions`: None for every subscription the credential can see. `days`: Activity
+        Log look-back (0 skips usage). `kinds`: a subset of the catalogue's kind names."""
+        self.credential = credential
+        self.subscriptions = [s.strip() for s in subscriptions or [] if s.strip()] or None
+        self.endpoint = endpoint
+        self.days = max(0, days)
+        self.max_workers = max(1, max_workers)
+        self.kinds = [k for k in KINDS if not kinds or k.name in kinds]
+        self.retry = retry
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clients: ClientFactory | None = None
+
+    # -- the scan ------------------------------------------------------------------------
+    def scan(self, targets: Sequence[str] = (), progress: ProgressCallback = no_progress) -> CloudScanResult:
+        """`targets` may name subscriptions (they add to, or stand in for, `subscriptions`)."""
+        clients = self.clients = ClientFactory(self.credential, self.endpoint, self.retry, pool_size=self.max_workers)
+        coverage = CoverageTable()
+        wanted = list(dict.fromkeys([*(self.subscriptions or []), *(t for t in targets if t)])) or None
+        try:
+            subscriptions = wanted if wanted else self._list_subscriptions(clients, coverage)
+            progress("azure: subscriptions", len(subscriptions), len(subscriptions))
+            outputs = self._run(clients, subscriptions, progress)
+        finally:
+            clients.close()
+        return self._assemble(clients, coverage, outputs, subscriptions)
+
+    def _list_subscriptions(self, clients: ClientFactory, coverage: CoverageTable) -> list[str]:
+        rows, _ = AzureReader(clients, coverage).graph(SUBSCRIPTIONS_QUERY, ALL_SUBSCRIPTIONS, "subscriptions")
+        return sorted({str(r.get("subscriptionId")) for r in rows if r.get("subscriptionId")})
+
+    def _run(self, clients: ClientFactory, subscriptions: list[str], progress: ProgressCallback) -> list[_Output]:
+        outputs: list[_Output] = []
+        known: dict[str, tuple[str, str]] = {}
+        activity: list[str] = []
+        lock = threading.Lock()
+        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="aims-azure") as pool:
+            pending: dict[Future[_Output], str] = {}
+            for sub in subscriptions:
+                for kind in self.kinds:
+                    pending[pool.submit(self._kind_task, clients, sub, kind)] = f"{sub}/{kind.name}"
+                if self.days:
+                    activity.append(sub)
+            done_count, total = 0, len(pending)
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    label = pending.pop(future)
+                    out = future.result()
+                    outputs.append(out)
+                    with lock:
+                        known.update(out.known)
+                    for function, args, what in out.follow_up:
+                        pending[pool.submit(function, clients, *args)] = what
+                        total += 1
+                    done_count += 1
+                    progress(f"azure: {label}", done_count, total)
+            # usage last, once every system's id is known, so events attach to the right system
+            start = self.clock() - timedelta(days=min(self.days, ACTIVITY_MAX_DAYS))
+            futures = [pool.submit(self._activity_task, clients, sub, start, self.clock(), dict(known))
+                       for sub in activity]
+            for future in futures:
+                outputs.append(future.result())
+        return outputs
+
+    # -- tasks (each returns its own coverage table) ---------------------------------------
+    def _kind_task(self, clients: ClientFactory, sub: str, kind: AzureKind) -> _Output:
+        out = _Output()
+        rows, _ = AzureReader(clients, out.coverage).graph(kind.query, sub, f"resources:{kind.name}", [sub])
+        for resource in rows:
+            rid = str(resource.get("id", ""))
+            provider = inventory.provider_of(resource, kind)
+            out.known[rid.lower()] = (rid, provider)
+            if "deployments" in kind.detail and inventory.hosts_deployments(resource):
+                out.follow_up.append((self._account_task, (resource, kind), f"{sub}/{resource.get('name')}"))
+            else:
+                out.follow_up.append((self._resource_task, (resource, kind), f"{sub}/{resource.get('name')}"))
+        return out
+
+    def _diagnostics(self, reader: AzureReader, resource: dict[str, Any]) -> list[dict[str, Any]] | None:
+        sub, region = str(resource.get("subscriptionId") or ""), str(resource.get("location") or "")
+        settings, ok = reader.arm_list(f"{resource.get('id')}/providers/Microsoft.Insights/diagnosticSettings",
+                                       API_VERSIONS["diagnostics"], sub, region, "monitor", "diagnosticSettings.list")
+        return settings if ok else None
+
+    def _resource_task(self, clients: ClientFactory, resource: dict[str, Any], kind: AzureKind) -> _Output:
+        """Any AI resource without deployments: one system, its network, key-auth and logging facts."""
+        out = _Output()
+        reader = AzureReader(clients, out.coverage)
+        models: list[str] = []
+        if "models" in kind.detail:
+            sub, region = str(resource.get("subscriptionId") or ""), str(resource.get("location") or "")
+            listed, _ = reader.arm_list(f"{resource.get('id')}/models", API_VERSIONS["models"], sub, region,
+                                        "machinelearningservices", "models.list")
+            models = sorted({str(m.get("name")) for m in listed if m.get("name")})
+        out.findings.observations.extend(inventory.resource_observation(resource, kind, models))
+        out.findings.controls.extend(self._resource_controls(reader, resource, kind))
+        return out
+
+    def _resource_controls(self, reader: AzureReader, resource: dict[str, Any], kind: AzureKind) -> list[CloudControl]:
+        controls = [inventory.network_control(resource)]
+        key = inventory.key_auth_control(resource)
+        if key is not None:
+            controls.append(key)
+        if "diagnostics" in kind.detail:
+            controls.append(inventory.diagnostics_control(resource, self._diagnostics(reader, resource)))
+        return controls
+
+    def _account_task(self, clients: ClientFactory, account: dict[str, Any], kind: AzureKind) -> _Output:
+        """An Azure OpenAI or AI services account: one system per model deployment."""
+        out = _Output()
+        reader = AzureReader(clients, out.coverage)
+        deployments, listed = reader.deployments(account)
+        policies_list, policies_ok = reader.rai_policies(account)
+        policies = {str(p.get("name")): p for p in policies_list} if policies_ok else None
+        for deployment in deployments:
+            out.findings.observations.append(inventory.deployment_observation(account, deployment))
+            out.findings.controls.append(inventory.content_filter_control(account, deployment, policies))
+            out.findings.controls.append(inventory.version_control(account, deployment))
+            rid = str(deployment.get("id") or "")
+            out.known[rid.lower()] = (rid, inventory.deployment_observation(account, deployment).provider)
+        if not deployments:  # an idle account, or one whose deployments could not be listed
+            out.findings.observations.extend(inventory.resource_observation(account, kind))
+        out.findings.controls.extend(self._resource_controls(reader, account, kind))
+        return out
+
+    def _activity_task(self, clients: ClientFactory, sub: str, start: datetime, end: datetime,
+                       known: dict[str, tuple[str, str]]) -> _Output:
+        out = _Output()
+        out.findings.observations.extend(read_activity(AzureReader(clients, out.coverage), sub, start, end, known))
+        return out
+
+    # -- putting it together ---------------------------------------------------------------
+    def _assemble(self, clients: ClientFactory, coverage: CoverageTable, outputs: list[_Output],
+                  subscriptions: list[str]) -> CloudScanResult:
+        result = CloudScanResult(cloud="Azure", scope_label="subscription")
+        for out in outputs:
+            for row in out.coverage.rows():
+                coverage.record(*row.key(), row.status, items=row.items, message=row.message, calls=row.calls,
+                                required=row.required)
+            result.observations.extend(out.findings.observations)
+            result.controls.extend(out.findings.controls)
+        result.coverage = coverage.rows()
+        result.issues = coverage_issues(result.coverage, CONNECTOR_NAME, target_of)
+        result.targets = [target_of(sub) for sub in subscriptions if coverage.complete(sub)]
+        result.requests_by_method = dict(clients.log.by_method)
+        result.max_in_flight = clients.log.max_in_flight
+        usage = [o for o in result.observations if o.signal == "azure.activity-log"]
+        result.usage_note = (f"Azure usage: Activity Log management events over {min(self.days, ACTIVITY_MAX_DAYS)} "
+                             f"day(s): {sum(o.count for o in usage)} event(s)." if self.days else
+                             "Azure usage: Activity Log not read (--days 0).")
+        result.count("azure.subscriptions", len(subscriptions))
+        result.count("azure.resource_observations", len(result.observations) - len(usage))
+        result.count("azure.controls", len(result.controls))
+        result.count("azure.api_calls", sum(r.calls for r in result.coverage))
+        result.count("azure.http_requests", clients.log.total)
+        result.count("azure.max_in_flight", clients.log.max_in_flight)
+        return result

@@ -1,0 +1,86 @@
+"""Read-only, enforced in code: an azure-core pipeline policy that refuses every request that is
+not a read, before it is sent, on every retry.
+
+Reads are GET and HEAD. The one POST allowed is a Resource Graph query, which reads the
+resource index and changes nothing. Everything else is refused: a PUT, PATCH or DELETE, and
+also the POST actions that look harmless but are not reads of metadata (`listKeys` returns
+secrets; ARM's automatic resource-provider registration writes to the subscription).
+
+The policy sits after the retry policy, so it sees every attempt, including requests that
+other policies make on their own (ARM's provider registration goes through it too).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from typing import Any
+from urllib.parse import urlsplit
+
+from azure.core.pipeline.policies import HTTPPolicy
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+#: POST paths that only read. Resource Graph queries are POST by design (the query is the body).
+READ_ONLY_POSTS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"^/providers/microsoft\.resourcegraph/resources/?$", re.IGNORECASE),
+)
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A connector bug: something tried to make a request that could change the subscription."""
+
+
+def is_read_only(method: str, url: str) -> bool:
+    method = method.upper()
+    if method in READ_METHODS:
+        return True
+    path = urlsplit(url).path
+    return method == "POST" and any(p.match(path) for p in READ_ONLY_POSTS)
+
+
+class CallLog:
+    """Counts every request that reached the wire, by method, and the most in flight at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by_method: Counter[str] = Counter()
+        self.refused: list[str] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_method.values())
+
+    def start(self, method: str) -> None:
+        with self._lock:
+            self.by_method[method.upper()] += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def refuse(self, what: str) -> None:
+        with self._lock:
+            self.refused.append(what)
+
+
+class ReadOnlyPolicy(HTTPPolicy):  # type: ignore[misc]
+    def __init__(self, log: CallLog) -> None:
+        super().__init__()
+        self.log = log
+
+    def send(self, request: Any) -> Any:
+        http = request.http_request
+        if not is_read_only(http.method, http.url):
+            what = f"{http.method} {urlsplit(http.url).path}"
+            self.log.refuse(what)
+            raise ReadOnlyViolation(f"aims is read-only: refused {what}")
+        self.log.start(http.method)
+        try:
+            return self.next.send(request)
+        finally:
+            self.log.end()
