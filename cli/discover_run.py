@@ -42,6 +42,15 @@ def configured_scans(state: AppContext) -> list[tuple[Connector, list[str]]]:
                                       org_role=config.aws.org_role, days=config.aws.days,
                                       cloudtrail_s3=config.aws.cloudtrail_s3,
                                       max_workers=16), []))
+    if config.azure.enabled:
+        from cli.discover_azure import build_connector as build_azure
+
+        scans.append((build_azure(subscriptions=list(config.azure.subscriptions), endpoint=config.azure.arm_endpoint,
+                                  days=config.azure.days, max_workers=16), []))
+    if config.gcp.enabled:
+        from cli.discover_gcp import build_connector as build_gcp
+
+        scans.append((build_gcp(projects=list(config.gcp.projects), max_workers=16), []))
     return scans
 
 
@@ -51,7 +60,7 @@ def configured_scans(state: AppContext) -> list[tuple[Connector, list[str]]]:
 @click.pass_context
 def run(ctx: click.Context, output_format: str, fail_on: tuple[str, ...]) -> None:
     """Run every connector configured in aims.toml ([discovery.code], [discovery.logs],
-    [discovery.aws]), each as its own stored scan. For cron, CI and Kubernetes CronJobs:
+    [discovery.aws], [discovery.azure], [discovery.gcp]), each as its own stored scan. For cron, CI and Kubernetes CronJobs:
     exit 3 when a source could not be read, 4 when a --fail-on gate trips."""
     state = app(ctx)
     scans = configured_scans(state)

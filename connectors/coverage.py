@@ -9,11 +9,14 @@ the inventory depends on is switched off), is an error, so the scan exits 3.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
+from connectors.base import ScanResult
+from discovery.controls import CloudControl
 from discovery.models import IssueSeverity, ScanIssue
 
 GLOBAL_REGION = "global"  # calls that are not about one region (a Resource Graph query, a project listing)
@@ -145,3 +148,64 @@ def render_coverage(rows: Iterable[CoverageRow], cloud: str, scope_label: str) -
             lines.append(f"  {f'{r.scope} {r.region}'.ljust(width)}  {r.service}:{r.operation}  "
                          f"{r.status.value}  {r.message[:120]}")
     return "\n".join(lines)
+
+
+class CallLog:
+    """Counts every request that reached the wire, by method, and the most in flight at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by_method: Counter[str] = Counter()
+        self.refused: list[str] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_method.values())
+
+    def start(self, method: str) -> None:
+        with self._lock:
+            self.by_method[method.upper()] += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def refuse(self, what: str) -> None:
+        with self._lock:
+            self.refused.append(what)
+
+
+@dataclass
+class CloudScanResult(ScanResult):
+    """A cloud scan: the common ScanResult plus control evidence, the coverage table and the
+    call counts (every request by method, and the most in flight at once)."""
+
+    cloud: str = "Azure"
+    scope_label: str = "subscription"
+    controls: list[CloudControl] = field(default_factory=list)
+    coverage: list[CoverageRow] = field(default_factory=list)
+    requests_by_method: dict[str, int] = field(default_factory=dict)
+    max_in_flight: int = 0
+    usage_note: str = ""
+
+    @property
+    def coverage_complete(self) -> bool:
+        return not any(i.severity == IssueSeverity.ERROR for i in self.issues)
+
+    def summary(self) -> str:
+        calls = ", ".join(f"{n} {m}" for m, n in sorted(self.requests_by_method.items())) or "none"
+        text = render_coverage(self.coverage, self.cloud, self.scope_label)
+        text += f"\n{self.cloud} requests sent: {calls}; at most {self.max_in_flight} in flight at once."
+        return text + (f"\n{self.usage_note}" if self.usage_note else "")
+
+    def extra_json(self) -> dict[str, Any]:
+        return {
+            "controls": [c.model_dump(mode="json") | {"requirements": c.requirements} for c in self.controls],
+            "coverage": [r.as_dict(self.scope_label) for r in self.coverage],
+            "requests": {"by_method": dict(sorted(self.requests_by_method.items())),
+                         "max_in_flight": self.max_in_flight},
+        }

@@ -13,7 +13,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.azure.guard import CallLog, ReadOnlyPolicy
+from connectors.azure.guard import ReadOnlyPolicy
+from connectors.coverage import CallLog
 
 PUBLIC_CLOUD = "https://management.azure.com"
 EXTRA = "azure"

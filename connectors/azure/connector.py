@@ -27,8 +27,7 @@ from connectors.azure.arm import PUBLIC_CLOUD, ClientFactory, RetrySettings
 from connectors.azure.catalogue import API_VERSIONS, KINDS, SUBSCRIPTIONS_QUERY, AzureKind
 from connectors.azure.inventory import CONNECTOR_NAME, Findings, target_of
 from connectors.azure.reader import AzureReader
-from connectors.azure.result import CloudScanResult
-from connectors.coverage import CoverageTable, coverage_issues
+from connectors.coverage import CloudScanResult, CoverageTable, coverage_issues
 
 ALL_SUBSCRIPTIONS = "*"
 

@@ -13,12 +13,12 @@ other policies make on their own (ARM's provider registration goes through it to
 from __future__ import annotations
 
 import re
-import threading
-from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
 from azure.core.pipeline.policies import HTTPPolicy
+
+from connectors.coverage import CallLog
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 #: POST paths that only read. Resource Graph queries are POST by design (the query is the body).
@@ -37,35 +37,6 @@ def is_read_only(method: str, url: str) -> bool:
         return True
     path = urlsplit(url).path
     return method == "POST" and any(p.match(path) for p in READ_ONLY_POSTS)
-
-
-class CallLog:
-    """Counts every request that reached the wire, by method, and the most in flight at once."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.by_method: Counter[str] = Counter()
-        self.refused: list[str] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_method.values())
-
-    def start(self, method: str) -> None:
-        with self._lock:
-            self.by_method[method.upper()] += 1
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
-
-    def end(self) -> None:
-        with self._lock:
-            self.in_flight -= 1
-
-    def refuse(self, what: str) -> None:
-        with self._lock:
-            self.refused.append(what)
 
 
 class ReadOnlyPolicy(HTTPPolicy):  # type: ignore[misc]
