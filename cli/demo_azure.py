@@ -64,13 +64,14 @@ class World:
     resources: list[dict[str, Any]] = field(default_factory=list)
     listings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # lower-cased path -> items
     activity: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # subscription -> events
+    requests: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # Log Analytics workspace -> rows
 
     @classmethod
     def load(cls, path: Path) -> "World":
         data = json.loads(path.read_text("utf-8"))
         return cls(subscriptions=data.get("subscriptions", []), resources=data.get("resources", []),
                    listings={k.lower(): v for k, v in data.get("listings", {}).items()},
-                   activity=data.get("activity", {}))
+                   activity=data.get("activity", {}), requests=data.get("requests", {}))
 
 
 def _certificate(directory: Path) -> tuple[Path, Path]:
@@ -105,6 +106,7 @@ class FakeAzure:
         self.world = world
         self.faults = faults or Faults()
         self.requests: list[Request] = []
+        self.log_queries: list[str] = []
         self.max_in_flight = 0
         self._in_flight = 0
         self._seen: Counter[str] = Counter()
@@ -187,8 +189,9 @@ class FakeAzure:
             expires = int(time.time()) + 3600
             return 200, {"access_token": "demo-token-not-a-secret", "expires_on": str(expires),
                          "resource": (query.get("resource") or [""])[0], "token_type": "Bearer"}, {}
-        if method not in ("GET", "HEAD") and not (method == "POST" and path.lower().endswith(
-                "/providers/microsoft.resourcegraph/resources")):
+        log_query = re.match(r"^/v1/workspaces/([^/]+)/query$", path)
+        if method not in ("GET", "HEAD") and not (method == "POST" and (log_query or path.lower().endswith(
+                "/providers/microsoft.resourcegraph/resources"))):
             return 405, _error("MethodNotAllowed", f"the local fake serves reads only, not {method}"), {}
         with self._lock:
             self._seen[path] += 1
@@ -201,6 +204,8 @@ class FakeAzure:
             return 403, _error("AuthorizationFailed", f"The client does not have authorization over scope '{path}'"), {}
         if path.lower().endswith("/providers/microsoft.resourcegraph/resources"):
             return self._graph(json.loads(body or b"{}"))
+        if log_query:
+            return self._logs(log_query.group(1), json.loads(body or b"{}"))
         match = _SUB.match(path)
         if match and match.group(1) in self.faults.denied_subscriptions:
             return 403, _error("AuthorizationFailed", f"The client does not have authorization over scope "
@@ -228,6 +233,18 @@ class FakeAzure:
             rest = "&".join(f"{k}={v[0]}" for k, v in query.items() if k != "skip")
             page["nextLink"] = f"{self.endpoint}{url.path}?{rest}&skip={start + size}"
         return 200, page, {}
+
+    def _logs(self, workspace: str, request: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        """The KQL is not run: the fixture holds the rows it would return (a Log Analytics table)."""
+        self.log_queries.append(str(request.get("query", "")))
+        if workspace not in self.world.requests:
+            return 404, _error("WorkspaceNotFound", f"no workspace {workspace}"), {}
+        rows = self.world.requests[workspace]
+        names = ["resource_id", "deployment", "principal", "requests", "first_seen", "last_seen"]
+        types = ["string", "string", "string", "long", "datetime", "datetime"]
+        table = {"name": "PrimaryResult", "columns": [{"name": n, "type": t} for n, t in zip(names, types)],
+                 "rows": [[row.get(n) for n in names] for row in rows]}
+        return 200, {"tables": [table]}, {}
 
     def _graph(self, request: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
         subs = request.get("subscriptions") or []

@@ -46,7 +46,8 @@ def configured_scans(state: AppContext) -> list[tuple[Connector, list[str]]]:
         from cli.discover_azure import build_connector as build_azure
 
         scans.append((build_azure(subscriptions=list(config.azure.subscriptions), endpoint=config.azure.arm_endpoint,
-                                  days=config.azure.days, max_workers=16), []))
+                                  days=config.azure.days, max_workers=16, log_analytics=list(config.azure.log_analytics),
+                                  log_analytics_endpoint=config.azure.log_analytics_endpoint), []))
     if config.gcp.enabled:
         from cli.discover_gcp import build_connector as build_gcp
 

@@ -68,6 +68,8 @@ class AzureConfig(_Section):
     subscriptions: list[str] = Field(default_factory=list)  # empty: every subscription the credential sees
     arm_endpoint: str | None = None  # sovereign clouds, Azure Stack
     days: int = Field(default=7, ge=0, le=90)
+    log_analytics: list[str] = Field(default_factory=list)  # workspace ids holding the diagnostic logs
+    log_analytics_endpoint: str | None = None
 
 
 class GCPConfig(_Section):
@@ -181,7 +183,8 @@ days = 7              # CloudTrail look-back for model invocations
 enabled = false       # read-only scan with DefaultAzureCredential; needs pip install 'aims[azure]'
 subscriptions = []    # empty: every subscription the credential can see
 # arm_endpoint = "https://management.usgovcloudapi.net"   # sovereign clouds, Azure Stack
-days = 7              # Activity Log look-back (0 skips usage)
+days = 7              # Activity Log and request-log look-back (0 skips usage)
+log_analytics = []    # Log Analytics workspace ids with the AI resources' diagnostic logs (request counts)
 
 [discovery.gcp]
 enabled = false       # read-only scan with Application Default Credentials; pip install 'aims[gcp]'

@@ -18,7 +18,8 @@ from connectors.coverage import CallLog
 
 PUBLIC_CLOUD = "https://management.azure.com"
 EXTRA = "azure"
-SDK_MODULES = ("azure.identity", "azure.mgmt.core", "azure.mgmt.resourcegraph", "azure.mgmt.cognitiveservices")
+SDK_MODULES = ("azure.identity", "azure.mgmt.core", "azure.mgmt.resourcegraph", "azure.mgmt.cognitiveservices",
+               "azure.monitor.query")
 
 
 class MissingExtra(ImportError):

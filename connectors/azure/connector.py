@@ -26,6 +26,8 @@ from connectors.azure.activity import ACTIVITY_MAX_DAYS, read_activity
 from connectors.azure.arm import PUBLIC_CLOUD, ClientFactory, RetrySettings
 from connectors.azure.catalogue import API_VERSIONS, KINDS, SUBSCRIPTIONS_QUERY, AzureKind
 from connectors.azure.inventory import CONNECTOR_NAME, Findings, target_of
+from connectors.azure.loganalytics import PUBLIC_ENDPOINT as LOG_ANALYTICS_ENDPOINT
+from connectors.azure.loganalytics import query_client, read_requests
 from connectors.azure.reader import AzureReader
 from connectors.coverage import CloudScanResult, CoverageTable, coverage_issues
 
@@ -47,9 +49,11 @@ class AzureConnector(Connector):
     def __init__(self, credential: Any, subscriptions: Sequence[str] | None = None, *,
                  endpoint: str = PUBLIC_CLOUD, days: int = 7, max_workers: int = 16,
                  kinds: Sequence[str] | None = None, retry: RetrySettings = RetrySettings(),
+                 log_analytics: Sequence[str] = (), log_analytics_endpoint: str = LOG_ANALYTICS_ENDPOINT,
                  clock: Callable[[], datetime] | None = None) -> None:
         """`subscriptions`: None for every subscription the credential can see. `days`: Activity
-        Log look-back (0 skips usage). `kinds`: a subset of the catalogue's kind names."""
+        Log and request-log look-back (0 skips usage). `kinds`: a subset of the catalogue's kind
+        names. `log_analytics`: workspace ids whose diagnostic logs hold request records."""
         self.credential = credential
         self.subscriptions = [s.strip() for s in subscriptions or [] if s.strip()] or None
         self.endpoint = endpoint
@@ -57,6 +61,8 @@ class AzureConnector(Connector):
         self.max_workers = max(1, max_workers)
         self.kinds = [k for k in KINDS if not kinds or k.name in kinds]
         self.retry = retry
+        self.log_analytics = [w.strip() for w in log_analytics if w.strip()]
+        self.log_analytics_endpoint = log_analytics_endpoint
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.clients: ClientFactory | None = None
 
@@ -108,6 +114,10 @@ class AzureConnector(Connector):
             start = self.clock() - timedelta(days=min(self.days, ACTIVITY_MAX_DAYS))
             futures = [pool.submit(self._activity_task, clients, sub, start, self.clock(), dict(known))
                        for sub in activity]
+            if self.days and self.log_analytics:
+                client = query_client(clients, self.log_analytics_endpoint)
+                futures += [pool.submit(self._requests_task, client, workspace, dict(known))
+                            for workspace in self.log_analytics]
             for future in futures:
                 outputs.append(future.result())
         return outputs
@@ -179,6 +189,11 @@ class AzureConnector(Connector):
         out.findings.observations.extend(read_activity(AzureReader(clients, out.coverage), sub, start, end, known))
         return out
 
+    def _requests_task(self, client: Any, workspace: str, known: dict[str, tuple[str, str]]) -> _Output:
+        out = _Output()
+        out.findings.observations.extend(read_requests(client, workspace, self.days, out.coverage, known))
+        return out
+
     # -- putting it together ---------------------------------------------------------------
     def _assemble(self, clients: ClientFactory, coverage: CoverageTable, outputs: list[_Output],
                   subscriptions: list[str]) -> CloudScanResult:
@@ -194,10 +209,17 @@ class AzureConnector(Connector):
         result.targets = [target_of(sub) for sub in subscriptions if coverage.complete(sub)]
         result.requests_by_method = dict(clients.log.by_method)
         result.max_in_flight = clients.log.max_in_flight
-        usage = [o for o in result.observations if o.signal == "azure.activity-log"]
-        result.usage_note = (f"Azure usage: Activity Log management events over {min(self.days, ACTIVITY_MAX_DAYS)} "
-                             f"day(s): {sum(o.count for o in usage)} event(s)." if self.days else
-                             "Azure usage: Activity Log not read (--days 0).")
+        usage = [o for o in result.observations if o.signal in ("azure.activity-log", "azure.request-log")]
+        management = sum(o.count for o in usage if o.signal == "azure.activity-log")
+        requests = sum(o.count for o in usage if o.signal == "azure.request-log")
+        if not self.days:
+            result.usage_note = "Azure usage: not read (--days 0)."
+        else:
+            result.usage_note = (f"Azure usage over {min(self.days, ACTIVITY_MAX_DAYS)} day(s): {management} Activity "
+                                 "Log management event(s); " +
+                                 (f"{requests} model request(s) from {len(self.log_analytics)} Log Analytics "
+                                  "workspace(s)." if self.log_analytics else
+                                  "model requests not read (pass --log-analytics WORKSPACE_ID)."))
         result.count("azure.subscriptions", len(subscriptions))
         result.count("azure.resource_observations", len(result.observations) - len(usage))
         result.count("azure.controls", len(result.controls))

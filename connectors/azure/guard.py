@@ -1,8 +1,8 @@
 """Read-only, enforced in code: an azure-core pipeline policy that refuses every request that is
 not a read, before it is sent, on every retry.
 
-Reads are GET and HEAD. The one POST allowed is a Resource Graph query, which reads the
-resource index and changes nothing. Everything else is refused: a PUT, PATCH or DELETE, and
+Reads are GET and HEAD. The POSTs allowed are a Resource Graph query and a Log Analytics
+query, which read the resource index or the logs and change nothing. Everything else is refused: a PUT, PATCH or DELETE, and
 also the POST actions that look harmless but are not reads of metadata (`listKeys` returns
 secrets; ARM's automatic resource-provider registration writes to the subscription).
 
@@ -24,6 +24,8 @@ READ_METHODS = frozenset({"GET", "HEAD"})
 #: POST paths that only read. Resource Graph queries are POST by design (the query is the body).
 READ_ONLY_POSTS: tuple[re.Pattern[str], ...] = (
     re.compile(r"^/providers/microsoft\.resourcegraph/resources/?$", re.IGNORECASE),
+    # a Log Analytics KQL query (azure-monitor-query): reads logs, changes nothing
+    re.compile(r"^(/v1)?/workspaces/[^/]+/query/?$", re.IGNORECASE),
 )
 
 

@@ -241,3 +241,29 @@ def test_a_missing_sdk_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatc
     result = _cli(["discover", "azure"], tmp_path / "ws", {})
     assert result.exit_code == 1
     assert "pip install 'aims[azure]'" in result.output
+
+
+def test_request_logs_in_log_analytics_count_calls_by_deployment_and_principal(tmp_path: Path) -> None:
+    world = seeded()
+    account = next(r for r in world.resources if r["name"] == "oai-1111-east")
+    deployment = f"{account['id']}/deployments/chat-1111-east-1"
+    world.requests["law-0001"] = [
+        {"resource_id": account["id"].lower(), "deployment": "chat-1111-east-1", "principal": "svc-support@acme.example",
+         "requests": 1200, "first_seen": "2026-11-28T00:00:00Z", "last_seen": "2026-12-02T00:00:00Z"},
+        {"resource_id": account["id"].lower(), "deployment": "chat-1111-east-1", "principal": "",
+         "requests": 30, "first_seen": "2026-11-29T00:00:00Z", "last_seen": "2026-11-30T00:00:00Z"}]
+    with FakeAzure(world) as fake:
+        result = _cli(["discover", "azure", "--arm-endpoint", fake.endpoint, "--subscriptions", SUB_OK,
+                       "--log-analytics", "law-0001,law-missing", "--log-analytics-endpoint", fake.endpoint,
+                       "--format", "json"], tmp_path / "ws", fake.env())
+        queries = list(fake.log_queries)
+    assert result.exit_code == 3, result.output  # law-missing could not be read
+    data = json.loads(result.output)
+    logs = [o for o in data["observations"] if o["signal"] == "azure.request-log"]
+    assert {(o["system_hint"], o["identity"], o["count"], o["model"]) for o in logs} == {
+        (deployment, "svc-support@acme.example", 1200, "chat-1111-east-1"), (deployment, None, 30, "chat-1111-east-1")}
+    assert all("RequestResponse" in q for q in queries) and len(queries) == 2
+    gaps = [r for r in data["coverage"] if r["status"] != "ok"]
+    assert [(g["subscription"], g["service"]) for g in gaps] == [("law-missing", "loganalytics")]
+    system = next(s for s in data["systems"] if s["scope"] == deployment)
+    assert "svc-support@acme.example" in system["identities"]
