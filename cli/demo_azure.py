@@ -44,6 +44,7 @@ class Faults:
     fail_first: int = 0  # the first N requests of each path answer 503
     denied_subscriptions: frozenset[str] = frozenset()
     denied_paths: tuple[str, ...] = ()  # substrings of a path that answer 403
+    unregistered_paths: tuple[str, ...] = ()  # substrings of a path that answer 409 MissingSubscriptionRegistration
     latency: tuple[float, float] = (0.0, 0.0)  # seconds, uniform per request
     seed: int = 7
 
@@ -202,6 +203,9 @@ class FakeAzure:
             return 503, _error("ServiceUnavailable", "the local fake failed on purpose"), {}
         if any(p.lower() in path.lower() for p in self.faults.denied_paths):
             return 403, _error("AuthorizationFailed", f"The client does not have authorization over scope '{path}'"), {}
+        if any(p.lower() in path.lower() for p in self.faults.unregistered_paths):
+            return 409, _error("MissingSubscriptionRegistration", "The subscription is not registered to use namespace "
+                                                                  "'Microsoft.CognitiveServices'"), {}
         if path.lower().endswith("/providers/microsoft.resourcegraph/resources"):
             return self._graph(json.loads(body or b"{}"))
         if log_query:

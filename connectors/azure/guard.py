@@ -30,7 +30,22 @@ READ_ONLY_POSTS: tuple[re.Pattern[str], ...] = (
 
 
 class ReadOnlyViolation(RuntimeError):
-    """A connector bug: something tried to make a request that could change the subscription."""
+    """Something tried to make a request that could change the subscription."""
+
+    def __init__(self, message: str, method: str = "", path: str = "") -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
+
+    @property
+    def is_provider_registration(self) -> bool:
+        """ARM's SDK pipeline answers a 409 MissingSubscriptionRegistration by registering the
+        resource provider (a write). Refused, that means: the provider is not registered, so the
+        subscription has no resources of that kind to read."""
+        return self.method.upper() == "POST" and bool(_REGISTER.match(self.path))
+
+
+_REGISTER = re.compile(r"^/subscriptions/[^/]+/providers/[^/]+/register/?$", re.IGNORECASE)
 
 
 def is_read_only(method: str, url: str) -> bool:
@@ -51,7 +66,7 @@ class ReadOnlyPolicy(HTTPPolicy):  # type: ignore[misc]
         if not is_read_only(http.method, http.url):
             what = f"{http.method} {urlsplit(http.url).path}"
             self.log.refuse(what)
-            raise ReadOnlyViolation(f"aims is read-only: refused {what}")
+            raise ReadOnlyViolation(f"aims is read-only: refused {what}", http.method, urlsplit(http.url).path)
         self.log.start(http.method)
         try:
             return self.next.send(request)

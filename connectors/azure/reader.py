@@ -27,7 +27,10 @@ def classify_error(exc: BaseException) -> tuple[CoverageStatus, str]:
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
     if isinstance(exc, ReadOnlyViolation):
-        raise exc  # a bug in aims, never a coverage gap: stop loudly
+        if exc.is_provider_registration:
+            return CoverageStatus.UNAVAILABLE, (f"resource provider not registered in this subscription "
+                                                f"(aims refused the SDK's automatic registration: {exc.path})")
+        raise exc  # any other write is a bug in aims, never a coverage gap: stop loudly
     if isinstance(exc, ClientAuthenticationError) and getattr(exc, "status_code", None) is None:
         return CoverageStatus.DENIED, f"no usable credential: {_first_line(exc)}"
     if isinstance(exc, HttpResponseError):
