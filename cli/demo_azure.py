@@ -55,6 +55,7 @@ class Request:
     path: str
     status: int
     authorised: bool
+    query: str = ""
 
 
 @dataclass
@@ -170,7 +171,7 @@ class FakeAzure:
                 data = json.dumps(payload).encode()
                 with fake._lock:
                     fake.requests.append(Request(self.command, urlsplit(self.path).path, status,
-                                                 bool(self.headers.get("Authorization"))))
+                                                 bool(self.headers.get("Authorization")), urlsplit(self.path).query))
                 self.send_response(status)
                 for key, value in {"Content-Type": "application/json", **headers}.items():
                     self.send_header(key, value)
