@@ -21,8 +21,8 @@ class ControlKind(StrEnum):
     MODEL_MONITORING = "model-monitoring"
     MODEL_CARDS = "model-cards"
     NETWORK_ISOLATION = "network-isolation"
-    KEY_AUTH_DISABLED = "key-auth-disabled"
-    MODEL_VERSION_PINNED = "model-version-pinned"
+    KEYLESS_AUTH = "keyless-auth"
+    MODEL_VERSION_PINNING = "model-version-pinning"
 
 
 class ControlStatus(StrEnum):
@@ -56,11 +56,11 @@ REQUIREMENTS_BY_KIND: dict[ControlKind, dict[str, str]] = {
         "A.6.2.5": "a private endpoint or network rules are part of how the system is deployed",
         "A.4.5": "who can reach the computing resources behind the system",
     },
-    ControlKind.KEY_AUTH_DISABLED: {
+    ControlKind.KEYLESS_AUTH: {
         "A.6.2.5": "keyless (identity-based) access is a deployment decision that ties every call to a principal",
         "A.6.2.8": "with shared keys switched off, logs name the identity behind each call",
     },
-    ControlKind.MODEL_VERSION_PINNED: {
+    ControlKind.MODEL_VERSION_PINNING: {
         "A.6.2.4": "a pinned model version is the one that was verified; auto-upgrade changes it unverified",
         "A.6.2.6": "auto-upgrade changes a running system's behaviour without a planned change",
     },

@@ -166,12 +166,12 @@ def key_auth_control(resource: dict[str, Any]) -> CloudControl | None:
         disabled = bool(props.get("disableLocalAuth"))
         detail = (f"{resource.get('name')}: local (key) authentication " +
                   ("disabled; callers must use Entra ID identities" if disabled else "enabled; shared keys work"))
-        return _control(ControlKind.KEY_AUTH_DISABLED, resource, ControlStatus.ENABLED if disabled
+        return _control(ControlKind.KEYLESS_AUTH, resource, ControlStatus.ENABLED if disabled
                         else ControlStatus.DISABLED, detail)
     mode = _lower(props.get("authMode"))
     if mode:  # an ML online endpoint: Key, AMLToken or AADToken
         keyless = mode != "key"
-        return _control(ControlKind.KEY_AUTH_DISABLED, resource, ControlStatus.ENABLED if keyless
+        return _control(ControlKind.KEYLESS_AUTH, resource, ControlStatus.ENABLED if keyless
                         else ControlStatus.DISABLED, f"{resource.get('name')}: authMode {props.get('authMode')}")
     return None
 
@@ -237,7 +237,7 @@ def version_control(account: dict[str, Any], deployment: dict[str, Any]) -> Clou
     pinned = option.lower() in PINNED_UPGRADE_OPTIONS
     detail = (f"deployment '{deployment.get('name')}': {model.get('name') or '?'} {model.get('version') or ''}, "
               f"versionUpgradeOption {option or 'not set (auto-upgrade by default)'}")
-    return _control(ControlKind.MODEL_VERSION_PINNED, account,
+    return _control(ControlKind.MODEL_VERSION_PINNING, account,
                     ControlStatus.ENABLED if pinned else ControlStatus.DISABLED, detail,
                     str(deployment.get("id") or ""))
 

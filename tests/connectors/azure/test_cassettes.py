@@ -90,10 +90,10 @@ def test_controls_and_the_one_denied_read(replayed) -> None:  # type: ignore[no-
     status = {(c.arn.rsplit("/", 1)[-1], c.kind): c for c in result.controls}
     assert status[("contoso-chat", ControlKind.GUARDRAILS)].status == ControlStatus.ENABLED
     assert "Protected Material Text/Completion" in status[("contoso-chat", ControlKind.GUARDRAILS)].detail
-    assert status[("contoso-chat", ControlKind.MODEL_VERSION_PINNED)].status == ControlStatus.ENABLED
-    assert status[("contoso-embed", ControlKind.MODEL_VERSION_PINNED)].status == ControlStatus.DISABLED
+    assert status[("contoso-chat", ControlKind.MODEL_VERSION_PINNING)].status == ControlStatus.ENABLED
+    assert status[("contoso-embed", ControlKind.MODEL_VERSION_PINNING)].status == ControlStatus.DISABLED
     assert status[("contoso-oai", ControlKind.NETWORK_ISOLATION)].status == ControlStatus.ENABLED
-    assert status[("contoso-oai", ControlKind.KEY_AUTH_DISABLED)].status == ControlStatus.ENABLED
+    assert status[("contoso-oai", ControlKind.KEYLESS_AUTH)].status == ControlStatus.ENABLED
     assert status[("contoso-oai", ControlKind.INVOCATION_LOGGING)].status == ControlStatus.ENABLED
     assert status[("contoso-docintel", ControlKind.INVOCATION_LOGGING)].status == ControlStatus.DISABLED
     assert status[("contoso-hub", ControlKind.INVOCATION_LOGGING)].status == ControlStatus.UNKNOWN

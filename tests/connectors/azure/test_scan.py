@@ -92,20 +92,20 @@ def test_every_resource_has_its_control_evidence(denied_world_scan) -> None:  # 
             assert ControlKind.NETWORK_ISOLATION in by_resource.get(resource["id"], set()), resource["id"]
     oai = next(r["id"] for r in world.resources if r["name"] == "oai-1111-east")
     assert status[(oai, ControlKind.NETWORK_ISOLATION)] == ControlStatus.ENABLED
-    assert status[(oai, ControlKind.KEY_AUTH_DISABLED)] == ControlStatus.ENABLED
+    assert status[(oai, ControlKind.KEYLESS_AUTH)] == ControlStatus.ENABLED
     assert status[(oai, ControlKind.INVOCATION_LOGGING)] == ControlStatus.ENABLED
     hub = next(r["id"] for r in world.resources if r["name"] == "foundry-1111-east")
     assert status[(hub, ControlKind.NETWORK_ISOLATION)] == ControlStatus.DISABLED
-    assert status[(hub, ControlKind.KEY_AUTH_DISABLED)] == ControlStatus.DISABLED
+    assert status[(hub, ControlKind.KEYLESS_AUTH)] == ControlStatus.DISABLED
     assert status[(hub, ControlKind.INVOCATION_LOGGING)] == ControlStatus.DISABLED
     endpoint = next(r["id"] for r in world.resources if r["name"] == "credit-score-1111-east")
-    assert status[(endpoint, ControlKind.KEY_AUTH_DISABLED)] == ControlStatus.DISABLED  # authMode Key
+    assert status[(endpoint, ControlKind.KEYLESS_AUTH)] == ControlStatus.DISABLED  # authMode Key
     for n, (filtering, pinned) in enumerate([(ControlStatus.ENABLED, ControlStatus.ENABLED),
                                              (ControlStatus.DISABLED, ControlStatus.DISABLED),
                                              (ControlStatus.ENABLED, ControlStatus.DISABLED)]):
         deployment = f"{oai}/deployments/chat-1111-east-{n}"
         assert status[(deployment, ControlKind.GUARDRAILS)] == filtering, n
-        assert status[(deployment, ControlKind.MODEL_VERSION_PINNED)] == pinned, n
+        assert status[(deployment, ControlKind.MODEL_VERSION_PINNING)] == pinned, n
 
 
 def test_a_denied_subscription_is_a_reported_gap_and_the_other_is_complete(denied_world_scan) -> None:  # type: ignore[no-untyped-def]
