@@ -44,6 +44,7 @@ class Faults:
     fail_first: int = 0  # the first N requests of each path answer 503
     denied_subscriptions: frozenset[str] = frozenset()
     denied_paths: tuple[str, ...] = ()  # substrings of a path that answer 403
+    truncate_graph: bool = False  # Resource Graph answers resultTruncated with no skip token
     unregistered_paths: tuple[str, ...] = ()  # substrings of a path that answer 409 MissingSubscriptionRegistration
     latency: tuple[float, float] = (0.0, 0.0)  # seconds, uniform per request
     seed: int = 7
@@ -274,7 +275,10 @@ class FakeAzure:
         response: dict[str, Any] = {"totalRecords": len(rows), "count": len(page), "data": page, "facets": [],
                                     "resultTruncated": "false"}
         if start + size < len(rows):
-            response["$skipToken"] = base64.b64encode(str(start + size).encode()).decode()
+            if self.faults.truncate_graph:
+                response["resultTruncated"] = "true"
+            else:
+                response["$skipToken"] = base64.b64encode(str(start + size).encode()).decode()
         return 200, response, {}
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from connectors.base import ScanResult
 from discovery.controls import CloudControl
 from discovery.models import IssueSeverity, ScanIssue
+from discovery.safe_text import terminal_text
 
 GLOBAL_REGION = "global"  # calls that are not about one region (a Resource Graph query, a project listing)
 
@@ -94,6 +95,7 @@ class CoverageTable:
                status: CoverageStatus = CoverageStatus.OK, *, items: int = 0, message: str = "",
                calls: int = 1, required: bool = False) -> None:
         key = (scope, region, service, operation)
+        message = terminal_text(message)  # error text comes from the remote service: never trust it
         with self._lock:
             row = self._rows.get(key)
             if row is None:

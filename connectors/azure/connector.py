@@ -169,15 +169,15 @@ class AzureConnector(Connector):
         """An Azure OpenAI or AI services account: one system per model deployment."""
         out = _Output()
         reader = AzureReader(clients, out.coverage)
-        deployments, listed = reader.deployments(account)
+        deployments, _ = reader.deployments(account)
         policies_list, policies_ok = reader.rai_policies(account)
         policies = {str(p.get("name")): p for p in policies_list} if policies_ok else None
         for deployment in deployments:
-            out.findings.observations.append(inventory.deployment_observation(account, deployment))
+            observation = inventory.deployment_observation(account, deployment)
+            out.findings.observations.append(observation)
             out.findings.controls.append(inventory.content_filter_control(account, deployment, policies))
             out.findings.controls.append(inventory.version_control(account, deployment))
-            rid = str(deployment.get("id") or "")
-            out.known[rid.lower()] = (rid, inventory.deployment_observation(account, deployment).provider)
+            out.known[str(observation.system_hint).lower()] = (str(observation.system_hint), observation.provider)
         if not deployments:  # an idle account, or one whose deployments could not be listed
             out.findings.observations.extend(inventory.resource_observation(account, kind))
         out.findings.controls.extend(self._resource_controls(reader, account, kind))

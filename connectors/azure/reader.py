@@ -22,6 +22,10 @@ _UNAVAILABLE_CODES = frozenset({"missingsubscriptionregistration", "noregistered
                                 "resourcetypenotsupported", "featurenotsupported"})
 
 
+class TruncatedResult(RuntimeError):
+    """Resource Graph returned part of a result with no way to page on: the listing is incomplete."""
+
+
 def classify_error(exc: BaseException) -> tuple[CoverageStatus, str]:
     """Map an azure-core or azure-identity exception to a coverage status and a short message."""
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
@@ -85,6 +89,9 @@ class AzureReader:
                 data = response.data or []
                 rows.extend(r for r in data if isinstance(r, dict))
                 token = response.skip_token
+                if not token and str(response.result_truncated).lower() == "true":
+                    raise TruncatedResult(f"Resource Graph truncated the result at {len(rows)} of "
+                                          f"{response.total_records} rows and gave no skip token")
                 if not token or token in seen:
                     break
                 seen.add(token)

@@ -76,3 +76,22 @@ def test_the_sdks_automatic_provider_registration_is_refused_and_reported(monkey
     rows = [r for r in result.coverage if r.operation == "deployments.list" and r.region == "eastus"]
     assert rows[0].status.value == "unavailable" and "not registered" in rows[0].message
     assert any(p.endswith("/register") for p in connector.clients.log.refused)
+
+
+def test_error_text_from_the_service_cannot_reach_a_terminal_raw(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = seeded()
+    with FakeAzure(world, Faults(denied_paths=("/deployments",))) as fake:
+        original = fake.respond
+
+        def hostile(*args, **kwargs):  # type: ignore[no-untyped-def]
+            status, payload, headers = original(*args, **kwargs)
+            if status == 403:
+                payload["error"]["message"] = "denied \x1b]0;pwned\x07\x1b[2J here"
+            return status, payload, headers
+
+        fake.respond = hostile  # type: ignore[method-assign]
+        connector = AzureConnector(_credential(fake, monkeypatch), [SUB_OK], endpoint=fake.endpoint, retry=FAST, days=0)
+        result = connector.scan()
+    messages = [r.message for r in result.coverage if r.status.value == "denied"] + [i.message for i in result.issues]
+    assert messages and not any("\x1b" in m or "\x07" in m for m in messages)
+    assert "\x1b" not in result.summary()

@@ -267,3 +267,11 @@ def test_request_logs_in_log_analytics_count_calls_by_deployment_and_principal(t
     assert [(g["subscription"], g["service"]) for g in gaps] == [("law-missing", "loganalytics")]
     system = next(s for s in data["systems"] if s["scope"] == deployment)
     assert "svc-support@acme.example" in system["identities"]
+
+
+def test_a_truncated_resource_graph_result_is_incomplete_not_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeAzure(seeded(), Faults(page_size=2, truncate_graph=True)) as fake:
+        result, _ = _scan(fake, monkeypatch, subscriptions=[SUB_OK], days=0)
+    row = next(r for r in result.coverage if r.operation == "resources:cognitive-account")
+    assert row.status.value == "failed" and "truncated" in row.message and row.items == 2
+    assert not result.coverage_complete
