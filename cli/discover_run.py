@@ -51,7 +51,7 @@ def configured_scans(state: AppContext) -> list[tuple[Connector, list[str]]]:
     if config.gcp.enabled:
         from cli.discover_gcp import build_connector as build_gcp
 
-        scans.append((build_gcp(projects=list(config.gcp.projects), max_workers=16), []))
+        scans.append((build_gcp(projects=list(config.gcp.projects), max_workers=16, days=config.gcp.days), []))
     return scans
 
 

@@ -75,6 +75,7 @@ class AzureConfig(_Section):
 class GCPConfig(_Section):
     enabled: bool = False
     projects: list[str] = Field(default_factory=list)  # empty: every project the credential sees
+    days: int = Field(default=7, ge=0, le=400)  # Cloud Audit Logs look-back (0 skips usage)
 
 
 class DiscoveryConfig(_Section):
@@ -189,6 +190,7 @@ log_analytics = []    # Log Analytics workspace ids with the AI resources' diagn
 [discovery.gcp]
 enabled = false       # read-only scan with Application Default Credentials; pip install 'aims[gcp]'
 projects = []         # empty: every project the credential can see
+days = 7              # Cloud Audit Logs look-back for who called Vertex AI (0 skips usage)
 
 [policies]
 paths = []            # policy documents (PDF, Word, HTML, Markdown)

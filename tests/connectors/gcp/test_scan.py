@@ -23,7 +23,7 @@ from connectors.coverage import CallLog  # noqa: E402
 from discovery.controls import ControlKind, ControlStatus  # noqa: E402
 from discovery.models import IssueSeverity  # noqa: E402
 
-from gcp_fixtures.fake import FakeGoogle, Faults, seeded  # noqa: E402
+from gcp_fixtures.fake import FakeGoogle, Faults, seeded, seeded_audit  # noqa: E402
 
 FAST = RetrySettings(initial=0.01, maximum=0.05, multiplier=1.5, deadline=10, timeout=10)
 
@@ -32,7 +32,7 @@ def _scan(fake: FakeGoogle, projects: list[str] | None = None):  # type: ignore[
     from google.auth.credentials import AnonymousCredentials
 
     connector = GCPConnector(AnonymousCredentials(), projects, asset_endpoint=fake.endpoint,
-                             projects_endpoint=fake.endpoint, retry=FAST)
+                             projects_endpoint=fake.endpoint, logging_endpoint=fake.endpoint, retry=FAST)
     return connector.scan()
 
 
@@ -40,7 +40,7 @@ def _scan(fake: FakeGoogle, projects: list[str] | None = None):  # type: ignore[
 def scanned():  # type: ignore[no-untyped-def]
     projects = seeded()
     with FakeGoogle(projects, Faults(page_size=3, throttle_first=1, fail_first=1,
-                                     disabled_projects=frozenset({"acme-labs"}))) as fake:
+                                     disabled_projects=frozenset({"acme-labs"})), audit=seeded_audit()) as fake:
         yield projects, fake, _scan(fake)
 
 
@@ -78,9 +78,10 @@ def test_a_project_with_its_api_off_is_a_gap_and_the_other_is_complete(scanned) 
 
 def test_not_one_call_could_change_anything(scanned) -> None:  # type: ignore[no-untyped-def]
     _, fake, result = scanned
-    assert {r.method for r in fake.calls()} == {"GET"}
+    writes = [r for r in fake.calls() if r.method != "GET" and r.path != "/v2/entries:list"]
+    assert writes == [] and {r.method for r in fake.calls()} == {"GET", "POST"}
     assert not any(r.status == 405 for r in fake.calls())
-    assert result.requests_by_method == {"GET": len(fake.calls())}
+    assert sum(result.requests_by_method.values()) == len(fake.calls())
 
 
 def test_the_guard_refuses_every_rpc_that_is_not_a_read() -> None:
@@ -98,6 +99,7 @@ def test_the_guard_refuses_every_rpc_that_is_not_a_read() -> None:
 def test_a_denied_project_is_reported_as_denied() -> None:
     with FakeGoogle(seeded(), Faults(denied_projects=frozenset({"acme-labs"}))) as fake:
         result = _scan(fake, ["acme-ml", "acme-labs"])
+    assert "No entries can mean no use" in result.usage_note
     assert [(i.kind, i.target) for i in result.issues] == [("access-denied", "gcp:acme-labs:global:cloudasset")]
 
 
@@ -105,7 +107,7 @@ def test_throttling_past_the_retries_is_throttled() -> None:
     with FakeGoogle(seeded(), Faults(throttle_first=10_000)) as fake:
         connector = GCPConnector(__import__("google.auth.credentials", fromlist=["x"]).AnonymousCredentials(),
                                  ["acme-ml"], asset_endpoint=fake.endpoint, projects_endpoint=fake.endpoint,
-                                 retry=RetrySettings(initial=0.01, maximum=0.02, deadline=0.3))
+                                 days=0, retry=RetrySettings(initial=0.01, maximum=0.02, deadline=0.3))
         result = connector.scan()
     assert [r.status.value for r in result.coverage] == ["throttled"] and not result.coverage_complete
 
@@ -128,7 +130,7 @@ def test_the_cli_uses_application_default_credentials_and_exits_3(tmp_path: Path
     with FakeGoogle(seeded(), Faults(disabled_projects=frozenset({"acme-labs"}))) as fake:
         key = _service_account(tmp_path, fake.endpoint + "/token")
         args = ["--quiet", "--workspace", str(tmp_path / "ws"), "discover", "gcp", "--asset-endpoint", fake.endpoint,
-                "--projects-endpoint", fake.endpoint, "--format", "json"]
+                "--projects-endpoint", fake.endpoint, "--logging-endpoint", fake.endpoint, "--format", "json"]
         result = CliRunner().invoke(cli, args, env={"GOOGLE_APPLICATION_CREDENTIALS": str(key)})
         tokens = [r for r in fake.requests if r.path == "/token"]
         gated = CliRunner().invoke(cli, [*args[:-2], "--fail-on", "incomplete"],
@@ -139,3 +141,24 @@ def test_the_cli_uses_application_default_credentials_and_exits_3(tmp_path: Path
     assert any(s["providers"] == ["google-vertex-ai"] for s in data["systems"])
     assert tokens and all(r.authorised for r in fake.calls())
     assert gated.exit_code == 4
+
+
+def test_audit_logs_name_who_called_gemini_and_the_endpoint(scanned) -> None:  # type: ignore[no-untyped-def]
+    projects, fake, result = scanned
+    calls = {(o.system_hint, o.identity, o.count, o.model) for o in result.observations if o.signal == "gcp.audit-log"}
+    gemini = "gcp/acme-ml/publisher-model/google/gemini-1.5-flash-002"
+    churn = next(a["name"] for a in projects["acme-ml"] if a["name"].endswith("/endpoints/222"))
+    assert calls == {(gemini, "analyst@acme.example", 3, "gemini-1.5-flash-002"),
+                     (gemini, "bot@acme-ml.iam.gserviceaccount.com", 1, "gemini-1.5-flash-002"),
+                     (churn, "scoring@acme-ml.iam.gserviceaccount.com", 2, None)}
+    assert all('protoPayload.serviceName="aiplatform.googleapis.com"' in f and "data_access" in f
+               for f in fake.log_filters)
+    assert "6 call(s) attributed" in result.usage_note
+
+
+def test_denied_audit_logs_are_a_gap() -> None:
+    with FakeGoogle(seeded(), Faults(logging_denied=frozenset({"acme-ml"})), audit=seeded_audit()) as fake:
+        result = _scan(fake, ["acme-ml"])
+    [issue] = result.issues
+    assert issue.kind == "access-denied" and issue.target == "gcp:acme-ml:global:logging"
+    assert any(o.signal == "gcp.vertex-endpoint" for o in result.observations)  # the inventory is still complete

@@ -21,6 +21,7 @@ class Faults:
     fail_first: int = 0
     disabled_projects: frozenset[str] = frozenset()
     denied_projects: frozenset[str] = frozenset()
+    logging_denied: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -35,9 +36,11 @@ class Seen:
 class FakeGoogle:
     projects: dict[str, list[dict[str, Any]]]  # project id -> assets
     faults: Faults = field(default_factory=Faults)
+    audit: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # project id -> log entries
     requests: list[Seen] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.log_filters: list[str] = []
         self._seen: Counter[str] = Counter()
         self._lock = threading.Lock()
         fake = self
@@ -50,9 +53,8 @@ class FakeGoogle:
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                status, payload = fake.respond(self.command, self.path)
+                body = self.rfile.read(length) if length else b""
+                status, payload = fake.respond(self.command, self.path, body)
                 with fake._lock:
                     fake.requests.append(Seen(self.command, urlsplit(self.path).path, status,
                                               bool(self.headers.get("Authorization"))))
@@ -84,12 +86,13 @@ class FakeGoogle:
     def calls(self) -> list[Seen]:
         return [r for r in self.requests if r.path != "/token"]
 
-    def respond(self, method: str, raw: str) -> tuple[int, Any]:
+    def respond(self, method: str, raw: str, body: bytes = b"") -> tuple[int, Any]:
         url = urlsplit(raw)
         path, query = url.path, parse_qs(url.query)
         if path == "/token" and method == "POST":
             return 200, {"access_token": "test-token-not-a-secret", "expires_in": 3600, "token_type": "Bearer"}
-        if method != "GET":
+        logging_list = method == "POST" and path == "/v2/entries:list"
+        if method != "GET" and not logging_list:
             return 405, _error(405, "METHOD_NOT_ALLOWED", "reads only")
         with self._lock:
             self._seen[path] += 1
@@ -98,6 +101,13 @@ class FakeGoogle:
             return 429, _error(429, "RESOURCE_EXHAUSTED", "Quota exceeded for quota metric 'List assets requests'")
         if seen <= self.faults.throttle_first + self.faults.fail_first:
             return 503, _error(503, "UNAVAILABLE", "The service is currently unavailable.")
+        if logging_list:
+            request = json.loads(body or b"{}")
+            project = request["resourceNames"][0].split("/", 1)[1]
+            self.log_filters.append(request.get("filter", ""))
+            if project in self.faults.logging_denied:
+                return 403, _error(403, "PERMISSION_DENIED", "Permission 'logging.privateLogEntries.list' denied")
+            return 200, self._page(self.audit.get(project, []), "entries", {"pageToken": [request.get("pageToken", "")]})
         if path == "/v3/projects:search":
             projects = [{"name": f"projects/{100 + n}", "projectId": p, "state": "ACTIVE", "displayName": p}
                         for n, p in enumerate(sorted(self.projects))]
@@ -170,3 +180,29 @@ def seeded() -> dict[str, list[dict[str, Any]]]:
     return {"acme-ml": [model, endpoint, public_endpoint, *jobs, notebook, agent, processor],
             "acme-labs": [asset("987654321", "us-central1", "aiplatform.googleapis.com/Endpoint", "777",
                                 {"displayName": "hidden"})]}
+
+
+def audit_entry(project: str, resource: str, method: str, principal: str, when: str, location: str) -> dict[str, Any]:
+    """A Cloud Audit Logs LogEntry (data_access) as the Logging API returns it."""
+    return {"logName": f"projects/{project}/logs/cloudaudit.googleapis.com%2Fdata_access",
+            "resource": {"type": "audited_resource", "labels": {"service": "aiplatform.googleapis.com",
+                                                                "method": method, "project_id": project,
+                                                                "location": location}},
+            "timestamp": when, "severity": "INFO", "insertId": f"{when}-{principal}",
+            "protoPayload": {"@type": "type.googleapis.com/google.cloud.audit.AuditLog",
+                             "serviceName": "aiplatform.googleapis.com", "methodName": method,
+                             "resourceName": resource, "authenticationInfo": {"principalEmail": principal},
+                             "requestMetadata": {"callerIp": "10.0.0.1"}}}
+
+
+def seeded_audit() -> dict[str, list[dict[str, Any]]]:
+    """acme-ml: Gemini calls by two principals and predictions on the churn endpoint."""
+    gemini = "projects/acme-ml/locations/europe-west4/publishers/google/models/gemini-1.5-flash-002"
+    churn = "projects/123456789/locations/europe-west4/endpoints/222"
+    entries = [audit_entry("acme-ml", gemini, "google.cloud.aiplatform.v1.PredictionService.GenerateContent",
+                           "analyst@acme.example", f"2026-12-0{d}T10:00:00Z", "europe-west4") for d in (1, 2, 2)]
+    entries.append(audit_entry("acme-ml", gemini, "google.cloud.aiplatform.v1.PredictionService.GenerateContent",
+                               "bot@acme-ml.iam.gserviceaccount.com", "2026-12-02T11:00:00Z", "europe-west4"))
+    entries += [audit_entry("acme-ml", churn, "google.cloud.aiplatform.v1.PredictionService.Predict",
+                            "scoring@acme-ml.iam.gserviceaccount.com", "2026-12-02T12:00:00Z", "europe-west4")] * 2
+    return {"acme-ml": entries}
