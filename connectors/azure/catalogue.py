@@ -31,7 +31,8 @@ class AzureKind:
 KINDS: tuple[AzureKind, ...] = (
     AzureKind("cognitive-account", ("microsoft.cognitiveservices/accounts",),
               "Azure OpenAI / AI services account", detail=("deployments", "rai-policies", "diagnostics")),
-    AzureKind("ml-workspace", ("microsoft.machinelearningservices/workspaces",),
+    AzureKind("ml-workspace", ("microsoft.machinelearningservices/workspaces",
+                               "microsoft.cognitiveservices/accounts/projects"),
               "Azure ML workspace / AI Foundry hub or project", detail=("models", "diagnostics")),
     AzureKind("ml-endpoint", ("microsoft.machinelearningservices/workspaces/onlineendpoints",
                               "microsoft.machinelearningservices/workspaces/batchendpoints"),
@@ -79,6 +80,20 @@ API_VERSIONS: dict[str, str] = {
     "models": "2024-04-01",  # Microsoft.MachineLearningServices workspaces/models
     "activity": "2015-04-01",  # Microsoft.Insights/eventtypes/management/values
 }
+
+
+#: Resource types the per-resource reads apply to (a Foundry project under an AI services
+#: account has neither registered models nor diagnostic settings of its own).
+DETAIL_TYPES: dict[str, frozenset[str]] = {
+    "models": frozenset({"microsoft.machinelearningservices/workspaces"}),
+    "diagnostics": frozenset({"microsoft.machinelearningservices/workspaces", "microsoft.cognitiveservices/accounts"}),
+}
+
+
+def reads(kind: AzureKind, resource_type: str, detail: str) -> bool:
+    """Whether to make the per-resource read `detail` for a resource of this type."""
+    allowed = DETAIL_TYPES.get(detail)
+    return detail in kind.detail and (allowed is None or resource_type.lower() in allowed)
 
 
 def kind_named(name: str) -> AzureKind:

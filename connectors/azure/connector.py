@@ -24,7 +24,7 @@ from discovery.models import Observation, SourceKind
 from connectors.azure import inventory
 from connectors.azure.activity import ACTIVITY_MAX_DAYS, read_activity
 from connectors.azure.arm import PUBLIC_CLOUD, ClientFactory, RetrySettings
-from connectors.azure.catalogue import API_VERSIONS, KINDS, SUBSCRIPTIONS_QUERY, AzureKind
+from connectors.azure.catalogue import API_VERSIONS, KINDS, SUBSCRIPTIONS_QUERY, AzureKind, reads
 from connectors.azure.inventory import CONNECTOR_NAME, Findings, target_of
 from connectors.azure.loganalytics import PUBLIC_ENDPOINT as LOG_ANALYTICS_ENDPOINT
 from connectors.azure.loganalytics import query_client, read_requests
@@ -147,7 +147,7 @@ class AzureConnector(Connector):
         out = _Output()
         reader = AzureReader(clients, out.coverage)
         models: list[str] = []
-        if "models" in kind.detail:
+        if reads(kind, str(resource.get("type", "")), "models"):
             sub, region = str(resource.get("subscriptionId") or ""), str(resource.get("location") or "")
             listed, _ = reader.arm_list(f"{resource.get('id')}/models", API_VERSIONS["models"], sub, region,
                                         "machinelearningservices", "models.list")
@@ -161,7 +161,7 @@ class AzureConnector(Connector):
         key = inventory.key_auth_control(resource)
         if key is not None:
             controls.append(key)
-        if "diagnostics" in kind.detail:
+        if reads(kind, str(resource.get("type", "")), "diagnostics"):
             controls.append(inventory.diagnostics_control(resource, self._diagnostics(reader, resource)))
         return controls
 

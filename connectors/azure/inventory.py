@@ -63,6 +63,8 @@ def describe(resource: dict[str, Any], kind: AzureKind) -> str:
     if kind.name == "cognitive-account":
         return ACCOUNT_KIND_LABELS.get(sub_kind, f"Azure AI services ({resource.get('kind') or 'unknown kind'})")
     if kind.name == "ml-workspace":
+        if _lower(resource.get("type")) == "microsoft.cognitiveservices/accounts/projects":
+            return "AI Foundry project"
         return WORKSPACE_KIND_LABELS.get(sub_kind, kind.label)
     if kind.name == "ml-endpoint":
         return "Azure ML batch endpoint" if "batchendpoints" in _lower(resource.get("type")) else \
@@ -146,6 +148,10 @@ def network_control(resource: dict[str, Any]) -> CloudControl:
     approved = [c for c in endpoints
                 if _lower(((c.get("properties") or {}).get("privateLinkServiceConnectionState") or {}).get("status"))
                 in ("approved", "")]
+    if not public and not acl and "privateEndpointConnections" not in props:
+        # e.g. a Foundry project, which inherits its account's network settings: unknown, not open
+        return _control(ControlKind.NETWORK_ISOLATION, resource, ControlStatus.UNKNOWN,
+                        f"{resource.get('name')}: no network settings on the resource itself")
     facts = []
     if public:
         facts.append(f"publicNetworkAccess {props.get('publicNetworkAccess')}")

@@ -62,9 +62,9 @@ def test_every_seeded_resource_in_the_readable_subscription_is_found(denied_worl
             assert rid in found, rid
     assert not any(o.location.account == SUB_DENIED for o in result.observations)
     # paging really happened, 2 rows a page: the subscription list, then 6 accounts (3 pages),
-    # 4 workspaces (2), 4 endpoints (2), 2 search services (1) and 2 bots (1)
+    # 4 workspaces and 2 Foundry projects (3), 4 endpoints (2), 2 search services (1) and 2 bots (1)
     graph_posts = [r for r in fake.calls("POST") if r.status == 200]
-    assert len(graph_posts) == 1 + 3 + 2 + 2 + 1 + 1
+    assert len(graph_posts) == 1 + 3 + 3 + 2 + 1 + 1
 
 
 def test_deployments_carry_the_deployment_name_as_model_and_their_resource_id(denied_world_scan) -> None:  # type: ignore[no-untyped-def]
@@ -98,6 +98,9 @@ def test_every_resource_has_its_control_evidence(denied_world_scan) -> None:  # 
     assert status[(hub, ControlKind.NETWORK_ISOLATION)] == ControlStatus.DISABLED
     assert status[(hub, ControlKind.KEYLESS_AUTH)] == ControlStatus.DISABLED
     assert status[(hub, ControlKind.INVOCATION_LOGGING)] == ControlStatus.DISABLED
+    project = next(r["id"] for r in world.resources if r["name"] == "agents-1111-east")
+    assert status[(project, ControlKind.NETWORK_ISOLATION)] == ControlStatus.UNKNOWN  # inherits its account's
+    assert (project, ControlKind.INVOCATION_LOGGING) not in status  # no diagnostic settings of its own
     endpoint = next(r["id"] for r in world.resources if r["name"] == "credit-score-1111-east")
     assert status[(endpoint, ControlKind.KEYLESS_AUTH)] == ControlStatus.DISABLED  # authMode Key
     for n, (filtering, pinned) in enumerate([(ControlStatus.ENABLED, ControlStatus.ENABLED),

@@ -70,7 +70,10 @@ def seeded(sub_ok: str = SUB_OK, sub_other: str = SUB_DENIED, deployments_per_ac
                               {"publicNetworkAccess": "enabled", "disableLocalAuth": False}, {"name": "basic"})
             bot = resource(sub, "rg-ai", "Microsoft.BotService/botServices", (f"bot-{tag}",), region, "azurebot",
                            {"displayName": "helpdesk"}, {"name": "S1"})
-            resources += [oai, hub, speech, ws, project, online, batch, search, bot]
+            foundry_project = resource(sub, "rg-ai", "Microsoft.CognitiveServices/accounts/projects",
+                                       (f"foundry-{tag}", f"agents-{tag}"), region, None,
+                                       {"displayName": "agents", "isDefault": True})
+            resources += [oai, hub, speech, ws, project, online, batch, search, bot, foundry_project]
             listings[f"{oai['id']}/deployments"] = [
                 deployment(oai["id"], f"chat-{tag}-{n}", "gpt-4o", "2024-08-06",
                            upgrade="NoAutoUpgrade" if n == 0 else "OnceNewDefaultVersionAvailable",
