@@ -51,8 +51,16 @@ def configured_scans(state: AppContext) -> list[tuple[Connector, list[str]]]:
     if config.gcp.enabled:
         from cli.discover_gcp import build_connector as build_gcp
 
-        scans.append((build_gcp(projects=list(config.gcp.projects), max_workers=16, days=config.gcp.days), []))
+        scans.append((build_gcp(projects=list(config.gcp.projects), max_workers=16, days=config.gcp.days,
+                                asset_endpoint=config.gcp.asset_endpoint, projects_endpoint=config.gcp.projects_endpoint,
+                                logging_endpoint=config.gcp.logging_endpoint), []))
     return scans
+
+
+def _extra_json(report: ScanReport) -> dict:  # type: ignore[type-arg]
+    """A cloud scan's coverage table and control evidence, as its own command prints them."""
+    extra = getattr(report.result, "extra_json", None)
+    return extra() if callable(extra) else {}
 
 
 @click.command()
@@ -74,7 +82,8 @@ def run(ctx: click.Context, output_format: str, fail_on: tuple[str, ...]) -> Non
         report.gates = gates_tripped(report, fail_on)
         reports.append(report)
     if output_format == "json":
-        emit_json("aims.scan-run/1", {"scans": [{"schema": "aims.scan/1", **scan_json(r)} for r in reports]})
+        emit_json("aims.scan-run/1", {"scans": [{"schema": "aims.scan/1", **scan_json(r, _extra_json(r))}
+                                                for r in reports]})
     else:
         click.echo("\n\n".join(render_scan_table(r) for r in reports))
     if any(r.gates for r in reports):

@@ -76,6 +76,9 @@ class GCPConfig(_Section):
     enabled: bool = False
     projects: list[str] = Field(default_factory=list)  # empty: every project the credential sees
     days: int = Field(default=7, ge=0, le=400)  # Cloud Audit Logs look-back (0 skips usage)
+    asset_endpoint: str | None = None  # Private Service Connect or a proxy
+    projects_endpoint: str | None = None
+    logging_endpoint: str | None = None
 
 
 class DiscoveryConfig(_Section):
@@ -191,6 +194,7 @@ log_analytics = []    # Log Analytics workspace ids with the AI resources' diagn
 enabled = false       # read-only scan with Application Default Credentials; pip install 'aims[gcp]'
 projects = []         # empty: every project the credential can see
 days = 7              # Cloud Audit Logs look-back for who called Vertex AI (0 skips usage)
+# asset_endpoint = "https://cloudasset.p.googleapis.com"   # Private Service Connect or a proxy
 
 [policies]
 paths = []            # policy documents (PDF, Word, HTML, Markdown)

@@ -162,3 +162,26 @@ def test_denied_audit_logs_are_a_gap() -> None:
     [issue] = result.issues
     assert issue.kind == "access-denied" and issue.target == "gcp:acme-ml:global:logging"
     assert any(o.signal == "gcp.vertex-endpoint" for o in result.observations)  # the inventory is still complete
+
+
+def test_discover_run_includes_the_gcp_section(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    runner = CliRunner()
+    with FakeGoogle(seeded(), Faults(disabled_projects=frozenset({"acme-labs"}))) as fake:
+        env = {"GOOGLE_APPLICATION_CREDENTIALS": str(_service_account(tmp_path, fake.endpoint + "/token"))}
+        assert runner.invoke(cli, ["--quiet", "--workspace", str(workspace), "init"]).exit_code == 0
+        config = workspace / "aims.toml"
+        text = config.read_text().replace("[discovery.gcp]\nenabled = false", "[discovery.gcp]\nenabled = true")
+        text = text.replace('# asset_endpoint = "https://cloudasset.p.googleapis.com"',
+                            f'asset_endpoint = "{fake.endpoint}"\nprojects_endpoint = "{fake.endpoint}"\n'
+                            f'logging_endpoint = "{fake.endpoint}"')
+        config.write_text(text)
+        result = runner.invoke(cli, ["--quiet", "--workspace", str(workspace), "discover", "run", "--format", "json"],
+                               env=env)
+        gated = runner.invoke(cli, ["--quiet", "--workspace", str(workspace), "discover", "run", "--fail-on",
+                                    "incomplete"], env=env)
+    assert result.exit_code == 3, result.output
+    [scan] = json.loads(result.output)["scans"]
+    assert scan["scan"]["connectors"] == ["gcp"] and scan["scan"]["targets"] == ["gcp:acme-ml"]
+    assert {row["project"] for row in scan["coverage"]} == {"*", "acme-ml", "acme-labs"} and scan["controls"]
+    assert gated.exit_code == 4
