@@ -42,7 +42,8 @@ class Faults:
     throttle_first: int = 0  # the first N requests of each path answer 429 with Retry-After
     retry_after: str = "0"
     fail_first: int = 0  # the first N requests of each path answer 503
-    denied_subscriptions: frozenset[str] = frozenset()
+    denied_subscriptions: frozenset[str] = frozenset()  # listed, but every read inside answers 403
+    hidden_subscriptions: frozenset[str] = frozenset()  # not listed at all (no role on them)
     denied_paths: tuple[str, ...] = ()  # substrings of a path that answer 403
     truncate_graph: bool = False  # Resource Graph answers resultTruncated with no skip token
     unregistered_paths: tuple[str, ...] = ()  # substrings of a path that answer 409 MissingSubscriptionRegistration
@@ -261,11 +262,13 @@ class FakeAzure:
                                                       f"'/subscriptions/{denied[0]}'"), {}
         text = str(request.get("query", ""))
         if text.lower().startswith("resourcecontainers"):
-            rows = list(self.world.subscriptions)  # visible; reads inside a denied one answer 403
+            rows = [s for s in self.world.subscriptions if s.get("subscriptionId") not in self.faults.hidden_subscriptions]
         else:
             types = {t.lower() for t in _TYPES.findall(text)}
+            readable = {str(s.get("subscriptionId")) for s in self.world.subscriptions} - self.faults.hidden_subscriptions
             rows = [r for r in self.world.resources if str(r.get("type", "")).lower() in types
-                    and (not subs or r.get("subscriptionId") in subs)]
+                    and (r.get("subscriptionId") in subs if subs else r.get("subscriptionId") in readable)
+                    and r.get("subscriptionId") not in self.faults.hidden_subscriptions]
             rows.sort(key=lambda r: str(r.get("id", "")))
         options = request.get("options") or {}
         token = options.get("$skipToken")

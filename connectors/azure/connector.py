@@ -1,8 +1,10 @@
 """Azure connector: every AI resource in every subscription the credential can see, read-only,
 with control evidence and honest coverage.
 
-Work fans out over a bounded thread pool: one Resource Graph query per (subscription, kind),
-then the per-resource reads Resource Graph lacks (deployments, content-filter policies,
+Work fans out over a bounded thread pool: one Resource Graph query per kind over up to 1,000
+subscriptions at once (Resource Graph's limit; its quota is per query, not per subscription),
+split into one query per subscription only when a batch fails, so a subscription the
+credential may not read is isolated and named; then the per-resource reads Resource Graph lacks (deployments, content-filter policies,
 diagnostic settings, registered models), and one Activity Log read per subscription. Every
 failure is a coverage row and a ScanIssue; a subscription that is denied leaves the others
 complete. The credential is passed in (DefaultAzureCredential from the CLI); never stored.
@@ -29,9 +31,14 @@ from connectors.azure.inventory import CONNECTOR_NAME, Findings, target_of
 from connectors.azure.loganalytics import PUBLIC_ENDPOINT as LOG_ANALYTICS_ENDPOINT
 from connectors.azure.loganalytics import query_client, read_requests
 from connectors.azure.reader import AzureReader
-from connectors.coverage import CloudScanResult, CoverageTable, coverage_issues
+from connectors.coverage import GLOBAL_REGION, CloudScanResult, CoverageStatus, CoverageTable, coverage_issues
 
 ALL_SUBSCRIPTIONS = "*"
+GRAPH_BATCH = 1000  # subscriptions per Resource Graph query: the service's maximum
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i:i + size] for i in range(0, len(items), max(1, size))]
 
 
 @dataclass
@@ -50,7 +57,7 @@ class AzureConnector(Connector):
                  endpoint: str = PUBLIC_CLOUD, days: int = 7, max_workers: int = 16,
                  kinds: Sequence[str] | None = None, retry: RetrySettings = RetrySettings(),
                  log_analytics: Sequence[str] = (), log_analytics_endpoint: str = LOG_ANALYTICS_ENDPOINT,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 graph_batch: int = GRAPH_BATCH, clock: Callable[[], datetime] | None = None) -> None:
         """`subscriptions`: None for every subscription the credential can see. `days`: Activity
         Log and request-log look-back (0 skips usage). `kinds`: a subset of the catalogue's kind
         names. `log_analytics`: workspace ids whose diagnostic logs hold request records."""
@@ -63,6 +70,7 @@ class AzureConnector(Connector):
         self.retry = retry
         self.log_analytics = [w.strip() for w in log_analytics if w.strip()]
         self.log_analytics_endpoint = log_analytics_endpoint
+        self.graph_batch = max(1, min(graph_batch, GRAPH_BATCH))
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.clients: ClientFactory | None = None
 
@@ -73,29 +81,48 @@ class AzureConnector(Connector):
         coverage = CoverageTable()
         wanted = list(dict.fromkeys([*(self.subscriptions or []), *(t for t in targets if t)])) or None
         try:
-            subscriptions = wanted if wanted else self._list_subscriptions(clients, coverage)
+            visible = self._list_subscriptions(clients, coverage, record=not wanted)
+            subscriptions = self._visible(wanted, visible, coverage) if wanted else sorted(visible or [])
             progress("azure: subscriptions", len(subscriptions), len(subscriptions))
             outputs = self._run(clients, subscriptions, progress)
         finally:
             clients.close()
         return self._assemble(clients, coverage, outputs, subscriptions)
 
-    def _list_subscriptions(self, clients: ClientFactory, coverage: CoverageTable) -> list[str]:
-        rows, _ = AzureReader(clients, coverage).graph(SUBSCRIPTIONS_QUERY, ALL_SUBSCRIPTIONS, "subscriptions")
-        return sorted({str(r.get("subscriptionId")) for r in rows if r.get("subscriptionId")})
+    def _list_subscriptions(self, clients: ClientFactory, coverage: CoverageTable, record: bool) -> set[str] | None:
+        """Every subscription the credential can see; None when the listing failed. When the
+        user named the subscriptions, a failed listing is no gap (`record` False)."""
+        table = coverage if record else CoverageTable()
+        rows, ok = AzureReader(clients, table).graph(SUBSCRIPTIONS_QUERY, ALL_SUBSCRIPTIONS, "subscriptions")
+        if not record and ok:
+            for row in table.rows():
+                coverage.record(*row.key(), row.status, items=row.items, calls=row.calls)
+        return {str(r.get("subscriptionId")) for r in rows if r.get("subscriptionId")} if ok else None
+
+    @staticmethod
+    def _visible(wanted: list[str], visible: set[str] | None, coverage: CoverageTable) -> list[str]:
+        """Named subscriptions the credential cannot see are a denied row each, not an empty one
+        (Resource Graph silently leaves out what the caller may not read)."""
+        if visible is None:
+            return wanted
+        for sub in wanted:
+            if sub not in visible:
+                coverage.record(sub, GLOBAL_REGION, "resourcegraph", "subscriptions", CoverageStatus.DENIED, calls=0,
+                                message="subscription not visible to this credential (no role on it, or no such "
+                                        "subscription)")
+        return [sub for sub in wanted if sub in visible]
 
     def _run(self, clients: ClientFactory, subscriptions: list[str], progress: ProgressCallback) -> list[_Output]:
         outputs: list[_Output] = []
         known: dict[str, tuple[str, str]] = {}
-        activity: list[str] = []
         lock = threading.Lock()
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="aims-azure") as pool:
             pending: dict[Future[_Output], str] = {}
-            for sub in subscriptions:
-                for kind in self.kinds:
-                    pending[pool.submit(self._kind_task, clients, sub, kind)] = f"{sub}/{kind.name}"
-                if self.days:
-                    activity.append(sub)
+            for kind in self.kinds:
+                for chunk in _chunks(subscriptions, self.graph_batch):
+                    what = chunk[0] if len(chunk) == 1 else f"{len(chunk)} subscriptions"
+                    pending[pool.submit(self._kind_task, clients, chunk, kind)] = f"{what}/{kind.name}"
+            activity = list(subscriptions) if self.days else []
             done_count, total = 0, len(pending)
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -123,17 +150,31 @@ class AzureConnector(Connector):
         return outputs
 
     # -- tasks (each returns its own coverage table) ---------------------------------------
-    def _kind_task(self, clients: ClientFactory, sub: str, kind: AzureKind) -> _Output:
+    def _kind_task(self, clients: ClientFactory, subs: list[str], kind: AzureKind) -> _Output:
         out = _Output()
-        rows, _ = AzureReader(clients, out.coverage).graph(kind.query, sub, f"resources:{kind.name}", [sub])
+        operation = f"resources:{kind.name}"
+        attempt = CoverageTable()
+        scope = subs[0] if len(subs) == 1 else ALL_SUBSCRIPTIONS
+        rows, ok = AzureReader(clients, attempt).graph(kind.query, scope, operation, subs)
+        if not ok and len(subs) > 1:
+            # one subscription the caller may not read fails the batch: ask for each on its own
+            out.follow_up.extend((self._kind_task, ([sub], kind), f"{sub}/{kind.name}") for sub in subs)
+            return out
+        for row in attempt.rows():
+            out.coverage.record(*row.key(), row.status, items=row.items, message=row.message, calls=row.calls)
+        if len(subs) > 1:  # one row per subscription, so each one's completeness is known
+            for sub in subs:
+                items = sum(1 for r in rows if r.get("subscriptionId") == sub)
+                out.coverage.record(sub, GLOBAL_REGION, "resourcegraph", operation, CoverageStatus.OK, items=items,
+                                    calls=0)
         for resource in rows:
             rid = str(resource.get("id", ""))
             provider = inventory.provider_of(resource, kind)
             out.known[rid.lower()] = (rid, provider)
             if "deployments" in kind.detail and inventory.hosts_deployments(resource):
-                out.follow_up.append((self._account_task, (resource, kind), f"{sub}/{resource.get('name')}"))
+                out.follow_up.append((self._account_task, (resource, kind), str(resource.get("name"))))
             else:
-                out.follow_up.append((self._resource_task, (resource, kind), f"{sub}/{resource.get('name')}"))
+                out.follow_up.append((self._resource_task, (resource, kind), str(resource.get("name"))))
         return out
 
     def _diagnostics(self, reader: AzureReader, resource: dict[str, Any]) -> list[dict[str, Any]] | None:

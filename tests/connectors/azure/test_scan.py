@@ -61,10 +61,12 @@ def test_every_seeded_resource_in_the_readable_subscription_is_found(denied_worl
         else:
             assert rid in found, rid
     assert not any(o.location.account == SUB_DENIED for o in result.observations)
+    # one query per kind over both subscriptions fails (one is denied), so each is asked on its own;
     # paging really happened, 2 rows a page: the subscription list, then 6 accounts (3 pages),
     # 4 workspaces and 2 Foundry projects (3), 4 endpoints (2), 2 search services (1) and 2 bots (1)
-    graph_posts = [r for r in fake.calls("POST") if r.status == 200]
-    assert len(graph_posts) == 1 + 3 + 3 + 2 + 1 + 1
+    graph = fake.calls("POST")
+    assert len([r for r in graph if r.status == 200]) == 1 + 3 + 3 + 2 + 1 + 1
+    assert len([r for r in graph if r.status == 403]) == 5 + 5  # 5 batches, then the denied one alone
 
 
 def test_deployments_carry_the_deployment_name_as_model_and_their_resource_id(denied_world_scan) -> None:  # type: ignore[no-untyped-def]
@@ -278,3 +280,21 @@ def test_a_truncated_resource_graph_result_is_incomplete_not_all(monkeypatch: py
     row = next(r for r in result.coverage if r.operation == "resources:cognitive-account")
     assert row.status.value == "failed" and "truncated" in row.message and row.items == 2
     assert not result.coverage_complete
+
+
+def test_one_query_per_kind_covers_every_readable_subscription(monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeAzure(seeded(), Faults()) as fake:
+        result, _ = _scan(fake, monkeypatch, days=0)
+    assert len(fake.calls("POST")) == 1 + 5  # the subscription list, then one query per kind for both
+    assert sorted(result.targets) == [f"azure:{SUB_OK}", f"azure:{SUB_DENIED}"]
+    per_sub = {(r.scope, r.operation): r.items for r in result.coverage if r.service == "resourcegraph"}
+    assert per_sub[(SUB_OK, "resources:cognitive-account")] == 6
+    assert per_sub[(SUB_DENIED, "resources:cognitive-account")] == 6
+
+
+def test_a_named_subscription_the_credential_cannot_see_is_denied_not_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    with FakeAzure(seeded(), Faults(hidden_subscriptions=frozenset({SUB_DENIED}))) as fake:
+        result, _ = _scan(fake, monkeypatch, subscriptions=[SUB_OK, SUB_DENIED], days=0)
+    [issue] = [i for i in result.issues if i.severity == IssueSeverity.ERROR]
+    assert SUB_DENIED in issue.target and "not visible to this credential" in issue.message
+    assert result.targets == [f"azure:{SUB_OK}"]
