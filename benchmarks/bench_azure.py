@@ -5,11 +5,12 @@
 Runs `aims discover azure --format json` as a subprocess (process start to output, as a user
 runs it) against the local Azure stand-in (cli/demo_azure.py) on 127.0.0.1, which answers every
 request after a latency drawn uniformly from 50-100 ms, as ARM and Resource Graph answer list
-calls. Each subscription holds every kind the connector queries: two Azure OpenAI accounts with
-three deployments each (so deployments, content-filter policies and diagnostic settings are
-read per account), two ML workspaces (registered models, diagnostics), two endpoints, a search
-service and a bot: 5 Resource Graph queries per subscription plus the per-resource reads and
-two Activity Log reads. The report gives the calls made, the wall time, and the most requests
+calls. Each subscription holds every kind the connector queries, in two regions: Azure OpenAI
+and AI Foundry accounts with their deployments (so deployments, content-filter policies and
+diagnostic settings are read per account), Speech accounts, ML workspaces and Foundry projects
+(registered models, diagnostics), online and batch endpoints, search services and bots. That is
+one Resource Graph query per kind for all subscriptions at once, the per-resource reads, and
+two Activity Log reads per subscription. The report gives the calls made, the wall time, and the most requests
 in flight at once (seen by the server and by the client's own counter) against --max-workers.
 Writes benchmarks/results/azure.json.
 """
