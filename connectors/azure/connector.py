@@ -30,7 +30,7 @@ from connectors.azure.catalogue import API_VERSIONS, KINDS, SUBSCRIPTIONS_QUERY,
 from connectors.azure.inventory import CONNECTOR_NAME, Findings, target_of
 from connectors.azure.loganalytics import PUBLIC_ENDPOINT as LOG_ANALYTICS_ENDPOINT
 from connectors.azure.loganalytics import query_client, read_requests
-from connectors.azure.reader import AzureReader
+from connectors.azure.reader import AzureReader, classify_error
 from connectors.coverage import GLOBAL_REGION, CloudScanResult, CoverageStatus, CoverageTable, coverage_issues
 
 ALL_SUBSCRIPTIONS = "*"
@@ -81,6 +81,8 @@ class AzureConnector(Connector):
         coverage = CoverageTable()
         wanted = list(dict.fromkeys([*(self.subscriptions or []), *(t for t in targets if t)])) or None
         try:
+            if not self._has_token(clients, coverage):
+                return self._assemble(clients, coverage, [], [])
             visible = self._list_subscriptions(clients, coverage, record=not wanted)
             subscriptions = self._visible(wanted, visible, coverage) if wanted else sorted(visible or [])
             progress("azure: subscriptions", len(subscriptions), len(subscriptions))
@@ -88,6 +90,20 @@ class AzureConnector(Connector):
         finally:
             clients.close()
         return self._assemble(clients, coverage, outputs, subscriptions)
+
+    @staticmethod
+    def _has_token(clients: ClientFactory, coverage: CoverageTable) -> bool:
+        """One token up front: without a credential every call would fail the same way (and the
+        chain would be retried for each), so say it once, with what to do."""
+        try:
+            clients.credential.get_token(clients.scope)
+        except Exception as exc:
+            status, message = classify_error(exc)
+            coverage.record(ALL_SUBSCRIPTIONS, GLOBAL_REGION, "identity", "get_token", status, calls=0,
+                            message=message + " (az login, a managed or workload identity, or AZURE_CLIENT_ID/"
+                                              "AZURE_TENANT_ID/AZURE_CLIENT_SECRET)")
+            return False
+        return True
 
     def _list_subscriptions(self, clients: ClientFactory, coverage: CoverageTable, record: bool) -> set[str] | None:
         """Every subscription the credential can see; None when the listing failed. When the

@@ -298,3 +298,21 @@ def test_a_named_subscription_the_credential_cannot_see_is_denied_not_empty(monk
     [issue] = [i for i in result.issues if i.severity == IssueSeverity.ERROR]
     assert SUB_DENIED in issue.target and "not visible to this credential" in issue.message
     assert result.targets == [f"azure:{SUB_OK}"]
+
+
+def test_no_credential_is_one_clear_denial_not_a_storm_of_failures() -> None:
+    from azure.identity import CredentialUnavailableError
+
+    class NoCredential:
+        calls = 0
+
+        def get_token(self, *scopes, **kwargs):  # type: ignore[no-untyped-def]
+            NoCredential.calls += 1
+            raise CredentialUnavailableError("DefaultAzureCredential failed to retrieve a token")
+
+    with FakeAzure(seeded()) as fake:
+        result = AzureConnector(NoCredential(), endpoint=fake.endpoint, retry=FAST).scan()
+        assert fake.calls() == []
+    [issue] = result.issues
+    assert issue.kind == "access-denied" and "az login" in issue.message and NoCredential.calls == 1
+    assert result.observations == [] and not result.coverage_complete
