@@ -185,3 +185,12 @@ def test_discover_run_includes_the_gcp_section(tmp_path: Path) -> None:
     assert scan["scan"]["connectors"] == ["gcp"] and scan["scan"]["targets"] == ["gcp:acme-ml"]
     assert {row["project"] for row in scan["coverage"]} == {"*", "acme-ml", "acme-labs"} and scan["controls"]
     assert gated.exit_code == 4
+
+
+def test_no_application_default_credentials_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))  # no gcloud login here
+    monkeypatch.setenv("GCE_METADATA_HOST", "127.0.0.1:9")  # and no metadata server
+    monkeypatch.setenv("GCE_METADATA_IP", "127.0.0.1:9")
+    result = CliRunner().invoke(cli, ["--quiet", "--workspace", str(tmp_path / "ws"), "discover", "gcp"])
+    assert result.exit_code == 1
+    assert "gcloud auth application-default login" in result.output
