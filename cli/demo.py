@@ -36,13 +36,14 @@ class _Runner:
         self.log = log
         self.timings: list[tuple[str, float, int]] = []
 
-    def __call__(self, *args: str, allowed: tuple[int, ...] = (OK,)) -> str:
+    def __call__(self, *args: str, allowed: tuple[int, ...] = (OK,), env: dict[str, str | None] | None = None) -> str:
         from click.testing import CliRunner
 
         from cli.main import cli
 
         started = time.perf_counter()
-        result = CliRunner().invoke(cli, ["--quiet", "--workspace", str(self.workspace), *args], catch_exceptions=True)
+        result = CliRunner().invoke(cli, ["--quiet", "--workspace", str(self.workspace), *args], catch_exceptions=True,
+                                    env=env)
         elapsed = time.perf_counter() - started
         self.timings.append((" ".join(args), elapsed, result.exit_code))
         with self.log.open("a", encoding="utf-8") as handle:
@@ -83,6 +84,9 @@ def demo(output: Path, examples: Path | None) -> None:
     logs = sorted(str(p) for p in (acme / "logs").iterdir() if p.suffix in (".log", ".json", ".gz", ".csv"))
     log_scan = json.loads(run("discover", "logs", *logs, "--format", "json", allowed=(OK, INCOMPLETE)))
 
+    step("discover AI in Azure (demo only: the example subscription, served on 127.0.0.1)")
+    azure = _discover_azure(run, acme)
+
     step("inventory and diff")
     inventory = json.loads(run("inventory", "list", "--format", "json"))
     run("inventory", "export", "--format", "cyclonedx", "--output", str(output / "inventory.cdx.json"))
@@ -116,13 +120,14 @@ def demo(output: Path, examples: Path | None) -> None:
     for finding in rerun:
         statuses[finding["status"]] = statuses.get(finding["status"], 0) + 1
     cited = sum(1 for f in rerun if f["citations"])
-    issues = code["issues"] + log_scan["issues"]
+    issues = code["issues"] + log_scan["issues"] + azure.get("issues", [])
     click.echo("")
     click.echo("aims demo: Acme Analytics Ltd (examples/acme), offline")
     click.echo(f"  AI systems found: {len(systems)} "
                f"({sum(1 for s in systems if s['status'] == 'shadow')} shadow, "
                f"{sum(1 for s in systems if s['status'] == 'sanctioned')} sanctioned); "
-               f"code systems {len(code['systems'])}, log systems {len(log_scan['systems'])}")
+               f"code systems {len(code['systems'])}, log systems {len(log_scan['systems'])}, "
+               f"Azure systems {len(azure.get('systems', []))}")
     for system in sorted(systems, key=lambda s: (s["risk_tier"], s["name"])):
         click.echo(f"    [{system['status']:10}] tier {system['risk_tier']}  {system['name']}")
     click.echo(f"  Sources with problems (reported, not hidden): {len(issues)}")
@@ -133,3 +138,30 @@ def demo(output: Path, examples: Path | None) -> None:
     click.echo(f"Outputs written to {output.resolve()}/ (report.html, soa.xlsx, soa.docx, inventory.cdx.json, demo.log …)")
     if any(code_ not in (OK, INCOMPLETE) for _, _, code_ in run.timings):
         raise SystemExit(ERROR)
+
+
+#: Standard-chain variables the demo clears, so DefaultAzureCredential uses the demo's local
+#: managed-identity endpoint and never a real tenant the user happens to be logged in to.
+_AZURE_CREDENTIAL_ENV = ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE",
+                         "AZURE_USERNAME", "AZURE_PASSWORD", "AZURE_CLIENT_CERTIFICATE_PATH", "MSI_ENDPOINT")
+
+
+def _discover_azure(run: _Runner, acme: Path) -> dict:  # type: ignore[type-arg]
+    """DEMO ONLY: serve examples/acme/cloud/azure-subscription.json on 127.0.0.1 (cli/demo_azure.py)
+    and run the real `aims discover azure` against it. Skipped when the azure extra is missing."""
+    fixture = acme / "cloud" / "azure-subscription.json"
+    try:
+        from cli.demo_azure import FakeAzure, World
+        from connectors.azure.arm import require_sdk
+
+        require_sdk()
+    except ImportError as exc:
+        click.echo(f"    skipped: {exc}", err=True)
+        return {}
+    if not fixture.exists():
+        return {}
+    with FakeAzure(World.load(fixture)) as fake:
+        env: dict[str, str | None] = {name: None for name in _AZURE_CREDENTIAL_ENV}
+        env.update(fake.env())
+        return json.loads(run("discover", "azure", "--arm-endpoint", fake.endpoint, "--format", "json",
+                              allowed=(OK, INCOMPLETE), env=env))

@@ -10,6 +10,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "code": ("cli.discover_code:code", "Scan local directories, git URLs and GitHub/GitLab orgs."),
     "logs": ("cli.discover_logs:logs", "Scan proxy, DNS, SaaS and audit logs."),
     "aws": ("cli.discover_aws:aws", "Scan AWS accounts and regions, read-only."),
+    "azure": ("cli.discover_azure:azure", "Scan Azure subscriptions (Azure OpenAI, Foundry, ML), read-only."),
+    "gcp": ("cli.discover_gcp:gcp", "Scan Google Cloud projects (Vertex AI), read-only."),
     "run": ("cli.discover_run:run", "Run every connector configured in aims.toml (the scheduled-scan entry point)."),
 }
 

@@ -42,7 +42,25 @@ def configured_scans(state: AppContext) -> list[tuple[Connector, list[str]]]:
                                       org_role=config.aws.org_role, days=config.aws.days,
                                       cloudtrail_s3=config.aws.cloudtrail_s3,
                                       max_workers=16), []))
+    if config.azure.enabled:
+        from cli.discover_azure import build_connector as build_azure
+
+        scans.append((build_azure(subscriptions=list(config.azure.subscriptions), endpoint=config.azure.arm_endpoint,
+                                  days=config.azure.days, max_workers=16, log_analytics=list(config.azure.log_analytics),
+                                  log_analytics_endpoint=config.azure.log_analytics_endpoint), []))
+    if config.gcp.enabled:
+        from cli.discover_gcp import build_connector as build_gcp
+
+        scans.append((build_gcp(projects=list(config.gcp.projects), max_workers=16, days=config.gcp.days,
+                                asset_endpoint=config.gcp.asset_endpoint, projects_endpoint=config.gcp.projects_endpoint,
+                                logging_endpoint=config.gcp.logging_endpoint), []))
     return scans
+
+
+def _extra_json(report: ScanReport) -> dict:  # type: ignore[type-arg]
+    """A cloud scan's coverage table and control evidence, as its own command prints them."""
+    extra = getattr(report.result, "extra_json", None)
+    return extra() if callable(extra) else {}
 
 
 @click.command()
@@ -51,7 +69,7 @@ def configured_scans(state: AppContext) -> list[tuple[Connector, list[str]]]:
 @click.pass_context
 def run(ctx: click.Context, output_format: str, fail_on: tuple[str, ...]) -> None:
     """Run every connector configured in aims.toml ([discovery.code], [discovery.logs],
-    [discovery.aws]), each as its own stored scan. For cron, CI and Kubernetes CronJobs:
+    [discovery.aws], [discovery.azure], [discovery.gcp]), each as its own stored scan. For cron, CI and Kubernetes CronJobs:
     exit 3 when a source could not be read, 4 when a --fail-on gate trips."""
     state = app(ctx)
     scans = configured_scans(state)
@@ -64,7 +82,8 @@ def run(ctx: click.Context, output_format: str, fail_on: tuple[str, ...]) -> Non
         report.gates = gates_tripped(report, fail_on)
         reports.append(report)
     if output_format == "json":
-        emit_json("aims.scan-run/1", {"scans": [{"schema": "aims.scan/1", **scan_json(r)} for r in reports]})
+        emit_json("aims.scan-run/1", {"scans": [{"schema": "aims.scan/1", **scan_json(r, _extra_json(r))}
+                                                for r in reports]})
     else:
         click.echo("\n\n".join(render_scan_table(r) for r in reports))
     if any(r.gates for r in reports):

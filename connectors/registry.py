@@ -18,6 +18,8 @@ BUILTIN: dict[str, str] = {
     "code": "connectors.code.connector:CodeConnector",
     "logs": "connectors.logs:LogConnector",
     "aws": "connectors.aws.connector:AWSConnector",
+    "azure": "connectors.azure.connector:AzureConnector",
+    "gcp": "connectors.gcp.connector:GCPConnector",
 }
 
 ENTRY_POINT_GROUP = "aims.connectors"

@@ -20,6 +20,9 @@ class ControlKind(StrEnum):
     GUARDRAILS = "guardrails"
     MODEL_MONITORING = "model-monitoring"
     MODEL_CARDS = "model-cards"
+    NETWORK_ISOLATION = "network-isolation"
+    KEYLESS_AUTH = "keyless-auth"
+    MODEL_VERSION_PINNING = "model-version-pinning"
 
 
 class ControlStatus(StrEnum):
@@ -49,6 +52,18 @@ REQUIREMENTS_BY_KIND: dict[ControlKind, dict[str, str]] = {
         "A.6.2.7": "model cards are the system's technical documentation",
         "A.9.4": "model cards state the intended uses and the uses to avoid",
     },
+    ControlKind.NETWORK_ISOLATION: {
+        "A.6.2.5": "a private endpoint or network rules are part of how the system is deployed",
+        "A.4.5": "who can reach the computing resources behind the system",
+    },
+    ControlKind.KEYLESS_AUTH: {
+        "A.6.2.5": "keyless (identity-based) access is a deployment decision that ties every call to a principal",
+        "A.6.2.8": "with shared keys switched off, logs name the identity behind each call",
+    },
+    ControlKind.MODEL_VERSION_PINNING: {
+        "A.6.2.4": "a pinned model version is the one that was verified; auto-upgrade changes it unverified",
+        "A.6.2.6": "auto-upgrade changes a running system's behaviour without a planned change",
+    },
 }
 
 
@@ -74,16 +89,18 @@ class CloudControl(BaseModel):
         return requirements_for(self.kind)
 
 
-def control_id(kind: ControlKind, account: str, region: str, arn: str | None = None) -> str:
+def control_id(kind: ControlKind, account: str, region: str, arn: str | None = None, cloud: str = "aws") -> str:
     """Stable: derived from what the control is about, never from its status or detail."""
-    return "ctl-" + short_hash("aws", kind.value, account, region, arn or "")
+    return "ctl-" + short_hash(cloud, kind.value, account, region, arn or "")
 
 
 def make_control(
-    kind: ControlKind, account: str, region: str, status: ControlStatus, detail: str = "", arn: str | None = None
+    kind: ControlKind, account: str, region: str, status: ControlStatus, detail: str = "", arn: str | None = None,
+    cloud: str = "aws",
 ) -> CloudControl:
+    """`account` is an AWS account, an Azure subscription or a GCP project; `arn` the resource's id."""
     return CloudControl(
-        id=control_id(kind, account, region, arn),
+        id=control_id(kind, account, region, arn, cloud),
         kind=kind,
         account=account,
         region=region,

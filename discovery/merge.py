@@ -48,9 +48,21 @@ def _name(source: SourceKind, provider_name: str, scope: str) -> str:
     if source == SourceKind.LOGS:
         return provider_name if scope.lower() in provider_name.lower() else f"{provider_name} ({scope})"
     if source == SourceKind.CLOUD:
-        short = scope.rsplit(":", 1)[-1] if scope.startswith("arn:") else scope
-        return f"{provider_name}: {short}"
+        return f"{provider_name}: {_short_cloud_id(scope)}"
     return f"{provider_name} in {scope}"
+
+
+def _short_cloud_id(scope: str) -> str:
+    """An ARN's resource part; an Azure id's resource names (account/deployment); a Google
+    resource name's last collection and id. Anything else as it is."""
+    if scope.startswith("arn:"):
+        return scope.rsplit(":", 1)[-1]
+    if scope.lower().startswith("/subscriptions/") and "/providers/" in scope.lower():
+        tail = scope[scope.lower().rindex("/providers/") + len("/providers/"):].split("/")[1:]
+        return "/".join(tail[1::2]) or scope
+    if scope.startswith("//"):
+        return "/".join(scope.rstrip("/").split("/")[-2:])
+    return scope
 
 
 def _min(a: datetime | None, b: datetime | None) -> datetime | None:

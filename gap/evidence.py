@@ -21,7 +21,8 @@ from gap.requirements import TECHNICAL_EVIDENCE_TAGS
 
 #: The tags a requirement may carry: one vocabulary, owned by the catalogue.
 TAGS = TECHNICAL_EVIDENCE_TAGS
-CONTROL_TAGS = ("invocation-logging", "guardrails", "model-monitoring", "model-cards")
+CONTROL_TAGS = ("invocation-logging", "guardrails", "model-monitoring", "model-cards", "network-isolation",
+                "keyless-auth", "model-version-pinning")
 #: Systems listed per tag before the rest are summarised, so one prompt stays small.
 MAX_ITEMS_PER_TAG = 20
 

@@ -55,6 +55,9 @@ TECHNICAL_EVIDENCE_TAGS: frozenset[str] = frozenset(
         "guardrails",
         "model-monitoring",
         "model-cards",
+        "network-isolation",
+        "keyless-auth",
+        "model-version-pinning",
         "data-sources",
         "compute-resources",
     }

@@ -63,10 +63,30 @@ class AWSConfig(_Section):
     cloudtrail_s3: str | None = None  # s3://bucket/prefix of a trail, for data events
 
 
+class AzureConfig(_Section):
+    enabled: bool = False
+    subscriptions: list[str] = Field(default_factory=list)  # empty: every subscription the credential sees
+    arm_endpoint: str | None = None  # sovereign clouds, Azure Stack
+    days: int = Field(default=7, ge=0, le=90)
+    log_analytics: list[str] = Field(default_factory=list)  # workspace ids holding the diagnostic logs
+    log_analytics_endpoint: str | None = None
+
+
+class GCPConfig(_Section):
+    enabled: bool = False
+    projects: list[str] = Field(default_factory=list)  # empty: every project the credential sees
+    days: int = Field(default=7, ge=0, le=400)  # Cloud Audit Logs look-back (0 skips usage)
+    asset_endpoint: str | None = None  # Private Service Connect or a proxy
+    projects_endpoint: str | None = None
+    logging_endpoint: str | None = None
+
+
 class DiscoveryConfig(_Section):
     code: CodeConfig = Field(default_factory=CodeConfig)
     logs: LogsConfig = Field(default_factory=LogsConfig)
     aws: AWSConfig = Field(default_factory=AWSConfig)
+    azure: AzureConfig = Field(default_factory=AzureConfig)
+    gcp: GCPConfig = Field(default_factory=GCPConfig)
 
 
 class PoliciesConfig(_Section):
@@ -162,6 +182,19 @@ regions = "all"
 # org_role = "AimsReadOnly"   # assume this role in every AWS Organizations member account
 days = 7              # CloudTrail look-back for model invocations
 # cloudtrail_s3 = "s3://trail-bucket/AWSLogs/"   # read a trail's S3 logs for data events
+
+[discovery.azure]
+enabled = false       # read-only scan with DefaultAzureCredential; needs pip install 'aims[azure]'
+subscriptions = []    # empty: every subscription the credential can see
+# arm_endpoint = "https://management.usgovcloudapi.net"   # sovereign clouds, Azure Stack
+days = 7              # Activity Log and request-log look-back (0 skips usage)
+log_analytics = []    # Log Analytics workspace ids with the AI resources' diagnostic logs (request counts)
+
+[discovery.gcp]
+enabled = false       # read-only scan with Application Default Credentials; pip install 'aims[gcp]'
+projects = []         # empty: every project the credential can see
+days = 7              # Cloud Audit Logs look-back for who called Vertex AI (0 skips usage)
+# asset_endpoint = "https://cloudasset.p.googleapis.com"   # Private Service Connect or a proxy
 
 [policies]
 paths = []            # policy documents (PDF, Word, HTML, Markdown)

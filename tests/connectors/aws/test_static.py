@@ -140,8 +140,9 @@ def test_control_ids_are_stable_and_mapped_to_requirements() -> None:
     a = make_control(ControlKind.GUARDRAILS, "1", "us-east-1", ControlStatus.ABSENT, "none")
     b = make_control(ControlKind.GUARDRAILS, "1", "us-east-1", ControlStatus.PRESENT, "2 guardrails")
     assert a.id == b.id  # status and detail never change the identity
-    # Ids as in iso42001-ids.txt (DESIGN §2): the A.6.2 life-cycle and A.9 use controls.
-    known = {"A.6.2.6", "A.6.2.7", "A.6.2.8", "A.9.2", "A.9.3", "A.9.4"}
+    # Ids as in iso42001-ids.txt (DESIGN §2): the A.6.2 life-cycle and A.9 use controls, and
+    # A.4.5 computing resources (network isolation, from the Azure and GCP connectors).
+    known = {"A.4.5", "A.6.2.4", "A.6.2.5", "A.6.2.6", "A.6.2.7", "A.6.2.8", "A.9.2", "A.9.3", "A.9.4"}
     for kind in ControlKind:
         assert REQUIREMENTS_BY_KIND[kind] and set(REQUIREMENTS_BY_KIND[kind]) <= known
     assert "A.6.2.8" in a.model_copy(update={"kind": ControlKind.INVOCATION_LOGGING}).requirements

@@ -1,0 +1,1 @@
+"""The seeded Azure estate and cassettes the Azure tests read."""
