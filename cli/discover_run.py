@@ -56,7 +56,7 @@ def run(ctx: click.Context, output_format: str, fail_on: tuple[str, ...]) -> Non
     state = app(ctx)
     scans = configured_scans(state)
     if not scans:
-        raise click.UsageError(f"no sources configured; edit {state.workspace.config_path} ([discovery.*])")
+        raise click.UsageError(f"no sources configured; edit {state.config_file} ([discovery.*])")
     reports: list[ScanReport] = []
     for connector, targets in scans:
         state.info(f"scanning {connector.name} ({len(targets) or 'configured'} target(s))")

@@ -6,11 +6,12 @@ Secrets (API keys, tokens) come only from the environment and are never written 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class ConfigError(ValueError):
@@ -117,8 +118,26 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
             node[keys[-1]] = value
     try:
         return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: " + "; ".join(_describe(error) for error in exc.errors())) from None
     except ValueError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+        raise ConfigError(f"{path}: invalid settings ({type(exc).__name__})") from None
+
+
+# Settings that hold credentials are refused outright: keys come only from the environment.
+_SECRET_NAME = re.compile(r"(key|token|secret|password|passwd|credential|auth)", re.IGNORECASE)
+
+
+def _describe(error: Any) -> str:
+    """One validation error without the value that caused it: a value put in aims.toml by
+    mistake may be a key, and error messages end up in terminals, CI logs and tickets."""
+    where = ".".join(str(part) for part in error.get("loc", ())) or "(top level)"
+    if error.get("type") == "extra_forbidden":
+        if _SECRET_NAME.search(where):
+            return (f"{where}: secrets do not belong in aims.toml; remove it and set the environment "
+                    "variable instead (the value is not shown)")
+        return f"{where}: not a known setting"
+    return f"{where}: {error.get('msg', 'invalid value')}"
 
 
 DEFAULT_TOML = """\
