@@ -85,8 +85,9 @@ class LimitsConfig(_Section):
     log_max_line_bytes: int = Field(default=1024 * 1024, ge=1024)
     #: a gzip log stops after this much text (what was read is kept, the cut reported)
     log_max_decompressed_bytes: int = Field(default=64 * 1024**3, ge=1)
-    #: ... or once it has expanded more than this many times (after its first 256 MiB)
-    log_max_ratio: int = Field(default=1000, ge=1)
+    #: ... or once it has expanded more than this many times (after its first 64 MiB); real logs
+    #: pack 10-50 times, a decompression bomb about 1,000
+    log_max_ratio: int = Field(default=200, ge=1)
     #: a whole-document log (CloudTrail JSON) larger than this is refused
     log_max_document_bytes: int = Field(default=128 * 1024 * 1024, ge=1)
     #: a policy file larger than this on disk is reported as too large
@@ -226,7 +227,7 @@ paths = []            # policy documents (PDF, Word, HTML, Markdown)
 # What one hostile or broken input may cost, checked before parsing (docs/hardening.md).
 # log_max_line_bytes = 1048576            # longer log lines are cut, counted malformed, their prefix scanned
 # log_max_decompressed_bytes = 68719476736  # a .gz log stops here; the part read is kept, the cut reported
-# log_max_ratio = 1000                    # ... or when it expands more than this (a decompression bomb)
+# log_max_ratio = 200                     # ... or when it expands more than this (a decompression bomb)
 # log_max_document_bytes = 134217728      # a whole-document log (CloudTrail JSON) larger than this is refused
 # policy_max_file_bytes = 52428800        # policy files larger than this are reported as too large
 # policy_max_text_chars = 2000000         # ... and so are those with more text than this

@@ -26,6 +26,8 @@ from discovery.domains import AIService, ServiceCatalogue
 HEAD_LINES = 50
 MAX_EXAMPLES = 3
 HEAD_BYTES = 256 * 1024
+#: how far a file whose first lines are all over-long is searched for lines to sniff
+HEAD_SEARCH_BYTES = 64 * 1024 * 1024
 #: kept raw malformed lines (each cut to SAMPLE_BYTES) for telling a mixed-format file apart
 MAX_SAMPLES = 20
 SAMPLE_BYTES = 4096
@@ -71,11 +73,19 @@ FinderFactory = Callable[[type[LogFormat]], LineFinder | None]
 
 
 def head_lines(block: bytes) -> list[str]:
-    text = block[:HEAD_BYTES].decode("utf-8", errors="replace")
-    lines = [line.rstrip("\r") for line in text.split("\n")[:HEAD_LINES]]
-    if len(block) > HEAD_BYTES and lines:
-        lines.pop()  # probably cut in the middle
-    return [line for line in lines if line.strip()]
+    """The first lines of a block for sniffing; a line longer than HEAD_BYTES (an over-long or
+    binary line) is passed over, so one giant first line cannot make a file look empty."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < HEAD_LINES and start < len(block):
+        end = block.find(b"\n", start)
+        end = len(block) if end < 0 else end
+        if end - start <= HEAD_BYTES:
+            line = block[start:end].decode("utf-8", errors="replace").rstrip("\r")
+            if line.strip():
+                lines.append(line)
+        start = end + 1
+    return lines
 
 
 def scan_stream(
@@ -100,7 +110,15 @@ def scan_stream(
     first = next(blocks, b"")
     stats = StreamStats()
     head = head_lines(first)
+    while not head and first.strip() and len(first) < HEAD_SEARCH_BYTES:
+        more = next(blocks, None)  # the first block held only over-long lines: look further
+        if more is None:
+            break
+        first += more
+        head = head_lines(first)
     if not head:
+        if first.strip():
+            raise UnknownFormat()  # text, but no line short enough to be a log line
         return stats, None
     cls = fixed_format or detect(head)
     if cls is None:

@@ -34,8 +34,8 @@ class ReadLimits:
     #: a gzip log stops here (the part read is kept and the cut reported)
     max_decompressed_bytes: int = 64 * 1024**3
     #: ... or when it has expanded more than this many times, once past `ratio_after_bytes`
-    max_ratio: int = 1000
-    ratio_after_bytes: int = 256 * 1024 * 1024
+    max_ratio: int = 200
+    ratio_after_bytes: int = 64 * 1024 * 1024
     #: a whole-document log (CloudTrail's `{"Records": [...]}`) larger than this is refused
     max_document_bytes: int = 128 * 1024 * 1024
 
@@ -129,7 +129,7 @@ class LogStream(io.RawIOBase):
             ratio = self.read_bytes / max(1, self._compressed.consumed)
             if ratio > limits.max_ratio:
                 self.cut = (f"stopped after {self.read_bytes:,} bytes: the archive expands {ratio:,.0f} times, past "
-                            f"the {limits.max_ratio}x limit (limits.max_ratio); it looks like a decompression bomb")
+                            f"the {limits.max_ratio}x limit (limits.log_max_ratio); it looks like a decompression bomb")
 
     def close(self) -> None:
         self._inner.close()
@@ -182,6 +182,7 @@ class BlockReader:
         limit = max_line_bytes if max_line_bytes is not None else DEFAULT_LIMITS.max_line_bytes
         self.max_line_bytes = max(1, limit)
         self.long_lines = 0
+        self._pending = b""  # read past a line's end while completing a block; served first
         self._long = re.compile(rb"(?m)^([^\n]{%d})[^\n]*" % (self.max_line_bytes + 1))
 
     @property
@@ -191,22 +192,37 @@ class BlockReader:
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
-            block = self._stream.read(self._size)
+            block = self._read(self._size)
             if not block:
                 return
             if not block.endswith(b"\n"):
                 block += self._complete_line()
             yield self._cut_long_lines(block)
 
+    def _read(self, size: int) -> bytes:
+        if not self._pending:
+            return self._stream.read(size)
+        data, self._pending = self._pending[:size], self._pending[size:]
+        if len(data) < size:
+            data += self._stream.read(size - len(data))
+        return data
+
     def _complete_line(self) -> bytes:
-        """The rest of the block's last line, at most one byte past the limit."""
-        tail = self._stream.readline(self.max_line_bytes + 1)
-        if tail.endswith(b"\n") or len(tail) <= self.max_line_bytes:
-            return tail
-        while True:  # skip the rest of an over-long line, a chunk at a time
-            skipped = self._stream.readline(_SKIP_CHUNK)
-            if not skipped or skipped.endswith(b"\n"):
-                return tail + (b"\n" if skipped.endswith(b"\n") else b"")
+        """The rest of the block's last line, at most one byte past the limit: the rest of an
+        over-long line is read a chunk at a time and dropped, never held."""
+        kept = bytearray()
+        while True:
+            chunk = self._read(_SKIP_CHUNK)
+            if not chunk:
+                return bytes(kept)
+            newline = chunk.find(b"\n")
+            piece = chunk if newline < 0 else chunk[:newline]
+            room = self.max_line_bytes + 1 - len(kept)
+            if room > 0:
+                kept += piece[:room]
+            if newline >= 0:
+                self._pending = chunk[newline + 1:]
+                return bytes(kept) + b"\n"
 
     def _cut_long_lines(self, block: bytes) -> bytes:
         # Fast path: every half-window of the limit holds a newline, so no line can be longer.
