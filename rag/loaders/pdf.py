@@ -129,6 +129,9 @@ def pdf_structure(
         except DocumentError:
             raise
         except Exception as exc:
+            if type(exc).__name__ == "LimitReachedError":  # pypdf's bounds, set from ours above
+                raise DocumentError(path, f"is refused: a compressed stream or its content is past the limit ({exc}); "
+                                          "limits.archive_max_unpacked_bytes sets the size of one stream") from None
             raise DocumentError(path, f"is a damaged PDF ({type(exc).__name__}: {exc})") from None
 
     parts: list[str] = []
