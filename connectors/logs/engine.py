@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import BinaryIO
@@ -63,7 +63,7 @@ class StreamStats:
     #: a few malformed lines as read, to tell a file that mixes formats from a damaged one
     malformed_samples: list[str] = field(default_factory=list)
 
-    def add_malformed(self, count: int, examples: list[tuple[int, str]], samples: list[str] = ()) -> None:  # type: ignore[assignment]
+    def add_malformed(self, count: int, examples: list[tuple[int, str]], samples: Sequence[str] = ()) -> None:
         self.malformed += count
         self.malformed_examples = sorted([*self.malformed_examples, *examples])[:MAX_EXAMPLES]
         self.malformed_samples = [*self.malformed_samples, *samples][:MAX_SAMPLES]

@@ -121,7 +121,8 @@ def test_terminal_output_shows_escapes_instead_of_acting_on_them(ws: Path, tmp_p
     forged = "\x1b[2K\r0 shadow AI systems\x1b[8m"
     log = tmp_path / "zscaler.jsonl"
     log.write_text("\n".join(json.dumps({"sourcetype": "zscalernss-web", "event": {
-        "datetime": "2026-01-01 10:00:00", "user": user, "url": "https://chatgpt.com/c/1", "action": "allowed"}})
+        "datetime": "2026-01-01 10:00:00", "user": user, "url": "https://chatgpt.com/c/1", "reqmethod": "POST",
+        "action": "allowed"}})
         for user in (forged, "=HYPERLINK(\"x\")", "grace@acme.example")) + "\n")
     scanned = aims(ws, "discover", "logs", str(log))
     assert scanned.exit_code == 0, scanned.output
