@@ -54,26 +54,31 @@ def run_aims(
 ) -> Run:
     """`aims ARGS` in a child process (this checkout's code), with its peak RSS and wall time.
 
+    The child is started by measure.py, a small launcher, so its peak memory is its own and
+    not the test runner's (see there).
+
     `stdin_feed` writes the child's stdin from a thread (a real pipe); `wrapper` prefixes the
     command (e.g. a mount namespace). A child past the time ceiling is killed.
     """
-    command = [*(wrapper or []), sys.executable, "-m", "cli.main", *args]
+    import tempfile
+
+    peak_file = Path(tempfile.mkdtemp()) / "peak"
+    command = [sys.executable, str(Path(__file__).with_name("measure.py")), str(peak_file),
+               *(wrapper or []), sys.executable, "-m", "cli.main", *args]
     env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     out_path = Path(os.environ.get("TMPDIR", "/tmp"))
     with open(os.devnull, "rb") as devnull:
         stdin: object = subprocess.PIPE if stdin_feed else (open(stdin_file, "rb") if stdin_file else devnull)
-        import tempfile
-
         with tempfile.TemporaryFile(dir=out_path) as out, tempfile.TemporaryFile(dir=out_path) as err:
             started = time.monotonic()
             process = subprocess.Popen(command, stdin=stdin, stdout=out, stderr=err, env=env, cwd=cwd or REPO,
                                        preexec_fn=preexec)
             if stdin_feed:
                 threading.Thread(target=_feed, args=(stdin_feed, process.stdin), daemon=True).start()
-            timer = threading.Timer(TIME_CEILING_S * 2, process.kill)
+            timer = threading.Timer(TIME_CEILING_S * 2, process.terminate)
             timer.start()
             try:
-                _, status, usage = os.wait4(process.pid, 0)
+                _, status, _ = os.wait4(process.pid, 0)
             finally:
                 timer.cancel()
                 if stdin_file:
@@ -82,8 +87,11 @@ def run_aims(
             seconds = time.monotonic() - started
             out.seek(0)
             err.seek(0)
+            peak_kib = int(peak_file.read_text()) if peak_file.exists() else 0
+            peak_file.unlink(missing_ok=True)
+            peak_file.parent.rmdir()
             return Run(process.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                       usage.ru_maxrss / 1024, seconds)
+                       peak_kib / 1024, seconds)
 
 
 def _feed(feed: Callable[[object], None], pipe) -> None:  # type: ignore[no-untyped-def]
