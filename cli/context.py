@@ -11,6 +11,7 @@ import click
 from cli.workspace.config import Config, ConfigError, load_config
 from cli.workspace.db import WorkspaceError
 from cli.workspace.store import Workspace
+from discovery.safe_text import terminal_text
 
 
 @dataclass
@@ -18,29 +19,42 @@ class AppContext:
     workspace_dir: str
     config_path: str | None = None
     quiet: bool = False
+    verbose: int = 0
+    #: only `aims init` (and the demo, through it) may create a workspace that does not exist
+    create_workspace: bool = False
     _workspace: Workspace | None = field(default=None, repr=False)
     _config: Config | None = field(default=None, repr=False)
 
     @property
     def workspace(self) -> Workspace:
         if self._workspace is None:
-            self._workspace = Workspace(Path(self.workspace_dir))
+            workspace = Workspace(Path(self.workspace_dir), create=self.create_workspace)
+            if not self.create_workspace and not workspace.exists:
+                raise WorkspaceError(
+                    f"no workspace at {workspace.root} (no {workspace.db_path.name}); run `aims init` first, "
+                    "or name the workspace with --workspace / AIMS_WORKSPACE"
+                )
+            self._workspace = workspace
         return self._workspace
+
+    @property
+    def config_file(self) -> Path:
+        """The config in use, found without opening the workspace."""
+        return Path(self.config_path) if self.config_path else Path(self.workspace_dir) / "aims.toml"
 
     @property
     def config(self) -> Config:
         if self._config is None:
-            path = Path(self.config_path) if self.config_path else self.workspace.config_path
-            try:
-                self._config = load_config(path)
-            except ConfigError as exc:
-                raise click.ClickException(str(exc)) from exc
+            # The config is found without opening the workspace: a missing workspace is reported
+            # by the command that needs it, not by reading settings.
+            self._config = load_config(self.config_file)
         return self._config
 
     def progress(self, label: str, done: int, total: int | None) -> None:
         """Progress on stderr, so stdout stays clean for --format json."""
         if self.quiet or not sys.stderr.isatty():
             return
+        label = terminal_text(label)  # a file name may carry escape sequences
         text = f"{label}: {done}/{total}" if total else f"{label}: {done}"
         click.echo(f"\r\033[K{text[:120]}", nl=False, err=True)
 
@@ -50,7 +64,7 @@ class AppContext:
 
     def info(self, message: str) -> None:
         if not self.quiet:
-            click.echo(message, err=True)
+            click.echo(terminal_text(message, multiline=True), err=True)
 
     def close(self) -> None:
         if self._workspace is not None:

@@ -37,6 +37,8 @@ class ByteSize(click.ParamType):
               help="Scan every project of a GitLab group and its subgroups (token from $GITLAB_TOKEN; "
               "$GITLAB_URL for self-hosted). Repeatable.")
 @click.option("--no-ignore", is_flag=True, help="Also read files that .gitignore excludes.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Read files that symbolic links in a repository point to outside it (default: reported, skipped).")
 @click.option("--max-file-size", default="5MB", show_default=True, type=ByteSize(),
               help="Skip (and count) files larger than this; model files are identified from their header "
               "whatever their size.")
@@ -46,7 +48,7 @@ class ByteSize(click.ParamType):
 @fail_on_option()
 @click.pass_context
 def code(ctx: click.Context, targets: tuple[str, ...], github_orgs: tuple[str, ...], gitlab_groups: tuple[str, ...],
-         no_ignore: bool, max_file_size: int, jobs: int, output_format: str, fail_on: tuple[str, ...]) -> None:
+         no_ignore: bool, follow_symlinks: bool, max_file_size: int, jobs: int, output_format: str, fail_on: tuple[str, ...]) -> None:
     """Find AI use in code: local directories or files, and git URLs (cloned shallow into the
     workspace cache).
 
@@ -68,6 +70,7 @@ def code(ctx: click.Context, targets: tuple[str, ...], github_orgs: tuple[str, .
         raise click.UsageError("name at least one directory or git URL, or --github-org / --gitlab-group")
     options = CodeScanOptions(
         respect_ignore=not no_ignore,
+        follow_symlinks=follow_symlinks,
         max_file_size=max_file_size,
         jobs=jobs or os.cpu_count() or 1,
         cache_dir=state.workspace.cache_path,

@@ -117,7 +117,7 @@ def logs(ctx: click.Context, files: tuple[str, ...], log_format: str | None, pse
 
     try:
         connector = LogConnector(chosen, extra_services=extra, pseudonymise_key=key, generic_fields=generic or None,
-                                 upload_bytes=upload_bytes)
+                                 upload_bytes=upload_bytes, limits=app(ctx).config.limits.logs())
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     run_scan(ctx, connector, targets, output_format=output_format, fail_on=fail_on)

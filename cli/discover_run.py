@@ -34,7 +34,8 @@ def configured_scans(state: AppContext) -> list[tuple[Connector, list[str]]]:
             raise click.UsageError(f"[discovery.logs] pseudonymise = true needs ${KEY_ENV} in the environment")
         scans.append((LogConnector(config.logs.format, extra_services=load_catalogue_file(config.logs.catalogue),
                                    pseudonymise_key=key if config.logs.pseudonymise else None,
-                                   upload_bytes=config.logs.upload_bytes), list(config.logs.files)))
+                                   upload_bytes=config.logs.upload_bytes, limits=state.config.limits.logs()),
+                       list(config.logs.files)))
     if config.aws.enabled:
         from cli.discover_aws import _regions, build_connector
 
@@ -74,7 +75,7 @@ def run(ctx: click.Context, output_format: str, fail_on: tuple[str, ...]) -> Non
     state = app(ctx)
     scans = configured_scans(state)
     if not scans:
-        raise click.UsageError(f"no sources configured; edit {state.workspace.config_path} ([discovery.*])")
+        raise click.UsageError(f"no sources configured; edit {state.config_file} ([discovery.*])")
     reports: list[ScanReport] = []
     for connector, targets in scans:
         state.info(f"scanning {connector.name} ({len(targets) or 'configured'} target(s))")

@@ -10,6 +10,7 @@ import click
 from cli.context import app
 from cli.output import emit_json, format_option, table
 from cli.workspace.findings import FindingStore
+from discovery.safe_text import terminal_text as safe
 
 
 @click.group()
@@ -129,15 +130,15 @@ def show(ctx: click.Context, requirement: str | None, output_format: str) -> Non
         _print_findings(findings)
         return
     f = findings[0]
-    click.echo(f"{f.requirement} {f.title}\n  status: {f.status.value}   review: {f.review.state.value}"
-               f"{' by ' + f.review.reviewer if f.review.reviewer else ''}\n  drafted by: {f.drafted_by.label()}"
-               f"{'   NEEDS MANUAL REVIEW' if f.needs_manual_review else ''}\n\n{f.rationale}\n")
-    for c in f.citations:
-        click.echo(f"  > \"{c.quote}\"\n    — {c.document}{' § ' + c.section if c.section else ''}"
+    click.echo(f"{f.requirement} {safe(f.title)}\n  status: {f.status.value}   review: {f.review.state.value}"
+               f"{' by ' + safe(f.review.reviewer) if f.review.reviewer else ''}\n  drafted by: {safe(f.drafted_by.label())}"
+               f"{'   NEEDS MANUAL REVIEW' if f.needs_manual_review else ''}\n\n{safe(f.rationale, multiline=True)}\n")
+    for c in f.citations:  # quotes come from policy documents: untrusted text
+        click.echo(f"  > \"{safe(c.quote)}\"\n    — {safe(c.document)}{' § ' + safe(c.section) if c.section else ''}"
                    f"{' p. ' + str(c.page) if c.page else ''} [{c.start}:{c.end}]")
     for e in f.technical_evidence:
-        click.echo(f"  evidence: {e.summary} ({e.id})")
+        click.echo(f"  evidence: {safe(e.summary)} ({safe(e.id)})")
     for a in f.actions:
-        click.echo(f"  action: {a}")
+        click.echo(f"  action: {safe(a)}")
     if f.pending_draft:
         click.echo(f"\n  A newer draft ({f.pending_draft.get('status')}) waits; `aims review reopen {f.requirement}` adopts it.")

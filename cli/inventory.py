@@ -13,6 +13,7 @@ from cli.scanning import inventory_builder
 from cli.workspace.db import WorkspaceError
 from discovery.diff import diff_inventories
 from discovery.models import AISystem
+from discovery.safe_text import terminal_text as safe
 
 
 @click.group()
@@ -77,7 +78,7 @@ def show_system(ctx: click.Context, system_id: str, output_format: str) -> None:
     if output_format == "json":
         emit_json("aims.inventory/1", {"systems": [system]})
         return
-    click.echo(f"{system.name}  [{system.id}]")
+    click.echo(f"{safe(system.name)}  [{safe(system.id)}]")
     for label, value in (
         ("status", f"{system.status.value} ({system.status_reason})"),
         ("risk tier", f"{system.risk_tier} ({system.risk_reason})"),
@@ -90,10 +91,10 @@ def show_system(ctx: click.Context, system_id: str, output_format: str) -> None:
         ("first/last seen", f"{system.first_seen} / {system.last_seen}"),
         ("targets", ", ".join(system.targets)),
     ):
-        click.echo(f"  {label:16} {value}")
+        click.echo(f"  {label:16} {safe(value)}")
     click.echo("  evidence:")
     for ref in system.observations:
-        click.echo(f"    {ref.location}  [{ref.signal}, {ref.confidence.value}]")
+        click.echo(f"    {safe(ref.location)}  [{safe(ref.signal)}, {ref.confidence.value}]")
 
 
 @inventory.command("diff")
@@ -116,13 +117,13 @@ def diff_command(ctx: click.Context, since: str | None, output_format: str) -> N
     if output_format == "json":
         emit_json("aims.inventory-diff/1", result.model_dump(mode="json"))
         return
-    click.echo(f"Inventory diff {base or '(empty)'} -> {latest.id}")
+    click.echo(f"Inventory diff {safe(base or '(empty)')} -> {safe(latest.id)}")
     for system in result.added:
-        click.echo(f"  + {system.id}  {system.status.value:10} {system.name}")
+        click.echo(f"  + {system.id}  {system.status.value:10} {safe(system.name)}")
     for system in result.removed:
-        click.echo(f"  - {system.id}  {system.status.value:10} {system.name}")
+        click.echo(f"  - {system.id}  {system.status.value:10} {safe(system.name)}")
     for change in result.changed:
-        click.echo(f"  ~ {change.id}  {change.name}: {change.changes}")
+        click.echo(f"  ~ {change.id}  {safe(change.name)}: {safe(change.changes)}")
     if result.empty:
         click.echo("  no changes")
 
@@ -152,4 +153,4 @@ def export_inventory(ctx: click.Context, output_format: str, output: Path | None
         click.echo(data.decode("utf-8"), nl=False)
     else:
         write_atomic(output, data)
-        click.echo(f"Wrote {len(systems)} system(s) to {output}", err=True)
+        click.echo(f"Wrote {len(systems)} system(s) to {safe(output)}", err=True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+import traceback
 
 import click
 
 from cli.context import AppContext
+from cli.errors import EXPECTED_FAILURES, describe_failure
 from cli.exitcodes import ERROR
 
 # command name -> "module:attribute"; imported only when the command runs or its help is shown.
@@ -39,6 +41,17 @@ class LazyGroup(click.Group):
             module_name, _, attr = self._lazy[name][0].partition(":")
             return getattr(importlib.import_module(module_name), attr)
         return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # click ends quietly when the reader of stdout has gone
+        except EXPECTED_FAILURES as exc:
+            verbose = getattr(ctx.obj, "verbose", 0)
+            if verbose:
+                traceback.print_exc(file=sys.stderr)
+            raise click.ClickException(describe_failure(exc, ctx.obj)) from exc
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Short help from the table, so listing commands imports none of them.
@@ -80,7 +93,7 @@ def cli(ctx: click.Context, workspace: str, config_path: str | None, verbose: in
     """
     level = logging.WARNING - 10 * verbose
     logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = AppContext(workspace_dir=workspace, config_path=config_path, quiet=quiet)
+    ctx.obj = AppContext(workspace_dir=workspace, config_path=config_path, quiet=quiet, verbose=verbose)
     ctx.call_on_close(ctx.obj.close)
 
 

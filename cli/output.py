@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from discovery.safe_text import terminal_text
+
 FORMAT_OPTION_HELP = "Output format: a readable table or JSON for other tools."
 
 
@@ -37,6 +39,7 @@ def emit_json(schema: str, payload: dict[str, Any]) -> None:
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], max_width: int = 60) -> str:
+    """A plain-text table; every cell is made safe for a terminal (no escape sequence, no newline)."""
     cells = [[str(h) for h in headers]] + [[_cell(v, max_width) for v in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
@@ -47,7 +50,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], max_width: int 
 def _cell(value: Any, max_width: int) -> str:
     if isinstance(value, (list, tuple)):
         value = ", ".join(str(v) for v in value)
-    text = "" if value is None else str(value)
+    text = terminal_text(value)
     return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
 

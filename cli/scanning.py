@@ -19,6 +19,7 @@ from discovery.diff import InventoryDiff, diff_inventories
 from discovery.merge import merge_observations
 from discovery.models import AISystem, IssueSeverity, Observation, Scan, ScanIssue, new_scan_id, utcnow
 from discovery.register import RegisterEntry, classify
+from discovery.safe_text import terminal_text as safe
 from discovery.risk import assess_risk
 
 FAIL_ON_CHOICES = ("new-shadow", "shadow", "high-risk", "incomplete")
@@ -141,7 +142,8 @@ def render_scan_table(report: ScanReport) -> str:
         out.append("Sources not fully read:" if not report.scan.coverage_complete else "Notes:")
         for issue in report.issues:
             count = f" (x{issue.count})" if issue.count > 1 else ""
-            out.append(f"  [{issue.severity.value}] {issue.connector} {issue.target}: {issue.kind}: {issue.message}{count}")
+            out.append(f"  [{issue.severity.value}] {safe(issue.connector)} {safe(issue.target)}: {safe(issue.kind)}: "
+                       f"{safe(issue.message)}{count}")
     shadow = sum(1 for s in report.systems if s.status.value == "shadow")
     d = report.diff
     out.append("")

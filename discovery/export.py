@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
 from discovery.models import AISystem, Category
+from discovery.safe_text import spreadsheet_row
 
 CSV_COLUMNS = (
     "id", "name", "status", "status_reason", "risk_tier", "risk_reason", "providers", "models", "categories",
@@ -31,7 +32,7 @@ def inventory_csv(systems: list[AISystem]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for system in systems:
-        writer.writerow(_row(system))
+        writer.writerow(spreadsheet_row(_row(system)))
     return buffer.getvalue().encode("utf-8")
 
 
@@ -52,7 +53,7 @@ def styled_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(spreadsheet_row(list(row)))  # every XLSX aims writes: no live formula, valid XML
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     if wrap:

@@ -6,11 +6,12 @@ Secrets (API keys, tokens) come only from the environment and are never written 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class ConfigError(ValueError):
@@ -97,6 +98,40 @@ class RegisterConfig(_Section):
     path: str | None = None
 
 
+class LimitsConfig(_Section):
+    """What one hostile or broken input may cost; checked before parsing (docs/hardening.md)."""
+
+    #: a longer log line is cut to this, counted as malformed; its prefix is still scanned
+    log_max_line_bytes: int = Field(default=1024 * 1024, ge=1024)
+    #: a gzip log stops after this much text (what was read is kept, the cut reported)
+    log_max_decompressed_bytes: int = Field(default=64 * 1024**3, ge=1)
+    #: ... or once it has expanded more than this many times (after its first 64 MiB); real logs
+    #: pack 10-50 times, a decompression bomb about 1,000
+    log_max_ratio: int = Field(default=200, ge=1)
+    #: a whole-document log (CloudTrail JSON) larger than this is refused
+    log_max_document_bytes: int = Field(default=128 * 1024 * 1024, ge=1)
+    #: a policy file larger than this on disk is reported as too large
+    policy_max_file_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    #: a policy whose text is longer than this (characters) is reported as too large
+    policy_max_text_chars: int = Field(default=2_000_000, ge=1)
+    #: DOCX/XLSX: the archive's declared unpacked size; PDF: any one decompressed stream
+    archive_max_unpacked_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
+    #: an archive part (over 1 MiB) that inflates more than this many times is refused
+    archive_max_ratio: int = Field(default=100, ge=1)
+
+    def logs(self):  # type: ignore[no-untyped-def]
+        from connectors.logs.reader import ReadLimits
+
+        return ReadLimits(max_line_bytes=self.log_max_line_bytes, max_decompressed_bytes=self.log_max_decompressed_bytes,
+                          max_ratio=self.log_max_ratio, max_document_bytes=self.log_max_document_bytes)
+
+    def documents(self):  # type: ignore[no-untyped-def]
+        from rag.loaders.limits import DocumentLimits
+
+        return DocumentLimits(max_file_bytes=self.policy_max_file_bytes, max_text_chars=self.policy_max_text_chars,
+                              max_unpacked_bytes=self.archive_max_unpacked_bytes, max_ratio=self.archive_max_ratio)
+
+
 class Config(_Section):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -107,6 +142,7 @@ class Config(_Section):
     policies: PoliciesConfig = Field(default_factory=PoliciesConfig)
     # "register" in aims.toml; renamed here because BaseModel already has a `register` attribute.
     sanctioned_register: RegisterConfig = Field(default_factory=RegisterConfig, alias="register")
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     reviewer: str | None = None
 
 
@@ -137,8 +173,26 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
             node[keys[-1]] = value
     try:
         return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: " + "; ".join(_describe(error) for error in exc.errors())) from None
     except ValueError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+        raise ConfigError(f"{path}: invalid settings ({type(exc).__name__})") from None
+
+
+# Settings that hold credentials are refused outright: keys come only from the environment.
+_SECRET_NAME = re.compile(r"(key|token|secret|password|passwd|credential|auth)", re.IGNORECASE)
+
+
+def _describe(error: Any) -> str:
+    """One validation error without the value that caused it: a value put in aims.toml by
+    mistake may be a key, and error messages end up in terminals, CI logs and tickets."""
+    where = ".".join(str(part) for part in error.get("loc", ())) or "(top level)"
+    if error.get("type") == "extra_forbidden":
+        if _SECRET_NAME.search(where):
+            return (f"{where}: secrets do not belong in aims.toml; remove it and set the environment "
+                    "variable instead (the value is not shown)")
+        return f"{where}: not a known setting"
+    return f"{where}: {error.get('msg', 'invalid value')}"
 
 
 DEFAULT_TOML = """\
@@ -201,4 +255,15 @@ paths = []            # policy documents (PDF, Word, HTML, Markdown)
 
 [register]
 # path = "register.csv"   # the sanctioned-AI register (provider,system,owner,approved_use,expires)
+
+[limits]
+# What one hostile or broken input may cost, checked before parsing (docs/hardening.md).
+# log_max_line_bytes = 1048576            # longer log lines are cut, counted malformed, their prefix scanned
+# log_max_decompressed_bytes = 68719476736  # a .gz log stops here; the part read is kept, the cut reported
+# log_max_ratio = 200                     # ... or when it expands more than this (a decompression bomb)
+# log_max_document_bytes = 134217728      # a whole-document log (CloudTrail JSON) larger than this is refused
+# policy_max_file_bytes = 52428800        # policy files larger than this are reported as too large
+# policy_max_text_chars = 2000000         # ... and so are those with more text than this
+# archive_max_unpacked_bytes = 67108864   # DOCX/XLSX unpacked size; any one PDF stream
+# archive_max_ratio = 100                 # an archive part inflating more than this is refused
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,15 +45,87 @@ class WorkspaceError(RuntimeError):
     pass
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)  # explicit BEGIN/COMMIT below
+def describe_sqlite_error(exc: sqlite3.Error, path: Path | str) -> str:
+    """One line a person can act on, naming the database and the reason SQLite gave."""
+    text = str(exc)
+    lowered = text.lower()
+    if "not a database" in lowered or "malformed" in lowered or "file is encrypted" in lowered:
+        return (f"{path}: not a readable aims database ({text}); move it aside or restore a backup, "
+                "then run `aims init`")
+    if "disk is full" in lowered or "full" in lowered.split():
+        return f"{path}: the disk is full ({text}); nothing was written, the previous state is kept"
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"{path}: the workspace is read-only ({text}); reading works, writing needs write access"
+    if "unable to open" in lowered:
+        return f"{path}: cannot open the workspace database ({text}); check the folder exists and is accessible"
+    if "locked" in lowered or "busy" in lowered:
+        return f"{path}: the workspace is locked by another aims process ({text}); try again when it ends"
+    if "i/o error" in lowered:
+        return f"{path}: disk I/O error ({text}); the disk may be full or failing"
+    return f"{path}: database error ({text})"
+
+
+def _open(target: str, *, uri: bool) -> sqlite3.Connection:
+    conn = sqlite3.connect(target, timeout=30, isolation_level=None, uri=uri)  # explicit BEGIN/COMMIT below
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    migrate(conn)
     return conn
+
+
+def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
+    """Open (and migrate) the workspace database; every SQLite failure is a WorkspaceError.
+
+    A workspace on a read-only disk or folder still opens for reading (SQLite's read-only and,
+    when the WAL index cannot be created, immutable modes), so listings and exports work there.
+    """
+    if not create and not path.exists():
+        raise WorkspaceError(f"no workspace at {path.parent} (no {path.name}); run `aims init` first, "
+                             "or name the workspace with --workspace / AIMS_WORKSPACE")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(f"{path.parent}: cannot create the workspace folder ({exc.strerror or exc})") from exc
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = _open(str(path), uri=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        if conn is not None:
+            conn.close()
+        if not path.exists() or not _is_read_only_error(exc):
+            raise WorkspaceError(describe_sqlite_error(exc, path)) from exc
+        conn = _open_read_only(path, exc)
+    except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        raise WorkspaceError(describe_sqlite_error(exc, path)) from exc
+    try:
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        migrate(conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise WorkspaceError(describe_sqlite_error(exc, path)) from exc
+    except WorkspaceError:
+        conn.close()
+        raise
+    return conn
+
+
+def _is_read_only_error(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
+def _open_read_only(path: Path, cause: sqlite3.Error) -> sqlite3.Connection:
+    quoted = urllib.parse.quote(str(path.resolve()))
+    for mode in ("mode=ro", "mode=ro&immutable=1"):
+        conn = _open(f"file:{quoted}?{mode}", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.Error:
+            conn.close()
+    raise WorkspaceError(describe_sqlite_error(cause, path)) from cause
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -63,7 +136,8 @@ def migrate(conn: sqlite3.Connection) -> None:
     current = schema_version(conn)
     if current > len(MIGRATIONS):
         raise WorkspaceError(
-            f"workspace schema version {current} is newer than this aims understands ({len(MIGRATIONS)}); upgrade aims"
+            f"{_database_file(conn)}: workspace schema version {current} is newer than this aims understands "
+            f"({len(MIGRATIONS)}); upgrade aims"
         )
     for number in range(current + 1, len(MIGRATIONS) + 1):
         with transaction(conn):
@@ -78,13 +152,35 @@ def _statements(script: str) -> Iterator[str]:
             yield statement
 
 
+def _database_file(conn: sqlite3.Connection) -> str:
+    try:
+        row = conn.execute("PRAGMA database_list").fetchone()
+        return str(row[2]) if row and row[2] else "the workspace database"
+    except sqlite3.Error:
+        return "the workspace database"
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: a crash leaves the previous state."""
-    conn.execute("BEGIN IMMEDIATE")
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: a crash leaves the previous state.
+
+    SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, I/O errors); a
+    second ROLLBACK would then fail and hide the real reason, so it is issued only when a
+    transaction is still open. SQLite's own errors leave as a WorkspaceError naming the file.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise WorkspaceError(describe_sqlite_error(exc, _database_file(conn))) from exc
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the original error says more than the failed rollback
+        if isinstance(exc, sqlite3.Error):
+            raise WorkspaceError(describe_sqlite_error(exc, _database_file(conn))) from exc
         raise
-    conn.execute("COMMIT")

@@ -37,8 +37,10 @@ class RecordedScan:
 class Workspace:
     """A workspace folder: aims.db, chroma/, cache/, aims.toml."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, create: bool = True) -> None:
         self.root = root
+        #: False: opening a workspace that does not exist is an error, not a new empty workspace
+        self.create = create
         self._conn = None
 
     # -- layout ---------------------------------------------------------------------------
@@ -67,8 +69,7 @@ class Workspace:
         if self._conn is None:
             if self.root.exists() and not self.root.is_dir():
                 raise WorkspaceError(f"workspace {self.root} exists and is not a directory")
-            self.root.mkdir(parents=True, exist_ok=True)
-            self._conn = connect(self.db_path)
+            self._conn = connect(self.db_path, create=self.create)
         return self._conn
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from connectors.code.sources import (
     list_github_org,
     list_gitlab_group,
     local_repo_name,
+    redact_url,
     repo_name_from_url,
 )
 from connectors.code.walk import WalkedFile, walk_repository
@@ -41,6 +42,8 @@ class CodeScanOptions:
     github_orgs: Sequence[str] = ()
     gitlab_groups: Sequence[str] = ()
     prefilter: str = "auto"  # auto | hyperscan | re
+    #: read files that symbolic links inside a repository point to outside it (off: reported, skipped)
+    follow_symlinks: bool = False
 
 
 class CodeConnector(Connector):
@@ -83,13 +86,14 @@ class CodeConnector(Connector):
         for group in self.options.gitlab_groups:
             work += self._listed(result, f"gitlab:{group}", list_gitlab_group(group, self.environ))
         for number, (target, listed_name) in enumerate(work, 1):
-            progress("code: " + target, number - 1, len(work))
-            result.targets.append(target)
-            root = self._resolve(result, target)
+            shown = redact_url(target)  # what is stored, printed and logged: never a credential
+            progress("code: " + shown, number - 1, len(work))
+            result.targets.append(shown)
+            root = self._resolve(result, target, shown)
             if root is None:
                 continue
-            name = listed_name or (repo_name_from_url(target) if is_git_url(target) else local_repo_name(root))
-            self._scan_tree(result, engine, root, name, target)
+            name = listed_name or (repo_name_from_url(shown) if is_git_url(target) else local_repo_name(root))
+            self._scan_tree(result, engine, root, name, shown)
         progress("code", len(work), len(work))
         return result
 
@@ -104,13 +108,13 @@ class CodeConnector(Connector):
         result.count("repos.listed", len(listing.repos))
         return [(repo.clone_url, repo.name) for repo in listing.repos]
 
-    def _resolve(self, result: ScanResult, target: str) -> Path | None:
+    def _resolve(self, result: ScanResult, target: str, shown: str) -> Path | None:
         if is_git_url(target):
             cache = self.options.cache_dir or Path(os.environ.get("TMPDIR", "/tmp")) / "aims-clones"
             try:
                 return clone_shallow(target, cache, self.environ)
             except SourceError as exc:
-                result.issues.append(ScanIssue(connector=self.name, target=target, kind=exc.kind, message=str(exc)))
+                result.issues.append(ScanIssue(connector=self.name, target=shown, kind=exc.kind, message=str(exc)))
                 return None
         path = Path(target).expanduser()
         if not path.exists():
@@ -137,7 +141,8 @@ class CodeConnector(Connector):
         # Files are scanned while the walk goes on (in workers, once the tree is big enough).
         scanner = self._scanner(engine)
         walk = walk_repository(root, respect_ignore=self.options.respect_ignore,
-                               max_file_size=self.options.max_file_size, sink=scanner.feed)
+                               max_file_size=self.options.max_file_size, sink=scanner.feed,
+                               follow_symlinks=self.options.follow_symlinks)
         issues = [
             ScanIssue(connector=self.name, target=target, kind=i.kind, message=f"{name}/{i.path}: {i.message}",
                       severity=IssueSeverity.ERROR if i.error else IssueSeverity.WARNING)

@@ -4,6 +4,7 @@ rate-limit aware, token from the environment)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -54,34 +55,58 @@ def local_repo_name(root: Path) -> str:
     return root.resolve().name or str(root)
 
 
-def _git_env(url: str, environ: Mapping[str, str]) -> dict[str, str]:
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)([^/@?#]*)@")
+
+
+def split_credentials(url: str) -> tuple[str, str | None]:
+    """(the URL without `user:password@`, the user info or None)."""
+    match = _USERINFO.match(url)
+    if match is None:
+        return url, None
+    return match.group(1) + url[match.end():], urllib.parse.unquote(match.group(2))
+
+
+def redact_url(url: str) -> str:
+    """The URL safe to store, print or log: embedded credentials become `***`."""
+    return _USERINFO.sub(lambda m: m.group(1) + "***@", url)
+
+
+_redact_url = redact_url
+
+
+def _git_env(url: str, environ: Mapping[str, str], userinfo: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()}
     env["GIT_TERMINAL_PROMPT"] = "0"
     host = urllib.parse.urlparse(url).hostname or ""
-    token = None
-    if "github" in host:
+    header = None
+    if userinfo and url.startswith(("https://", "http://")):
+        # Credentials given in the URL travel as a header, never in the clone's .git/config.
+        header = "Authorization: Basic " + base64.b64encode(userinfo.encode("utf-8")).decode("ascii")
+    elif "github" in host:
         token = environ.get("GITHUB_TOKEN") or environ.get("GH_TOKEN")
+        header = f"Authorization: Bearer {token}" if token else None
     elif "gitlab" in host:
         token = environ.get("GITLAB_TOKEN")
-    if token and url.startswith("https://"):
-        # Through git's environment config, so the token never shows in a process listing.
-        env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="http.extraHeader",
-                   GIT_CONFIG_VALUE_0=f"Authorization: Bearer {token}")
+        header = f"Authorization: Bearer {token}" if token else None
+    if header and (url.startswith("https://") or (userinfo and url.startswith("http://"))):
+        # Through git's environment config, so the secret never shows in a process listing.
+        env.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="http.extraHeader", GIT_CONFIG_VALUE_0=header)
     return env
 
 
-def _redact_url(url: str) -> str:
-    return re.sub(r"//[^/@]+@", "//***@", url)
-
-
 def clone_shallow(url: str, cache_dir: Path, environ: Mapping[str, str] | None = None) -> Path:
-    """Clone (or refresh) a depth-1 copy of url under cache_dir and return its path."""
+    """Clone (or refresh) a depth-1 copy of url under cache_dir and return its path.
+
+    Credentials embedded in the URL are taken out of it: the clone's remote, the command line
+    and every message carry the URL without them.
+    """
     environ = os.environ if environ is None else environ
+    url, userinfo = split_credentials(url)
     slug = re.sub(r"[^\w.\-]+", "_", repo_name_from_url(url))
     destination = cache_dir / "repos" / slug
-    env = _git_env(url, environ)
+    env = _git_env(url, environ, userinfo)
     if (destination / ".git").is_dir():
-        commands = [["git", "-C", str(destination), "fetch", "--depth", "1", "--quiet", "origin", "HEAD"],
+        commands = [["git", "-C", str(destination), "fetch", "--depth", "1", "--quiet", url, "HEAD"],
                     ["git", "-C", str(destination), "reset", "--hard", "--quiet", "FETCH_HEAD"]]
     else:
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -95,8 +120,17 @@ def clone_shallow(url: str, cache_dir: Path, environ: Mapping[str, str] | None =
             raise SourceError("failed", f"git timed out after {CLONE_TIMEOUT}s on {_redact_url(url)}") from exc
         if done.returncode != 0:
             reason = (done.stderr or done.stdout).strip().splitlines()
-            raise SourceError("clone-failed", f"git could not clone {_redact_url(url)}: {reason[-1] if reason else done.returncode}")
+            last = _scrub(reason[-1], userinfo) if reason else done.returncode
+            raise SourceError("clone-failed", f"git could not clone {_redact_url(url)}: {last}")
     return destination
+
+
+def _scrub(text: str, userinfo: str | None) -> str:
+    text = redact_url(re.sub(r"(\w+://)[^/@\s]+@", r"\1***@", text))
+    if userinfo:
+        for secret in {userinfo, userinfo.partition(":")[2]} - {""}:
+            text = text.replace(secret, "***")
+    return text
 
 
 # -- GitHub and GitLab listing ------------------------------------------------------------------

@@ -71,9 +71,12 @@ def _is_within(path: str, directory: str) -> bool:
 
 def walk_repository(
     root: Path, *, respect_ignore: bool = True, max_file_size: int = 5_000_000,
-    sink: Callable[[WalkedFile], None] | None = None,
+    sink: Callable[[WalkedFile], None] | None = None, follow_symlinks: bool = False,
 ) -> Walk:
-    """Every file worth reading under root; nested git repositories are returned, not entered."""
+    """Every file worth reading under root; nested git repositories are returned, not entered.
+
+    A symbolic link to a file outside root is reported and not read, unless `follow_symlinks`:
+    only what the user named is read."""
     walk = Walk(sink=sink)
     real_root = os.path.realpath(root)
     base_rules: list[IgnoreRules] = []
@@ -103,7 +106,7 @@ def walk_repository(
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
                 if entry.is_symlink():
-                    _symlink(walk, entry, rel, real_root, rules, respect_ignore, max_file_size)
+                    _symlink(walk, entry, rel, real_root, rules, respect_ignore, max_file_size, follow_symlinks)
                 elif entry.is_dir(follow_symlinks=False):
                     reason = VENDORED_DIRS.get(entry.name) or ("generated" if entry.name.endswith(".egg-info") else None)
                     if reason:
@@ -143,7 +146,7 @@ def _add_file(walk: Walk, path: str, rel: str, size: int, max_file_size: int) ->
 
 def _symlink(
     walk: Walk, entry: os.DirEntry[str], rel: str, real_root: str, rules: list[IgnoreRules], respect_ignore: bool,
-    max_file_size: int,
+    max_file_size: int, follow_symlinks: bool = False,
 ) -> None:
     try:
         target = os.stat(entry.path)  # follows the link
@@ -165,6 +168,11 @@ def _symlink(
         return
     if respect_ignore and rules and is_ignored(rules, rel, False):
         walk.count("skipped.ignored")
+        return
+    if not follow_symlinks:
+        walk.count("skipped.symlink-outside")
+        walk.issues.append(WalkIssue("symlink-outside", rel, f"a symbolic link to {real}, outside the repository; "
+                                     "not read (--follow-symlinks reads it)", False))
         return
     if os.path.isfile(real):
         _add_file(walk, real, rel, target.st_size, max_file_size)

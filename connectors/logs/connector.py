@@ -9,9 +9,9 @@ from typing import Any, BinaryIO, ClassVar
 from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
 from connectors.logs.attribution import CONNECTOR, DEFAULT_UPLOAD_BYTES, Aggregator, Pseudonymiser
 from connectors.logs.engine import DocumentTooLarge, FormatMismatch, UnknownFormat, scan_stream
-from connectors.logs.formats import FORMATS, LogFormat
+from connectors.logs.formats import FORMATS, LogFormat, detect
 from connectors.logs.prefilter import LineFinder
-from connectors.logs.reader import BLOCK_SIZE, STDIN, display_name, open_log
+from connectors.logs.reader import BLOCK_SIZE, DEFAULT_LIMITS, STDIN, ReadLimits, display_name, open_log
 from discovery.domains import ServiceCatalogue
 from discovery.models import IssueSeverity, ScanIssue, SourceKind
 
@@ -36,6 +36,7 @@ class LogConnector(Connector):
         block_size: int = BLOCK_SIZE,
         stdin: BinaryIO | None = None,
         shape_sidecar: bool = True,
+        limits: ReadLimits = DEFAULT_LIMITS,
     ) -> None:
         self.catalogue = catalogue or ServiceCatalogue.load(extra_services)
         self._fixed = _format_class(log_format, generic_fields)
@@ -46,6 +47,7 @@ class LogConnector(Connector):
         #: check line shapes in a forked process (files only); off, the check runs inline, on one core
         self._shape_sidecar = shape_sidecar
         self._finders: dict[type[LogFormat], LineFinder | None] = {}
+        self._limits = limits
 
     def scan(self, targets: Sequence[str], progress: ProgressCallback = no_progress) -> ScanResult:
         result = ScanResult()
@@ -58,7 +60,7 @@ class LogConnector(Connector):
         result = ScanResult(targets=[label])
         result.count("files")
         try:
-            stream = open_log(target, self._stdin)
+            stream = open_log(target, self._stdin, self._limits)
         except FileNotFoundError:
             result.issues.append(_issue(label, "not-found", "no such file"))
             return result
@@ -81,6 +83,7 @@ class LogConnector(Connector):
                     on_progress=lambda lines: progress(label, lines, None),
                     block_size=self._block_size,
                     path=None if target == STDIN or not self._shape_sidecar else target,
+                    limits=self._limits,
                 )
         except UnknownFormat:
             tried = ", ".join(FORMATS)
@@ -95,10 +98,15 @@ class LogConnector(Connector):
         except DocumentTooLarge as exc:
             result.issues.append(_issue(label, "too-large", str(exc)))
             return result
-        except (OSError, EOFError, ValueError) as exc:  # corrupt gzip, truncated stream
+        except (OSError, EOFError, ValueError) as exc:  # an unreadable stream
             result.issues.append(_issue(label, "corrupt", f"could not be read to the end: {exc}"))
             return result
+        if stream.cut is not None:
+            # What was read before the break is kept; the cut makes the source incomplete.
+            result.issues.append(_issue(label, "truncated", f"{stream.cut}; the lines before it were scanned"))
         if aggregator is None:
+            if stream.cut is not None:
+                return result
             result.issues.append(_issue(label, "empty", "empty, nothing to read", IssueSeverity.WARNING))
             return result
         result.observations.extend(aggregator.observations(label))
@@ -111,8 +119,19 @@ class LogConnector(Connector):
                 _issue(label, "incomplete", f"malformed lines outside the AI-related ones were not counted: "
                        f"{stats.shape_check_error}", IssueSeverity.WARNING)
             )
+        if stats.long_lines:
+            limit = self._limits.max_line_bytes
+            result.issues.append(
+                _issue(label, "long-lines", f"{stats.long_lines} line(s) longer than {limit:,} bytes "
+                       f"(limits.log_max_line_bytes) counted as malformed; only their first {limit:,} bytes "
+                       "were scanned", IssueSeverity.WARNING, stats.long_lines)
+            )
+        mixed = _mixed_format(stats)
+        if mixed is not None:
+            result.issues.append(_issue(label, "mixed-formats", mixed))
+        if stats.malformed + stats.long_lines:
+            result.count("malformed_lines", stats.malformed + stats.long_lines)
         if stats.malformed:
-            result.count("malformed_lines", stats.malformed)
             examples = "; ".join(f"line {n}: {reason}" for n, reason in stats.malformed_examples)
             result.issues.append(
                 _issue(label, "malformed-lines",
@@ -127,6 +146,22 @@ class LogConnector(Connector):
                         *(self.catalogue.app_literals() if cls.app_based else ())]
             self._finders[cls] = None if cls.every_line or not literals else LineFinder(literals)
         return self._finders[cls]
+
+
+#: a file where at least this share of lines fail its format, and another format reads them,
+#: mixes formats: reported as an error (exit 3), since the other format's lines went unread
+MIXED_SHARE = 0.05
+
+
+def _mixed_format(stats: "StreamStats") -> str | None:  # type: ignore[name-defined]
+    if not stats.malformed or stats.malformed < MIXED_SHARE * max(1, stats.lines):
+        return None
+    other = detect([s for s in stats.malformed_samples if s.strip()])
+    if other is None or other.name == stats.format_name:
+        return None
+    return (f"mixed formats: read as {stats.format_name}, but {stats.malformed} of {stats.lines} line(s) are "
+            f"{other.name}; those lines were not scanned. Split the file by format, or scan it once per "
+            "format with --log-format")
 
 
 def _format_class(log_format: str, generic_fields: Mapping[str, str] | None) -> type[LogFormat] | None:

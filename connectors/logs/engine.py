@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import BinaryIO
@@ -19,15 +19,18 @@ from typing import BinaryIO
 from connectors.logs.attribution import Aggregator
 from connectors.logs.formats import LogFormat, detect
 from connectors.logs.prefilter import LineFinder, compile_regex
-from connectors.logs.reader import BLOCK_SIZE, iter_blocks, open_log
+from connectors.logs.reader import BLOCK_SIZE, DEFAULT_LIMITS, ReadLimits, iter_blocks, open_log
 from connectors.logs.records import LogRecord, MalformedLine
 from discovery.domains import AIService, ServiceCatalogue
 
 HEAD_LINES = 50
 MAX_EXAMPLES = 3
 HEAD_BYTES = 256 * 1024
-#: whole-document formats (a CloudTrail file is one JSON object) are read whole up to this size
-MAX_DOCUMENT_BYTES = 512 * 1024 * 1024
+#: how far a file whose first lines are all over-long is searched for lines to sniff
+HEAD_SEARCH_BYTES = 64 * 1024 * 1024
+#: kept raw malformed lines (each cut to SAMPLE_BYTES) for telling a mixed-format file apart
+MAX_SAMPLES = 20
+SAMPLE_BYTES = 4096
 
 
 class UnknownFormat(Exception):
@@ -55,21 +58,34 @@ class StreamStats:
 
     #: why the malformed-line count may be short (the shape-check process failed)
     shape_check_error: str | None = None
+    #: lines longer than the limit: cut to their first bytes (which were still scanned)
+    long_lines: int = 0
+    #: a few malformed lines as read, to tell a file that mixes formats from a damaged one
+    malformed_samples: list[str] = field(default_factory=list)
 
-    def add_malformed(self, count: int, examples: list[tuple[int, str]]) -> None:
+    def add_malformed(self, count: int, examples: list[tuple[int, str]], samples: Sequence[str] = ()) -> None:
         self.malformed += count
         self.malformed_examples = sorted([*self.malformed_examples, *examples])[:MAX_EXAMPLES]
+        self.malformed_samples = [*self.malformed_samples, *samples][:MAX_SAMPLES]
 
 
 FinderFactory = Callable[[type[LogFormat]], LineFinder | None]
 
 
 def head_lines(block: bytes) -> list[str]:
-    text = block[:HEAD_BYTES].decode("utf-8", errors="replace")
-    lines = [line.rstrip("\r") for line in text.split("\n")[:HEAD_LINES]]
-    if len(block) > HEAD_BYTES and lines:
-        lines.pop()  # probably cut in the middle
-    return [line for line in lines if line.strip()]
+    """The first lines of a block for sniffing; a line longer than HEAD_BYTES (an over-long or
+    binary line) is passed over, so one giant first line cannot make a file look empty."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < HEAD_LINES and start < len(block):
+        end = block.find(b"\n", start)
+        end = len(block) if end < 0 else end
+        if end - start <= HEAD_BYTES:
+            line = block[start:end].decode("utf-8", errors="replace").rstrip("\r")
+            if line.strip():
+                lines.append(line)
+        start = end + 1
+    return lines
 
 
 def scan_stream(
@@ -82,17 +98,27 @@ def scan_stream(
     on_progress: Callable[[int], None] = lambda _lines: None,
     block_size: int = BLOCK_SIZE,
     path: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> tuple[StreamStats, Aggregator | None]:
     """Scan a stream. Raises UnknownFormat when auto-detection fails.
 
     `path`, when the stream is a file that can be opened again, lets the shape check run beside
     the scan in a second process (see ShapeSidecar); without it the check runs inline.
     """
-    blocks = iter_blocks(stream, block_size)
+    reader = iter_blocks(stream, block_size, limits.max_line_bytes)
+    blocks = iter(reader)
     first = next(blocks, b"")
     stats = StreamStats()
     head = head_lines(first)
+    while not head and first.strip() and len(first) < HEAD_SEARCH_BYTES:
+        more = next(blocks, None)  # the first block held only over-long lines: look further
+        if more is None:
+            break
+        first += more
+        head = head_lines(first)
     if not head:
+        if first.strip():
+            raise UnknownFormat()  # text, but no line short enough to be a log line
         return stats, None
     cls = fixed_format or detect(head)
     if cls is None:
@@ -115,13 +141,20 @@ def scan_stream(
         try:
             record = fmt.parse(line)
         except MalformedLine as exc:
+            if len(raw) == reader.cut_length:
+                # An over-long line, counted once by the reader; the AI hosts its kept prefix
+                # names are still found.
+                record = _record_from_prefix(catalogue, line)
+                if record is not None:
+                    _attribute(stats, catalogue, aggregator, record, line_no, line[:SAMPLE_BYTES])
+                return
             if sidecar is None or sidecar.shape.fits(raw):  # the sidecar counts the misfits
-                _malformed(stats, line_no, str(exc))
+                _malformed(stats, line_no, str(exc), line)
             return
         if record is not None:
             _attribute(stats, catalogue, aggregator, record, line_no, line)
 
-    documents = _read_document(fmt, first, blocks)
+    documents = _read_document(fmt, first, blocks, limits.max_document_bytes)
     if documents is not None:
         try:
             for index, record in enumerate(documents, start=1):
@@ -141,7 +174,7 @@ def scan_stream(
     blocks = _chain(first, blocks)
     first = second = None  # type: ignore[assignment]  # the chain holds the only references
     if shape is not None and several_blocks and path is not None and ShapeSidecar.available():
-        sidecar = ShapeSidecar.start(path, fmt, shape, block_size)
+        sidecar = ShapeSidecar.start(path, fmt, shape, block_size, limits)
         shape = None  # the inline check is the sidecar's job now
     try:
         _scan_blocks(blocks, stats, finder, shape, handle, on_progress)
@@ -149,6 +182,8 @@ def scan_stream(
         if sidecar is not None:
             sidecar.cancel()  # a failed or interrupted scan must not wait for the whole file
         raise
+    finally:
+        stats.long_lines = reader.long_lines
     if sidecar is not None:
         outcome = sidecar.result()
         if isinstance(outcome, str):
@@ -260,11 +295,12 @@ class ShapeSidecar:
         return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
 
     @classmethod
-    def start(cls, path: str, fmt: LogFormat, shape: "ShapeCheck", block_size: int) -> "ShapeSidecar":
+    def start(cls, path: str, fmt: LogFormat, shape: "ShapeCheck", block_size: int,
+              limits: ReadLimits = DEFAULT_LIMITS) -> "ShapeSidecar":
         context = multiprocessing.get_context("fork")
         parent_end, child_end = context.Pipe(duplex=False)
         process = context.Process(
-            target=_sidecar_main, args=(child_end, path, fmt, block_size), daemon=True
+            target=_sidecar_main, args=(child_end, path, fmt, block_size, limits), daemon=True
         )
         process.start()
         child_end.close()
@@ -275,7 +311,7 @@ class ShapeSidecar:
         self._process.join(timeout=5)
         self._conn.close()
 
-    def result(self) -> tuple[int, list[tuple[int, str]]] | str:
+    def result(self) -> tuple[int, list[tuple[int, str]], list[str]] | str:
         """(malformed misfit lines, examples), or why there is no count; waits for the child."""
         try:
             outcome = self._conn.recv()
@@ -286,38 +322,52 @@ class ShapeSidecar:
             self._process.join(timeout=5)
         if outcome[0] == "error":
             return str(outcome[1])
-        return outcome[1], outcome[2]
+        return outcome[1], outcome[2], outcome[3]
 
 
-def _sidecar_main(conn: Connection, path: str, fmt: LogFormat, block_size: int) -> None:
+def _sidecar_main(conn: Connection, path: str, fmt: LogFormat, block_size: int,
+                  limits: ReadLimits = DEFAULT_LIMITS) -> None:
     try:
         shape = ShapeCheck.of(fmt)
         if shape is None:
             raise ValueError(f"{fmt.name} has no line shape")
-        with open_log(path) as stream:
-            count, examples = count_misfits(iter_blocks(stream, block_size), fmt, shape)
-        conn.send(("ok", count, examples))
+        with open_log(path, limits=limits) as stream:
+            reader = iter_blocks(stream, block_size, limits.max_line_bytes)
+            samples: list[str] = []
+            count, examples = count_misfits(iter(reader), fmt, shape, reader.cut_length, samples)
+        conn.send(("ok", count, examples, samples))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which goes on without the count
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
 
 
-def count_misfits(blocks: Iterator[bytes], fmt: LogFormat, shape: "ShapeCheck") -> tuple[int, list[tuple[int, str]]]:
-    """Parse the lines that do not fit the shape; (how many are malformed, the first few)."""
+def count_misfits(
+    blocks: Iterator[bytes], fmt: LogFormat, shape: "ShapeCheck", cut_length: int | None = None,
+    samples: list[str] | None = None,
+) -> tuple[int, list[tuple[int, str]]]:
+    """Parse the lines that do not fit the shape; (how many are malformed, the first few).
+
+    Lines of `cut_length` were cut by the reader and are counted there; `samples` collects a
+    few malformed lines as read."""
     count, examples, lines = 0, [], 0
     for block in blocks:
         counted_to, newlines = 0, 0
         for start in shape.misfits(block):
             newlines += block.count(b"\n", counted_to, start)
             counted_to = start
-            line = _line_at(block, start).decode("utf-8", errors="replace").rstrip("\r")
+            raw = _line_at(block, start)
+            if cut_length is not None and len(raw) == cut_length:
+                continue
+            line = raw.decode("utf-8", errors="replace").rstrip("\r")
             if not line.strip():
                 continue
             try:
                 fmt.parse(line)
             except MalformedLine as exc:
                 count += 1
+                if samples is not None and len(samples) < MAX_SAMPLES:
+                    samples.append(line[:SAMPLE_BYTES])
                 if len(examples) < MAX_EXAMPLES:
                     examples.append((lines + newlines + 1, str(exc)))
         newlines += block.count(b"\n", counted_to)
@@ -352,10 +402,25 @@ def _attribute(
         aggregator.add(service, record, line_no, line)
 
 
-def _malformed(stats: StreamStats, line_no: int, reason: str) -> None:
+_HOST_TOKEN = re.compile(r"(?<![A-Za-z0-9.-])((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24})(?![A-Za-z0-9-])")
+#: how much of a cut line is searched for AI hosts
+PREFIX_SEARCH_CHARS = 64 * 1024
+
+
+def _record_from_prefix(catalogue: ServiceCatalogue, line: str) -> LogRecord | None:
+    """A host-only record for the first catalogued AI host named in a cut line's prefix."""
+    for match in _HOST_TOKEN.finditer(line, 0, PREFIX_SEARCH_CHARS):
+        if catalogue.match(match.group(1)) is not None:
+            return LogRecord(host=match.group(1).lower())
+    return None
+
+
+def _malformed(stats: StreamStats, line_no: int, reason: str, line: str | None = None) -> None:
     stats.malformed += 1
     if len(stats.malformed_examples) < MAX_EXAMPLES:
         stats.malformed_examples.append((line_no, reason))
+    if line is not None and len(stats.malformed_samples) < MAX_SAMPLES:
+        stats.malformed_samples.append(line[:SAMPLE_BYTES])
 
 
 def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
@@ -365,14 +430,15 @@ def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def _read_document(fmt: LogFormat, first: bytes, rest: Iterator[bytes]) -> Iterator[LogRecord] | None:
+def _read_document(fmt: LogFormat, first: bytes, rest: Iterator[bytes], max_bytes: int) -> Iterator[LogRecord] | None:
     """Whole-document formats get the full text; line formats get None (and nothing is consumed)."""
     if not fmt.wants_document(first[:HEAD_BYTES].decode("utf-8", errors="replace")):
         return None
     parts, size = [first], len(first)
     for block in rest:
         size += len(block)
-        if size > MAX_DOCUMENT_BYTES:
-            raise DocumentTooLarge(f"a single JSON document larger than {MAX_DOCUMENT_BYTES >> 20} MiB")
+        if size > max_bytes:
+            raise DocumentTooLarge(f"a single JSON document larger than {max_bytes >> 20} MiB "
+                                   "(limits.log_max_document_bytes)")
         parts.append(block)
     return fmt.documents(b"".join(parts).decode("utf-8", errors="replace"))

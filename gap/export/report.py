@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from discovery.models import AISystem, ScanIssue
+from discovery.safe_text import markdown_block, markdown_inline
 from gap.models import Finding, FindingStatus
 
 STATUS_ORDER = (FindingStatus.GAP, FindingStatus.INSUFFICIENT_EVIDENCE, FindingStatus.PARTIAL,
@@ -49,14 +50,18 @@ def _citation_label(finding: Finding) -> list[str]:
 
 
 def report_markdown(data: ReportInput) -> str:
-    out = [f"# ISO/IEC 42001:2023 gap analysis — {data.organisation}", ""]
+    # Every value from a scan, a document or a reviewer is escaped where it is written (md), so
+    # a `|` cannot break a table and a newline with `#` cannot forge a heading.
+    md = markdown_inline
+    out = [f"# ISO/IEC 42001:2023 gap analysis — {md(data.organisation)}", ""]
     out += [f"- {line}" for line in _summary_lines(data)] + [""]
     out += ["## AI system inventory", "", "| System | Status | Risk | Providers | Models |", "|---|---|---|---|---|"]
     for s in sorted(data.systems, key=lambda s: (s.risk_tier, s.name)):
-        out.append(f"| {s.name} | {s.status.value} | {s.risk_tier} | {', '.join(s.providers)} | {', '.join(s.models[:4])} |")
+        out.append(f"| {md(s.name)} | {md(s.status.value)} | {s.risk_tier} | {md(', '.join(s.providers))} | "
+                   f"{md(', '.join(s.models[:4]))} |")
     if data.issues:
         out += ["", "## Sources not fully read", ""]
-        out += [f"- {i.connector} `{i.target}`: {i.kind}: {i.message}" for i in data.issues]
+        out += [f"- {md(i.connector)} {md(i.target)}: {md(i.kind)}: {md(i.message)}" for i in data.issues]
     out += ["", "## Findings", ""]
     for status in STATUS_ORDER:
         group = [f for f in data.findings if f.status == status]
@@ -64,12 +69,12 @@ def report_markdown(data: ReportInput) -> str:
             continue
         out += [f"### {status.value} ({len(group)})", ""]
         for f in group:
-            out += [f"#### {f.requirement} {f.title}", "",
-                    f"*Review: {f.review.state.value}{' by ' + f.review.reviewer if f.review.reviewer else ''}; "
-                    f"drafted by {f.drafted_by.label()}*", "", f.rationale, ""]
-            out += [f"> {c}" for c in _citation_label(f)]
-            out += [f"- Evidence: {e.summary} (`{e.id}`)" for e in f.technical_evidence]
-            out += [f"- Action: {a}" for a in f.actions]
+            out += [f"#### {md(f.requirement)} {md(f.title)}", "",
+                    f"*Review: {md(f.review.state.value)}{' by ' + md(f.review.reviewer) if f.review.reviewer else ''}; "
+                    f"drafted by {md(f.drafted_by.label())}*", "", markdown_block(f.rationale), ""]
+            out += [f"> {md(c)}" for c in _citation_label(f)]
+            out += [f"- Evidence: {md(e.summary)} ({md(e.id)})" for e in f.technical_evidence]
+            out += [f"- Action: {md(a)}" for a in f.actions]
             out.append("")
     return "\n".join(out) + "\n"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from discovery.export import styled_workbook, workbook_bytes
 from gap.models import Finding, FindingStatus
+from rag.loaders.limits import DEFAULT_DOCUMENT_LIMITS, DocumentLimits, zip_problem
 
 SHEET = "Review"
 HEADERS = ("Requirement", "Title", "Drafted status", "Drafted rationale", "Citations", "Technical evidence",
@@ -55,10 +56,13 @@ def review_workbook(findings: list[Finding]) -> bytes:
     return workbook_bytes(book)
 
 
-def read_decisions(data: bytes, source: str) -> list[SheetDecision]:
+def read_decisions(data: bytes, source: str, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS) -> list[SheetDecision]:
     """Rows with a decision; every malformed row is reported at once, naming the row."""
     from openpyxl import load_workbook
 
+    problem = zip_problem(data, limits)  # before openpyxl inflates sharedStrings into memory
+    if problem:
+        raise ReviewSheetError(f"{source}: refused: {problem}")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a bad file

@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime, timezone
 
 from discovery.export import styled_workbook, workbook_bytes
+from discovery.safe_text import markdown_inline, spreadsheet_row, xml_text
 from gap.models import ImplementationStatus, SoAEntry
 
 COLUMNS = (
@@ -42,16 +43,16 @@ def soa_csv(entries: list[SoAEntry]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
-    writer.writerows(_values(e) for e in entries)
+    writer.writerows(spreadsheet_row(_values(e)) for e in entries)
     return buffer.getvalue().encode("utf-8")
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return markdown_inline(text)
 
 
 def soa_markdown(entries: list[SoAEntry], organisation: str = "") -> bytes:
-    lines = [f"# Statement of Applicability{' — ' + organisation if organisation else ''}", "",
+    lines = [f"# Statement of Applicability{' — ' + markdown_inline(organisation) if organisation else ''}", "",
              "ISO/IEC 42001:2023 Annex A. Draft for human review: see the review state of each row.", "",
              "| " + " | ".join(HEADERS[:9] + ("Review",)) + " |", "|" + "---|" * 10]
     for entry in entries:
@@ -76,7 +77,7 @@ def soa_docx(entries: list[SoAEntry], organisation: str = "") -> bytes:
     from docx.shared import Pt
 
     document = Document()
-    document.add_heading(f"Statement of Applicability{' — ' + organisation if organisation else ''}", level=1)
+    document.add_heading(xml_text(f"Statement of Applicability{' — ' + organisation if organisation else ''}"), level=1)
     document.add_paragraph("ISO/IEC 42001:2023 Annex A controls. Drafted by aims for human review; the review "
                            "state of each control shows whether a reviewer has signed it off.")
     table = document.add_table(rows=1, cols=6)
@@ -84,12 +85,12 @@ def soa_docx(entries: list[SoAEntry], organisation: str = "") -> bytes:
     for cell, header in zip(table.rows[0].cells, ("Control", "Applicable", "Status", "Justification", "Evidence", "Review")):
         cell.text = header
     for entry in entries:
-        values = _values(entry)
+        values = [xml_text(v) for v in _values(entry)]  # DOCX is XML: no control characters
         cells = table.add_row().cells
-        cells[0].text = f"{entry.control} {entry.title}"
+        cells[0].text = f"{values[0]} {values[1]}"
         cells[1].text = values[2] + (f" ({values[3]})" if entry.applicable else f": {values[4]}")
         cells[2].text = values[5]
-        cells[3].text = entry.justification
+        cells[3].text = values[6]
         cells[4].text = values[7]
         cells[5].text = values[9] + (f" by {values[10]}" if values[10] else "")
     for row in table.rows:

@@ -12,11 +12,12 @@ import os
 from pathlib import Path
 
 from rag.loaders._common import DocumentError, clean_text, decode_text
+from rag.loaders.limits import DEFAULT_DOCUMENT_LIMITS, DocumentLimits, zip_problem
 from rag.models import Document, MediaType, PageSpan, SectionSpan, document_id_for
 
-__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "DocumentError", "document_from_bytes", "load_document"]
+__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "DocumentError", "DocumentLimits", "document_from_bytes", "load_document"]
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = DEFAULT_DOCUMENT_LIMITS.max_file_bytes
 
 SUFFIXES: dict[str, MediaType] = {
     ".md": "markdown",
@@ -29,8 +30,11 @@ SUFFIXES: dict[str, MediaType] = {
 }
 
 
-def load_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def load_document(
+    path: str | os.PathLike[str], *, max_bytes: int | None = None, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS
+) -> Document:
     """Read and extract one file. ``path`` is recorded as given."""
+    max_bytes = limits.max_file_bytes if max_bytes is None else max_bytes
     shown = str(path)
     file = Path(path)
     media_type = SUFFIXES.get(file.suffix.lower())
@@ -43,18 +47,32 @@ def load_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_
         raise DocumentError(shown, f"unsupported file type {file.suffix or '(no extension)'!r}; supported: {supported}")
     size = file.stat().st_size
     if size > max_bytes:
-        raise DocumentError(shown, f"is {size / 1e6:.1f} MB, larger than the {max_bytes / 1e6:.1f} MB limit")
+        raise DocumentError(shown, f"is too large: {size / 1e6:.1f} MB, larger than the {max_bytes / 1e6:.1f} MB limit "
+                            "(limits.policy_max_file_bytes)")
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise DocumentError(shown, f"cannot be read ({exc.strerror or exc})") from None
     if not data.strip():
         raise DocumentError(shown, "is empty")
-    return document_from_bytes(data, shown, media_type)
+    return document_from_bytes(data, shown, media_type, limits)
 
 
-def document_from_bytes(data: bytes, path: str, media_type: MediaType) -> Document:
+def _too_much_text(path: str, chars: int, limits: DocumentLimits) -> DocumentError:
+    return DocumentError(path, f"is too large: {chars:,} characters of text, past the {limits.max_text_chars:,} "
+                               "limit (limits.policy_max_text_chars); split it or raise the limit")
+
+
+def document_from_bytes(
+    data: bytes, path: str, media_type: MediaType, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS
+) -> Document:
     """Extract a document from its bytes (split out so callers can pass downloads)."""
+    if media_type in ("markdown", "text", "html") and len(data) > 4 * limits.max_text_chars:
+        raise _too_much_text(path, len(data), limits)  # more bytes than any text within the limit
+    if media_type == "docx":
+        problem = zip_problem(data, limits)
+        if problem:
+            raise DocumentError(path, f"is refused: {problem}")
     pages: list[PageSpan] = []
     sections: list[SectionSpan] = []
     title: str | None = None
@@ -75,7 +93,9 @@ def document_from_bytes(data: bytes, path: str, media_type: MediaType) -> Docume
     else:
         from rag.loaders.pdf import pdf_structure
 
-        text, pages, sections, title = pdf_structure(data, path)
+        text, pages, sections, title = pdf_structure(data, path, limits)
+    if len(text) > limits.max_text_chars:
+        raise _too_much_text(path, len(text), limits)
     if not any(ch.isalnum() for ch in text):
         hint = " (a scanned PDF needs OCR first)" if media_type == "pdf" else ""
         raise DocumentError(path, f"has no extractable text{hint}")

@@ -47,30 +47,47 @@ def html_structure(markup: str) -> tuple[str, list[tuple[int, int, str]], str | 
         if text:
             out.block(text)
 
-    def walk(node: Tag) -> None:
+    def walk(root: Tag) -> None:
+        # An explicit stack, not recursion: a page nested thousands of levels deep is read
+        # like any other instead of overflowing Python's stack.
+        stack: list[tuple[str, object]] = [("children", root)]
+        while stack:
+            action, node = stack.pop()
+            if action == "flush":
+                flush()
+            elif action == "text":
+                line.append(str(node))
+            elif action == "heading":
+                flush()
+                out.heading(_HEADINGS[node.name.lower()], node.get_text(" ", strip=True))  # type: ignore[attr-defined]
+            elif action == "cell":
+                # A table row reads as one line: "cell | cell | cell".
+                if line and collapse_inline("".join(line)):
+                    line.append(" | ")
+                stack.append(("children", node))
+            else:
+                stack.extend(reversed(_actions(node)))  # type: ignore[arg-type]
+
+    def _actions(node: Tag) -> list[tuple[str, object]]:
+        actions: list[tuple[str, object]] = []
         for child in node.children:
             if isinstance(child, (Comment, Doctype)):
                 continue
             if isinstance(child, NavigableString):
-                line.append(str(child))
+                actions.append(("text", child))
                 continue
             if not isinstance(child, Tag):
                 continue
             name = child.name.lower()
             if name in _HEADINGS:
-                flush()
-                out.heading(_HEADINGS[name], child.get_text(" ", strip=True))
+                actions.append(("heading", child))
             elif name in _CELLS:
-                # A table row reads as one line: "cell | cell | cell".
-                if line and collapse_inline("".join(line)):
-                    line.append(" | ")
-                walk(child)
+                actions.append(("cell", child))
             elif name in _BLOCKS:
-                flush()
-                walk(child)
-                flush()
+                actions += [("flush", None), ("children", child), ("flush", None)]
             else:
-                walk(child)
+                actions.append(("children", child))
+        return actions
 
     # When the page marks its main content, everything outside it (site
     # header, menus, breadcrumbs, sidebars) is furniture.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
 from collections import Counter
 
 from rag.loaders._common import DocumentError, HeadingStack, clean_text, collapse_inline
+from rag.loaders.limits import DEFAULT_DOCUMENT_LIMITS, DocumentLimits
 from rag.models import PageSpan, SectionSpan
 
 # A heading is set at least this much larger than the body text.
@@ -90,22 +92,47 @@ def _open(data: bytes, path: str):  # -> pypdf.PdfReader
     return reader
 
 
-def pdf_structure(data: bytes, path: str) -> tuple[str, list[PageSpan], list[SectionSpan], str | None]:
+def _bounded(limits: DocumentLimits):  # type: ignore[no-untyped-def]
+    """pypdf's own decompression limits, set to ours for the duration of one extraction."""
+    try:
+        from pypdf import apply_configuration
+    except ImportError:  # pypdf < 7 keeps its built-in limits
+        return contextlib.nullcontext()
+    cap = limits.max_unpacked_bytes
+    return apply_configuration(
+        zlib_maximum_output_length=cap, lzw_maximum_output_length=cap, run_length_maximum_output_length=cap,
+        jbig2_maximum_output_length=cap, brotli_maximum_output_length=cap, image_maximum_buffer_size=cap,
+        maximum_declared_stream_length=cap, array_based_stream_maximum_output_length=cap,
+    )
+
+
+def pdf_structure(
+    data: bytes, path: str, limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS
+) -> tuple[str, list[PageSpan], list[SectionSpan], str | None]:
     """Extracted text, page spans, sections and the title."""
-    reader = _open(data, path)
     page_texts: list[str] = []
     fonts: list[_PageFonts] = []
-    try:
-        for page in reader.pages:
-            collector = _PageFonts()
-            text = page.extract_text(visitor_text=collector.visit) or ""
-            page_texts.append(clean_text(text).strip("\n"))
-            fonts.append(collector.finish())
-        meta_title = ((reader.metadata or {}).get("/Title") or "") if reader.metadata else ""
-    except DocumentError:
-        raise
-    except Exception as exc:
-        raise DocumentError(path, f"is a damaged PDF ({type(exc).__name__}: {exc})") from None
+    with _bounded(limits):
+        reader = _open(data, path)
+        extracted = 0
+        try:
+            for page in reader.pages:
+                collector = _PageFonts()
+                text = page.extract_text(visitor_text=collector.visit) or ""
+                extracted += len(text)
+                if extracted > limits.max_text_chars:
+                    raise DocumentError(path, f"is too large: more than {limits.max_text_chars:,} characters of "
+                                              "text (limits.policy_max_text_chars); split it or raise the limit")
+                page_texts.append(clean_text(text).strip("\n"))
+                fonts.append(collector.finish())
+            meta_title = ((reader.metadata or {}).get("/Title") or "") if reader.metadata else ""
+        except DocumentError:
+            raise
+        except Exception as exc:
+            if type(exc).__name__ == "LimitReachedError":  # pypdf's bounds, set from ours above
+                raise DocumentError(path, f"is refused: a compressed stream or its content is past the limit ({exc}); "
+                                          "limits.archive_max_unpacked_bytes sets the size of one stream") from None
+            raise DocumentError(path, f"is a damaged PDF ({type(exc).__name__}: {exc})") from None
 
     parts: list[str] = []
     pages: list[PageSpan] = []

@@ -82,6 +82,7 @@ def test_unknown_requirement_is_a_usage_error(demo_output):
 def test_bad_policy_files_are_reported_and_the_rest_goes_on(tmp_path):
     (tmp_path / "good.md").write_text("# AI policy\n\nWe govern artificial intelligence through an AI board.\n")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 this is not really a pdf")
+    assert aims(tmp_path / "ws", "init").exit_code == 0
     result = aims(tmp_path / "ws", "policies", "add", str(tmp_path / "good.md"), str(tmp_path / "broken.pdf"),
                   str(tmp_path / "missing.md"), "--format", "json")
     assert result.exit_code == 3

@@ -42,7 +42,7 @@ def scan_command(connector):
 
 
 def invoke(workspace, connector, *args):
-    return CliRunner().invoke(scan_command(connector), list(args), obj=AppContext(workspace_dir=str(workspace)))
+    return CliRunner().invoke(scan_command(connector), list(args), obj=AppContext(workspace_dir=str(workspace), create_workspace=True))
 
 
 def test_scan_json_follows_the_contract(workspace_dir):
@@ -74,6 +74,7 @@ def test_new_shadow_gate_and_inventory_commands(workspace_dir, tmp_path):
     register.write_text("provider,system,owner,approved_use,expires\nopenai,,o@x,support,2099-01-01\n")
     runner = CliRunner()
     ws = ["--workspace", str(workspace_dir)]
+    assert runner.invoke(root, ws + ["init"]).exit_code == 0
     assert runner.invoke(root, ws + ["register", "import", str(register)]).exit_code == 0
     assert invoke(workspace_dir, ListConnector([obs()]), "/repos/svc", "--fail-on", "new-shadow").exit_code == 0
     second = invoke(workspace_dir, ListConnector([obs(), obs(provider="deepseek")]), "/repos/svc",

@@ -62,9 +62,14 @@ class ZscalerFormat(LogFormat):
 
     @classmethod
     def sniff(cls, head: Sequence[str]) -> bool:
-        for event in (_event(obj) for obj in json_head(head)[:5]):
+        for obj in json_head(head)[:5]:
+            # The NSS feed's envelope carries the sourcetype, the event inside it the fields; the
+            # envelope is the same JSON whether the feed writes it compact or spaced.
+            if _is_zscaler_sourcetype(obj):
+                return True
+            event = _event(obj)
             keys = {k.lower() for k in event}
-            if ("sourcetype" in keys and "zscaler" in str(event.get("sourcetype", "")).lower()) or (
+            if _is_zscaler_sourcetype(event) or (
                 keys & {"eurl", "url", "b64url"} and keys & {"login", "user"} and keys & {"reqmethod", "requestmethod", "respsize", "responsesize"}
             ):
                 return True
@@ -145,6 +150,11 @@ class ZscalerFormat(LogFormat):
         if len(row) != len(self._columns):
             return None
         return dict(zip(self._columns, row, strict=True))
+
+
+def _is_zscaler_sourcetype(obj: Mapping[str, Any]) -> bool:
+    value = next((v for k, v in obj.items() if isinstance(k, str) and k.lower() == "sourcetype"), "")
+    return "zscaler" in str(value).lower()
 
 
 def _event(obj: Mapping[str, Any]) -> Mapping[str, Any]:

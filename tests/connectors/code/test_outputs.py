@@ -40,6 +40,7 @@ def test_cli_json_and_sarif(tmp_path: Path) -> None:
 
     runner = CliRunner()
     workspace = tmp_path / "ws"
+    assert runner.invoke(cli, ["-w", str(workspace), "init"]).exit_code == 0
     out = runner.invoke(cli, ["-w", str(workspace), "discover", "code", str(CORPUS / "ollama-local"), "--format", "json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)

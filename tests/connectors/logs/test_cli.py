@@ -14,6 +14,8 @@ from tests.connectors.logs.conftest import FIXTURES
 
 
 def run(workspace: Path, *args: str, input: bytes | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    if not (workspace / "aims.db").exists():
+        assert CliRunner().invoke(cli, ["--workspace", str(workspace), "init"]).exit_code == 0
     return CliRunner().invoke(cli, ["--workspace", str(workspace), "discover", "logs", *args], input=input, env=env)
 
 

@@ -45,7 +45,8 @@ def test_corrupt_gzip_is_an_error_not_a_crash(tmp_path: Path) -> None:
     broken = tmp_path / "cut.log.gz"
     broken.write_bytes(gzip.compress((FIXTURES / "squid/access.log").read_bytes())[:60])
     result = LogConnector().scan([str(broken)])
-    assert issue_kinds(result) == {"corrupt": 1}
+    assert issue_kinds(result) == {"truncated": 1}  # what was read is kept, the cut is an error
+    assert result.issues[0].severity == "error"
 
 
 def test_empty_file_is_a_warning(tmp_path: Path) -> None:
