@@ -19,8 +19,8 @@ from discovery.models import AISystem
 from gap.drafting.base import DraftRequest, FindingDrafter, LLMUnavailableError, PassageSource, RequirementLike
 from gap.drafting.offline import OfflineDrafter
 from gap.evidence import gather_evidence
-from gap.models import Citation, Finding
-from gap.verify import citation_matches_source
+from gap.models import Citation, Finding, SuspiciousPassage
+from gap.verify import citable, citation_matches_source
 from rag.models import Chunk, Passage
 
 #: Passages retrieved per requirement (fused over its queries).
@@ -56,6 +56,10 @@ class RetrieverPassages:
     def get(self, chunk_id: str) -> Chunk | None:
         result: Chunk | None = self.retriever.get(chunk_id)
         return result
+
+    def suspicious_matches(self, queries: Sequence[str], k: int = 3) -> list[Passage]:
+        finder = getattr(self.retriever, "suspicious_matches", None)
+        return list(finder(list(queries), k)) if finder is not None else []
 
     def document_text(self, document_id: str) -> str:
         text: str = self.retriever.index.document_text(document_id)
@@ -99,7 +103,7 @@ class _CitationChecker:
         for citation in finding.citations:
             chunk = self.source.get(citation.chunk_id)
             text = self._text(chunk.document_id) if chunk is not None else None
-            if text is not None and citation_matches_source(citation, text):
+            if citable(chunk) and text is not None and citation_matches_source(citation, text):
                 kept.append(citation)
             else:
                 problems.append(
@@ -107,6 +111,29 @@ class _CitationChecker:
                     f"the source text at [{citation.start}:{citation.end}]"
                 )
         return kept, problems
+
+
+def _split_untrusted(source: PassageSource, queries: list[str], k: int) -> tuple[list[Passage], list[Passage]]:
+    """The k evidence passages for the queries, and the untrusted passages that match them (never evidence)."""
+    retrieved = source.search_many(queries, k)
+    clean = [p for p in retrieved if p.suspicious is None]
+    flagged = [p for p in retrieved if p.suspicious is not None]
+    finder = getattr(source, "suspicious_matches", None)
+    if finder is not None:
+        known = {p.id for p in flagged}
+        flagged += [p for p in finder(queries, 3) if p.id not in known]
+    return clean, flagged
+
+
+def _suspicious(passage: Passage) -> SuspiciousPassage:
+    excerpt = " ".join(passage.text.split())
+    return SuspiciousPassage(
+        chunk_id=passage.id,
+        document=passage.document,
+        section=passage.section,
+        reason=passage.suspicious or "untrusted",
+        excerpt=excerpt[:200] + ("…" if len(excerpt) > 200 else ""),
+    )
 
 
 def assess(
@@ -127,7 +154,7 @@ def assess(
     current: FindingDrafter = drafter
     retrieved_any = False
     for number, requirement in enumerate(requirements, start=1):
-        retrieved = passages.search_many(_queries(requirement), k)
+        retrieved, flagged = _split_untrusted(passages, _queries(requirement), k)
         retrieved_any = retrieved_any or bool(retrieved)
         evidence = gather_evidence(requirement.technical_evidence, inventory, controls)
         request = DraftRequest(
@@ -136,6 +163,7 @@ def assess(
             technical_evidence=evidence.items,
             concerns=evidence.concerns,
             fallback_reason=result.fallback_reason,
+            suspicious=flagged,
         )
         try:
             finding = current.draft(request)
@@ -150,6 +178,7 @@ def assess(
                 technical_evidence=evidence.items,
                 concerns=evidence.concerns,
                 fallback_reason=str(exc),
+                suspicious=flagged,
             )
             finding = current.draft(request)
         if result.fallback_reason is not None:
@@ -158,6 +187,8 @@ def assess(
         if dropped:
             finding = finding.model_copy(update={"citations": kept})
             result.problems.extend(dropped)
+        if flagged:
+            finding = finding.model_copy(update={"suspicious_passages": [_suspicious(p) for p in flagged]})
         if finding.needs_manual_review:
             result.problems.append(f"{requirement.id}: the model's answer failed validation; needs manual review")
         result.findings.append(finding)

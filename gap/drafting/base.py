@@ -63,6 +63,14 @@ class DraftRequest:
     concerns: Sequence[str] = ()
     #: Why this draft is offline although an LLM was asked for (fallback).
     fallback_reason: str | None = field(default=None)
+    #: Retrieved passages flagged as untrusted (rag.untrusted): never evidence, never
+    #: shown to a model as evidence, listed in the finding for the reviewer.
+    suspicious: Sequence[Passage] = ()
+
+    @property
+    def evidence_passages(self) -> list[Passage]:
+        """The passages a drafter may rely on: never one flagged as suspicious."""
+        return [p for p in self.passages if p.suspicious is None]
 
     def evidence_hash(self, drafter: Drafter) -> str:
         """Hash of what the draft rests on: a change means the draft may be stale."""

@@ -150,3 +150,27 @@ def best_sentences(
     scored.sort(reverse=True)
     chosen = [span for score, _, span in scored[:limit] if score > 0] or [span for _, _, span in scored[:1]]
     return sorted(chosen)
+
+
+def evidence_units(text: str) -> list[tuple[int, int]]:
+    """Every sentence, list item, table row or heading of ``text`` as a (start, end) span, however short.
+
+    The unit within which an evidence phrase's terms must co-occur; unlike
+    `sentence_spans`, short items ("- Audit plan approved by the CISO") count.
+    """
+    spans: list[tuple[int, int]] = []
+    for block_start, block_end in _blocks(text):
+        block = text[block_start:block_end]
+        if _TABLE_RULE.match(block):
+            continue
+        cursor = 0
+        pieces = []
+        for match in _SENTENCE_END.finditer(block):
+            pieces.append((cursor, match.start()))
+            cursor = match.end()
+        pieces.append((cursor, len(block)))
+        for start, end in pieces:
+            s, e = _trim(text, block_start + start, block_start + end)
+            if e - s >= 3:
+                spans.append((s, e))
+    return spans
