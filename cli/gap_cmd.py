@@ -73,9 +73,15 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, only: str | N
     for finding in result.findings:
         if not finding.title:
             finding.title = catalogue.get(finding.requirement).title
+    from gap.reuse import annotate_reuse, reuse_summary
+
+    result.findings[:] = annotate_reuse(result.findings, catalogue)
+    reuse = reuse_summary(result.findings)
+    suspicious = sorted({p.chunk_id for f in result.findings for p in f.suspicious_passages})
     run_doc = {"id": "gap-" + uuid.uuid4().hex[:8], "started_at": started.isoformat(), "drafter": spec,
                "requirements": len(result.findings), "problems": result.problems,
-               "fallback_reason": result.fallback_reason}
+               "fallback_reason": result.fallback_reason, "isms_reuse": reuse,
+               "suspicious_passages": len(suspicious)}
     store = FindingStore(state.workspace)
     summary = store.save_drafts(result.findings, run_doc)
     wanted = {f.requirement for f in result.findings}
@@ -89,13 +95,20 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, only: str | N
     click.echo(f"\n{len(stored)} finding(s): {summary.new} new, {summary.updated} redrafted, "
                f"{summary.preserved} reviewed and kept" + (f" ({len(summary.stale)} with changed evidence: "
                f"{', '.join(summary.stale)})" if summary.stale else "") + ".")
+    click.echo(f"ISMS reuse: existing ISO/IEC 27001 evidence carries over for {reuse['counted']} of "
+               f"{reuse['requirements']} requirement(s) ({reuse['share']:.0%}); for {reuse['available']} more an ISMS "
+               "procedure exists that does not yet cover AI (see REUSE in `aims gap show`).")
+    if suspicious:
+        click.echo(f"Untrusted text: {len(suspicious)} passage(s) address an assessment tool or claim blanket "
+                   "conformance; they were never used as evidence (listed in `aims gap show ID` and the report).")
     if drafter.label.offline or result.fallback_reason:
         click.echo("Drafted offline, without a language model: treat the drafts as a starting point for review.")
 
 
 def _print_findings(findings) -> None:  # type: ignore[no-untyped-def]
-    rows = [(f.requirement, f.status.value, f.review.state.value, len(f.citations), f.title) for f in findings]
-    click.echo(table(rows, ["REQ", "STATUS", "REVIEW", "CITES", "TITLE"]))
+    rows = [(f.requirement, f.status.value, f.review.state.value, len(f.citations),
+             f.isms_reuse.state.value if f.isms_reuse else "-", f.title) for f in findings]
+    click.echo(table(rows, ["REQ", "STATUS", "REVIEW", "CITES", "REUSE", "TITLE"]))
 
 
 @gap.command("show")
