@@ -79,7 +79,13 @@ def _selected(catalogue: CatalogueLike, only: Iterable[str] | None) -> list[Requ
 
 def _queries(requirement: RequirementLike) -> list[str]:
     queries = [q for q in requirement.queries if q.strip()]
-    return queries or [requirement.title]
+    # The evidence criteria name what an auditor looks for: ask for that too, so a
+    # section that evidences one element is retrieved even if the catalogue's
+    # phrasings miss it.
+    criteria = getattr(requirement, "criteria", None)
+    if criteria is not None:
+        queries += [criteria.mechanism] + [e.label for e in criteria.elements]
+    return list(dict.fromkeys(queries)) or [requirement.title]
 
 
 class _CitationChecker:
@@ -125,6 +131,39 @@ def _split_untrusted(source: PassageSource, queries: list[str], k: int) -> tuple
     return clean, flagged
 
 
+#: How much of a document's opening decides whether the document as a whole is about AI.
+AI_DOCUMENT_OPENING = 1500
+#: Unfilled template fields that make a whole document a template (a form, not a record).
+TEMPLATE_FIELDS = 3
+
+
+class _DocumentTraits:
+    """Per document, read once: is it about AI as a whole, and is it an unfilled template?"""
+
+    def __init__(self, source: PassageSource) -> None:
+        self.source = source
+        self._known: dict[str, tuple[bool, bool]] = {}
+
+    def _traits(self, document_id: str) -> tuple[bool, bool]:
+        from gap.drafting.text import count_placeholders, speaks_of_ai
+
+        if document_id not in self._known:
+            try:
+                text = self.source.document_text(document_id)
+            except (KeyError, OSError, ValueError):
+                text = ""
+            self._known[document_id] = (
+                speaks_of_ai(text[:AI_DOCUMENT_OPENING]), count_placeholders(text) >= TEMPLATE_FIELDS
+            )
+        return self._known[document_id]
+
+    def ai(self, passages: Sequence[Passage]) -> frozenset[str]:
+        return frozenset(p.document_id for p in passages if self._traits(p.document_id)[0])
+
+    def templates(self, passages: Sequence[Passage]) -> frozenset[str]:
+        return frozenset(p.document_id for p in passages if self._traits(p.document_id)[1])
+
+
 def _suspicious(passage: Passage) -> SuspiciousPassage:
     excerpt = " ".join(passage.text.split())
     return SuspiciousPassage(
@@ -151,6 +190,7 @@ def assess(
     requirements = _selected(catalogue, only)
     result = AssessmentResult(findings=[])
     checker = _CitationChecker(passages)
+    traits = _DocumentTraits(passages)
     current: FindingDrafter = drafter
     retrieved_any = False
     for number, requirement in enumerate(requirements, start=1):
@@ -164,6 +204,8 @@ def assess(
             concerns=evidence.concerns,
             fallback_reason=result.fallback_reason,
             suspicious=flagged,
+            ai_documents=traits.ai(retrieved),
+            template_documents=traits.templates(retrieved),
         )
         try:
             finding = current.draft(request)
@@ -179,6 +221,8 @@ def assess(
                 concerns=evidence.concerns,
                 fallback_reason=str(exc),
                 suspicious=flagged,
+                ai_documents=traits.ai(retrieved),
+            template_documents=traits.templates(retrieved),
             )
             finding = current.draft(request)
         if result.fallback_reason is not None:

@@ -66,6 +66,11 @@ class DraftRequest:
     #: Retrieved passages flagged as untrusted (rag.untrusted): never evidence, never
     #: shown to a model as evidence, listed in the finding for the reviewer.
     suspicious: Sequence[Passage] = ()
+    #: Ids of documents that are about AI as a whole (their opening speaks of AI): every
+    #: passage of such a document concerns AI, even one whose own words do not say so.
+    ai_documents: frozenset[str] = frozenset()
+    #: Ids of documents that are unfilled templates: they show a form exists, not that the work is done.
+    template_documents: frozenset[str] = frozenset()
 
     @property
     def evidence_passages(self) -> list[Passage]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from gap.criteria import EvidenceCriteria, EvidenceElement, Scope, criteria_from_keywords
 from gap.drafting.base import OFFLINE_DRAFTER, DraftRequest
-from gap.drafting.text import evidence_units, speaks_of_ai
+from gap.drafting.text import evidence_units, has_placeholder, quotable, speaks_of_ai
 from gap.models import Citation, Drafter, Finding, FindingStatus, IsmsReuse, ReuseState
 from gap.verify import citation_for_span
 from rag.models import Passage
@@ -36,8 +36,6 @@ from rag.models import Passage
 class Thresholds:
     """Knobs of the assessor (kept few on purpose: the criteria data carries the judgement)."""
 
-    #: Elements found (besides the mechanism itself) that make a finding partial.
-    partial_elements: int = 2
     #: Citations kept per finding (one per element found, best first).
     max_citations: int = 5
 
@@ -50,8 +48,10 @@ class Hit:
     passage: Passage
     start: int
     end: int
-    #: The sentence or its section concerns AI systems.
+    #: The sentence, its section or its document concerns AI systems.
     ai: bool
+    #: The sentence is an unfilled template field: it shows the form exists, not that the work is done.
+    template: bool = False
 
 
 @dataclass
@@ -85,16 +85,19 @@ def criteria_of(request: DraftRequest) -> EvidenceCriteria:
     return criteria_from_keywords(list(requirement.keywords), requirement.ai_specific, requirement.title)
 
 
-def _hits(passages: list[Passage], criteria: EvidenceCriteria) -> list[Hit]:
+def _hits(
+    passages: list[Passage], criteria: EvidenceCriteria, ai_documents: frozenset[str], templates: frozenset[str]
+) -> list[Hit]:
     hits: list[Hit] = []
     for passage in sorted(passages, key=lambda p: p.rank):
-        section_ai = speaks_of_ai(passage.section or "")
+        section_ai = passage.document_id in ai_documents or speaks_of_ai(passage.section or "")
         for start, end in evidence_units(passage.text):
             sentence = passage.text[start:end]
             matched = [e for e in criteria.elements if e.matches(sentence)]
             if matched:
                 ai = section_ai or speaks_of_ai(sentence)
-                hits.extend(Hit(e, passage, start, end, ai) for e in matched)
+                template = passage.document_id in templates or has_placeholder(sentence)
+                hits.extend(Hit(e, passage, start, end, ai, template) for e in matched)
     return hits
 
 
@@ -115,13 +118,14 @@ def decide(request: DraftRequest, t: Thresholds | None = None) -> Decision:
     passages = request.evidence_passages
     counted: dict[str, Hit] = {}
     set_aside: dict[str, Hit] = {}
-    for hit in _hits(passages, criteria):
+    for hit in _hits(passages, criteria, request.ai_documents, request.template_documents):
         eid = hit.element.id
         if criteria.scope is Scope.AI and not hit.ai:
             set_aside.setdefault(eid, hit)
             continue
-        # An AI-concerning hit beats an earlier generic one: it shows the mechanism extends to AI.
-        if eid not in counted or (hit.ai and not counted[eid].ai):
+        # An AI-concerning hit beats a generic one (it shows the mechanism extends to AI), and a
+        # filled-in statement beats a template field.
+        if eid not in counted or (hit.ai, not hit.template) > (counted[eid].ai, not counted[eid].template):
             counted[eid] = hit
     elements = list(criteria.elements)
     missing = [e for e in elements if e.id not in counted]
@@ -131,17 +135,25 @@ def decide(request: DraftRequest, t: Thresholds | None = None) -> Decision:
         status = FindingStatus.INSUFFICIENT_EVIDENCE
     elif not missing:
         status = FindingStatus.CONFORMANT
-    elif core in counted or len(counted) >= t.partial_elements:
+    elif core in counted:
         status = FindingStatus.PARTIAL
     else:
+        # Without the mechanism itself, matches of its details are incidental wording.
         status = FindingStatus.GAP
     decision = Decision(status, criteria, counted, missing, set_aside)
 
-    if status is FindingStatus.CONFORMANT and criteria.scope is Scope.MANAGEMENT_SYSTEM and not decision.any_ai:
+    if status is FindingStatus.CONFORMANT and criteria.scope is Scope.MANAGEMENT_SYSTEM and decision.counted_from_isms:
         decision.status = FindingStatus.PARTIAL
         decision.notes.append(
-            "Every element is evidenced, but only by information-security (ISMS) documents: nothing yet shows "
-            "that the mechanism extends to AI systems and the AI management system."
+            "Every element is evidenced, but some only by information-security (ISMS) documents: nothing yet "
+            "shows that those parts of the mechanism extend to AI systems and the AI management system."
+        )
+    if decision.status is FindingStatus.CONFORMANT and any(h.template for h in counted.values()):
+        decision.status = FindingStatus.PARTIAL
+        templated = [h.element.label for h in counted.values() if h.template]
+        decision.notes.append(
+            f"Some elements are shown only by unfilled template fields ({_join(templated)}): the form exists, "
+            "but nothing shows it has been completed."
         )
     if decision.status is FindingStatus.CONFORMANT and request.concerns:
         decision.status = FindingStatus.PARTIAL
@@ -214,12 +226,12 @@ class OfflineDrafter:
         citations: list[Citation] = []
         seen: set[tuple[str, int]] = set()
         # AI-concerning hits first: they show the AI management system is covered.
-        ordered = sorted(decision.found.values(), key=lambda h: (not h.ai, h.passage.rank, h.start))
+        ordered = sorted(decision.found.values(), key=lambda h: (not h.ai, h.template, h.passage.rank, h.start))
         for hit in ordered:
             if (hit.passage.id, hit.start) in seen:
                 continue
             seen.add((hit.passage.id, hit.start))
-            citations.append(citation_for_span(hit.passage, hit.start, hit.end))
+            citations.append(citation_for_span(hit.passage, *quotable(hit.passage.text, hit.start, hit.end)))
             if len(citations) == self.thresholds.max_citations:
                 break
         return citations
