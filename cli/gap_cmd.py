@@ -141,6 +141,8 @@ def show(ctx: click.Context, requirement: str | None, output_format: str) -> Non
     if not requirement:
         _print_findings(findings)
         return
+    from discovery.safe_text import terminal_text
+
     f = findings[0]
     click.echo(f"{f.requirement} {f.title}\n  status: {f.status.value}   review: {f.review.state.value}"
                f"{' by ' + f.review.reviewer if f.review.reviewer else ''}\n  drafted by: {f.drafted_by.label()}"
@@ -150,7 +152,47 @@ def show(ctx: click.Context, requirement: str | None, output_format: str) -> Non
                    f"{' p. ' + str(c.page) if c.page else ''} [{c.start}:{c.end}]")
     for e in f.technical_evidence:
         click.echo(f"  evidence: {e.summary} ({e.id})")
+    if f.elements_found or f.elements_missing:
+        click.echo(f"  elements found: {'; '.join(f.elements_found) or 'none'}\n"
+                   f"  elements missing: {'; '.join(f.elements_missing) or 'none'}")
+    if f.isms_reuse:
+        click.echo(f"  ISMS reuse ({f.isms_reuse.state.value}): ISO/IEC 27001:2022 {', '.join(f.isms_reuse.iso27001)}"
+                   + (f" from {', '.join(f.isms_reuse.documents)}" if f.isms_reuse.documents else ""))
+    for p in f.suspicious_passages:
+        click.echo(f"  UNTRUSTED, not evidence: {p.document}{' § ' + p.section if p.section else ''}: {p.reason}\n"
+                   f"    \"{terminal_text(p.excerpt)}\"")
     for a in f.actions:
         click.echo(f"  action: {a}")
     if f.pending_draft:
         click.echo(f"\n  A newer draft ({f.pending_draft.get('status')}) waits; `aims review reopen {f.requirement}` adopts it.")
+
+
+@gap.command("roadmap")
+@format_option()
+@click.pass_context
+def roadmap(ctx: click.Context, output_format: str) -> None:
+    """Order the open gaps into phases of work: context and scope, risk and impact assessment and
+    SoA, operational controls, performance evaluation, certification readiness. Each item names
+    the clause behind it and the ISO/IEC 27001 evidence that can be extended instead of started anew."""
+    from discovery.safe_text import terminal_text
+    from gap.requirements import load_catalogue
+    from gap.roadmap import build_roadmap
+
+    findings = FindingStore(app(ctx).workspace).all()
+    plan = build_roadmap(findings, load_catalogue())
+    if output_format == "json":
+        emit_json("aims.roadmap/1", plan.to_json())
+        return
+    if not findings:
+        click.echo("No findings yet. Run `aims gap run`.")
+        return
+    for phase in plan.phases:
+        click.echo(f"\nPhase {phase.number}: {phase.name} ({len(phase.items)} open)\n  {phase.why}")
+        for item in phase.items:
+            reuse = f"  [extend ISO/IEC 27001 {', '.join(item.isms_reuse)}]" if item.isms_reuse else ""
+            basis = "" if item.clause == item.requirement else f" (clause {item.clause})"
+            click.echo(f"  {item.requirement:8} {item.status:21} {terminal_text(item.title)}{basis}{reuse}")
+            for action in item.actions[:3]:
+                click.echo(f"           - {terminal_text(action)}")
+    click.echo(f"\n{plan.open} open item(s) in {sum(1 for p in plan.phases if p.items)} phase(s); "
+               f"{plan.closed} conformant or not applicable.")

@@ -58,16 +58,16 @@ _ADDRESSES_TOOL: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 _STANDARD = (
     r"(?:iso(?:/iec)?\s*(?:/\s*iec\s*)?42001(?::\s*2023)?|the\s+(?:ai\s+management\s+system\s+)?standard|"
-    r"iso(?:/iec)?\s*27001(?::\s*2022)?|every\s+(?:iso\s+)?requirement|all\s+(?:iso\s+)?requirements)"
+    r"iso(?:/iec)?\s*27001(?::\s*2022)?)"
 )
 # A blanket claim of conformance to a whole standard. Claims about one
 # control ("access reviews are performed quarterly") are normal policy text.
 _CLAIMS_CONFORMANCE = re.compile(
     r"\b(?:is|are|has\s+been|have\s+been|was|were|remains?|being)\s+(?:fully|completely|entirely|100\s*%|wholly)\s+"
     r"(?:conformant|compliant|certified|aligned)\s+(?:with|to|against)\s+" + _STANDARD
-    + r"|\b(?:fully|completely|entirely|wholly)\s+(?:meets|satisfies|fulfils|fulfills|conforms\s+to|complies\s+with)\s+"
+    + r"|\b(?:fully|completely|entirely|wholly)\s+(?:meets?|satisf(?:y|ies)|fulfil(?:l)?s?|conforms?\s+to|compl(?:y|ies)\s+with)\s+"
     r"(?:all\s+|every\s+)?(?:requirements?\s+of\s+|clauses?\s+of\s+|controls?\s+of\s+)?" + _STANDARD
-    + r"|\b(?:meets|satisfies|fulfils|fulfills|conforms\s+to|complies\s+with)\s+(?:all|every(?:\s+single)?|each)\s+"
+    + r"|\b(?:meets?|satisf(?:y|ies)|fulfil(?:l)?s?|conforms?\s+to|compl(?:y|ies)\s+with)\s+(?:all|every(?:\s+single)?|each)\s+"
     r"(?:requirements?|clauses?|controls?)\s+(?:of|in)\s+" + _STANDARD
     + r"|\bevery\s+(?:requirement|clause|control)\s+(?:of|in)\s+" + _STANDARD + r"\s+(?:is|has\s+been)\s+(?:met|satisfied|implemented)",
     _FLAGS,
