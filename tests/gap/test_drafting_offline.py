@@ -13,6 +13,59 @@ from rag.untrusted import suspicion_reason
 from tests.fakes import FakeDocument, FakePassageSource, FakeRequirement
 
 
+# Shared with tests/gap/test_assess.py: a small corpus and requirements without criteria.
+
+AI_POLICY = FakeDocument(
+    id="doc-ai",
+    name="ai-policy.md",
+    text=(
+        "# AI policy\n\n"
+        "## Event logging\n\n"
+        "Every AI system records its model inputs, outputs and errors as event logs. "
+        "Logs of AI systems are retained for ninety days and reviewed monthly by the system owner.\n\n"
+        "## Incidents\n\n"
+        "Staff report AI incidents to the security team."
+    ),
+    sections=[(0, 12, "AI policy"), (12, 200, "AI policy > Event logging"), (200, 400, "AI policy > Incidents")],
+)
+ISMS = FakeDocument(
+    id="doc-isms",
+    name="information-security-policy.md",
+    text=(
+        "# Information security policy\n\n"
+        "## Supplier security\n\n"
+        "Suppliers are assessed before contract. Supplier contracts include security requirements, "
+        "and supplier performance is reviewed every year by the procurement team."
+    ),
+    sections=[(0, 31, "Information security policy"), (31, 400, "Information security policy > Supplier security")],
+)
+
+LOGGING = FakeRequirement(
+    id="A.6.2.8",
+    title="AI system recording of event logs",
+    ai_specific=True,
+    queries=("event logs of AI system inputs and outputs", "log retention"),
+    keywords=("event log", "retained", "inputs", "outputs", "reviewed"),
+    guidance="Say which events AI systems log and how long logs are kept.",
+)
+AI_SUPPLIERS = FakeRequirement(
+    id="A.10.3",
+    title="Suppliers",
+    ai_specific=True,
+    queries=("supplier assessment contracts", "supplier performance reviewed"),
+    keywords=("supplier", "contract", "assessed", "reviewed"),
+    guidance="Say how suppliers of AI products and services are chosen and held to the organisation's approach.",
+)
+COMPETENCE = FakeRequirement(
+    id="7.2",
+    title="Competence",
+    kind="clause",
+    queries=("competence training qualifications",),
+    keywords=("competence", "training", "qualification"),
+    guidance="Show how the competence of people doing AI work is determined and kept up.",
+)
+
+
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
     return load_catalogue()
