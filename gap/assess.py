@@ -127,7 +127,7 @@ def _split_untrusted(source: PassageSource, queries: list[str], k: int) -> tuple
     finder = getattr(source, "suspicious_matches", None)
     if finder is not None:
         known = {p.id for p in flagged}
-        flagged += [p for p in finder(queries, 3) if p.id not in known]
+        flagged += [p for p in finder(queries, 2) if p.id not in known]
     return clean, flagged
 
 
