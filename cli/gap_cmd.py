@@ -74,9 +74,15 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, only: str | N
     for finding in result.findings:
         if not finding.title:
             finding.title = catalogue.get(finding.requirement).title
+    from gap.reuse import annotate_reuse, reuse_summary
+
+    result.findings[:] = annotate_reuse(result.findings, catalogue)
+    reuse = reuse_summary(result.findings)
+    suspicious = sorted({p.chunk_id for f in result.findings for p in f.suspicious_passages})
     run_doc = {"id": "gap-" + uuid.uuid4().hex[:8], "started_at": started.isoformat(), "drafter": spec,
                "requirements": len(result.findings), "problems": result.problems,
-               "fallback_reason": result.fallback_reason}
+               "fallback_reason": result.fallback_reason, "isms_reuse": reuse,
+               "suspicious_passages": len(suspicious)}
     store = FindingStore(state.workspace)
     summary = store.save_drafts(result.findings, run_doc)
     wanted = {f.requirement for f in result.findings}
@@ -90,13 +96,20 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, only: str | N
     click.echo(f"\n{len(stored)} finding(s): {summary.new} new, {summary.updated} redrafted, "
                f"{summary.preserved} reviewed and kept" + (f" ({len(summary.stale)} with changed evidence: "
                f"{', '.join(summary.stale)})" if summary.stale else "") + ".")
+    click.echo(f"ISMS reuse: existing ISO/IEC 27001 evidence carries over for {reuse['counted']} of "
+               f"{reuse['requirements']} requirement(s) ({reuse['share']:.0%}); for {reuse['available']} more an ISMS "
+               "procedure exists that does not yet cover AI (see REUSE in `aims gap show`).")
+    if suspicious:
+        click.echo(f"Untrusted text: {len(suspicious)} passage(s) address an assessment tool or claim blanket "
+                   "conformance; they were never used as evidence (listed in `aims gap show ID` and the report).")
     if drafter.label.offline or result.fallback_reason:
         click.echo("Drafted offline, without a language model: treat the drafts as a starting point for review.")
 
 
 def _print_findings(findings) -> None:  # type: ignore[no-untyped-def]
-    rows = [(f.requirement, f.status.value, f.review.state.value, len(f.citations), f.title) for f in findings]
-    click.echo(table(rows, ["REQ", "STATUS", "REVIEW", "CITES", "TITLE"]))
+    rows = [(f.requirement, f.status.value, f.review.state.value, len(f.citations),
+             f.isms_reuse.state.value if f.isms_reuse else "-", f.title) for f in findings]
+    click.echo(table(rows, ["REQ", "STATUS", "REVIEW", "CITES", "REUSE", "TITLE"]))
 
 
 @gap.command("show")
@@ -129,6 +142,8 @@ def show(ctx: click.Context, requirement: str | None, output_format: str) -> Non
     if not requirement:
         _print_findings(findings)
         return
+    from discovery.safe_text import terminal_text
+
     f = findings[0]
     click.echo(f"{f.requirement} {safe(f.title)}\n  status: {f.status.value}   review: {f.review.state.value}"
                f"{' by ' + safe(f.review.reviewer) if f.review.reviewer else ''}\n  drafted by: {safe(f.drafted_by.label())}"
@@ -138,7 +153,47 @@ def show(ctx: click.Context, requirement: str | None, output_format: str) -> Non
                    f"{' p. ' + str(c.page) if c.page else ''} [{c.start}:{c.end}]")
     for e in f.technical_evidence:
         click.echo(f"  evidence: {safe(e.summary)} ({safe(e.id)})")
+    if f.elements_found or f.elements_missing:
+        click.echo(f"  elements found: {safe('; '.join(f.elements_found)) or 'none'}\n"
+                   f"  elements missing: {safe('; '.join(f.elements_missing)) or 'none'}")
+    if f.isms_reuse:
+        click.echo(f"  ISMS reuse ({f.isms_reuse.state.value}): ISO/IEC 27001:2022 {', '.join(f.isms_reuse.iso27001)}"
+                   + (f" from {', '.join(f.isms_reuse.documents)}" if f.isms_reuse.documents else ""))
+    for p in f.suspicious_passages:
+        click.echo(f"  UNTRUSTED, not evidence: {safe(p.document)}{' § ' + safe(p.section) if p.section else ''}: {safe(p.reason)}\n"
+                   f"    \"{terminal_text(p.excerpt)}\"")
     for a in f.actions:
         click.echo(f"  action: {safe(a)}")
     if f.pending_draft:
         click.echo(f"\n  A newer draft ({f.pending_draft.get('status')}) waits; `aims review reopen {f.requirement}` adopts it.")
+
+
+@gap.command("roadmap")
+@format_option()
+@click.pass_context
+def roadmap(ctx: click.Context, output_format: str) -> None:
+    """Order the open gaps into phases of work: context and scope, risk and impact assessment and
+    SoA, operational controls, performance evaluation, certification readiness. Each item names
+    the clause behind it and the ISO/IEC 27001 evidence that can be extended instead of started anew."""
+    from discovery.safe_text import terminal_text
+    from gap.requirements import load_catalogue
+    from gap.roadmap import build_roadmap
+
+    findings = FindingStore(app(ctx).workspace).all()
+    plan = build_roadmap(findings, load_catalogue())
+    if output_format == "json":
+        emit_json("aims.roadmap/1", plan.to_json())
+        return
+    if not findings:
+        click.echo("No findings yet. Run `aims gap run`.")
+        return
+    for phase in plan.phases:
+        click.echo(f"\nPhase {phase.number}: {phase.name} ({len(phase.items)} open)\n  {phase.why}")
+        for item in phase.items:
+            reuse = f"  [extend ISO/IEC 27001 {', '.join(item.isms_reuse)}]" if item.isms_reuse else ""
+            basis = "" if item.clause == item.requirement else f" (clause {item.clause})"
+            click.echo(f"  {item.requirement:8} {item.status:21} {terminal_text(item.title)}{basis}{reuse}")
+            for action in item.actions[:3]:
+                click.echo(f"           - {terminal_text(action)}")
+    click.echo(f"\n{plan.open} open item(s) in {sum(1 for p in plan.phases if p.items)} phase(s); "
+               f"{plan.closed} conformant or not applicable.")

@@ -19,8 +19,8 @@ from discovery.models import AISystem
 from gap.drafting.base import DraftRequest, FindingDrafter, LLMUnavailableError, PassageSource, RequirementLike
 from gap.drafting.offline import OfflineDrafter
 from gap.evidence import gather_evidence
-from gap.models import Citation, Finding
-from gap.verify import citation_matches_source
+from gap.models import Citation, Finding, SuspiciousPassage
+from gap.verify import citable, citation_matches_source
 from rag.models import Chunk, Passage
 
 #: Passages retrieved per requirement (fused over its queries).
@@ -57,6 +57,10 @@ class RetrieverPassages:
         result: Chunk | None = self.retriever.get(chunk_id)
         return result
 
+    def suspicious_matches(self, queries: Sequence[str], k: int = 3) -> list[Passage]:
+        finder = getattr(self.retriever, "suspicious_matches", None)
+        return list(finder(list(queries), k)) if finder is not None else []
+
     def document_text(self, document_id: str) -> str:
         text: str = self.retriever.index.document_text(document_id)
         return text
@@ -75,7 +79,13 @@ def _selected(catalogue: CatalogueLike, only: Iterable[str] | None) -> list[Requ
 
 def _queries(requirement: RequirementLike) -> list[str]:
     queries = [q for q in requirement.queries if q.strip()]
-    return queries or [requirement.title]
+    # The evidence criteria name what an auditor looks for: ask for that too, so a
+    # section that evidences one element is retrieved even if the catalogue's
+    # phrasings miss it.
+    criteria = getattr(requirement, "criteria", None)
+    if criteria is not None:
+        queries += [criteria.mechanism] + [e.label for e in criteria.elements]
+    return list(dict.fromkeys(queries)) or [requirement.title]
 
 
 class _CitationChecker:
@@ -99,7 +109,7 @@ class _CitationChecker:
         for citation in finding.citations:
             chunk = self.source.get(citation.chunk_id)
             text = self._text(chunk.document_id) if chunk is not None else None
-            if text is not None and citation_matches_source(citation, text):
+            if citable(chunk) and text is not None and citation_matches_source(citation, text):
                 kept.append(citation)
             else:
                 problems.append(
@@ -107,6 +117,62 @@ class _CitationChecker:
                     f"the source text at [{citation.start}:{citation.end}]"
                 )
         return kept, problems
+
+
+def _split_untrusted(source: PassageSource, queries: list[str], k: int) -> tuple[list[Passage], list[Passage]]:
+    """The k evidence passages for the queries, and the untrusted passages that match them (never evidence)."""
+    retrieved = source.search_many(queries, k)
+    clean = [p for p in retrieved if p.suspicious is None]
+    flagged = [p for p in retrieved if p.suspicious is not None]
+    finder = getattr(source, "suspicious_matches", None)
+    if finder is not None:
+        known = {p.id for p in flagged}
+        flagged += [p for p in finder(queries, 2) if p.id not in known]
+    return clean, flagged
+
+
+#: How much of a document's opening decides whether the document as a whole is about AI.
+AI_DOCUMENT_OPENING = 1500
+#: Unfilled template fields that make a whole document a template (a form, not a record).
+TEMPLATE_FIELDS = 3
+
+
+class _DocumentTraits:
+    """Per document, read once: is it about AI as a whole, and is it an unfilled template?"""
+
+    def __init__(self, source: PassageSource) -> None:
+        self.source = source
+        self._known: dict[str, tuple[bool, bool]] = {}
+
+    def _traits(self, document_id: str) -> tuple[bool, bool]:
+        from gap.drafting.text import count_placeholders, speaks_of_ai
+
+        if document_id not in self._known:
+            try:
+                text = self.source.document_text(document_id)
+            except (KeyError, OSError, ValueError):
+                text = ""
+            self._known[document_id] = (
+                speaks_of_ai(text[:AI_DOCUMENT_OPENING]), count_placeholders(text) >= TEMPLATE_FIELDS
+            )
+        return self._known[document_id]
+
+    def ai(self, passages: Sequence[Passage]) -> frozenset[str]:
+        return frozenset(p.document_id for p in passages if self._traits(p.document_id)[0])
+
+    def templates(self, passages: Sequence[Passage]) -> frozenset[str]:
+        return frozenset(p.document_id for p in passages if self._traits(p.document_id)[1])
+
+
+def _suspicious(passage: Passage) -> SuspiciousPassage:
+    excerpt = " ".join(passage.text.split())
+    return SuspiciousPassage(
+        chunk_id=passage.id,
+        document=passage.document,
+        section=passage.section,
+        reason=passage.suspicious or "untrusted",
+        excerpt=excerpt[:200] + ("…" if len(excerpt) > 200 else ""),
+    )
 
 
 def assess(
@@ -124,10 +190,11 @@ def assess(
     requirements = _selected(catalogue, only)
     result = AssessmentResult(findings=[])
     checker = _CitationChecker(passages)
+    traits = _DocumentTraits(passages)
     current: FindingDrafter = drafter
     retrieved_any = False
     for number, requirement in enumerate(requirements, start=1):
-        retrieved = passages.search_many(_queries(requirement), k)
+        retrieved, flagged = _split_untrusted(passages, _queries(requirement), k)
         retrieved_any = retrieved_any or bool(retrieved)
         evidence = gather_evidence(requirement.technical_evidence, inventory, controls)
         request = DraftRequest(
@@ -136,6 +203,9 @@ def assess(
             technical_evidence=evidence.items,
             concerns=evidence.concerns,
             fallback_reason=result.fallback_reason,
+            suspicious=flagged,
+            ai_documents=traits.ai(retrieved),
+            template_documents=traits.templates(retrieved),
         )
         try:
             finding = current.draft(request)
@@ -150,6 +220,9 @@ def assess(
                 technical_evidence=evidence.items,
                 concerns=evidence.concerns,
                 fallback_reason=str(exc),
+                suspicious=flagged,
+                ai_documents=traits.ai(retrieved),
+            template_documents=traits.templates(retrieved),
             )
             finding = current.draft(request)
         if result.fallback_reason is not None:
@@ -158,6 +231,8 @@ def assess(
         if dropped:
             finding = finding.model_copy(update={"citations": kept})
             result.problems.extend(dropped)
+        if flagged:
+            finding = finding.model_copy(update={"suspicious_passages": [_suspicious(p) for p in flagged]})
         if finding.needs_manual_review:
             result.problems.append(f"{requirement.id}: the model's answer failed validation; needs manual review")
         result.findings.append(finding)

@@ -93,6 +93,39 @@ class Drafter(BaseModel):
         return f"{self.model} ({self.prompt})"
 
 
+class ReuseState(StrEnum):
+    #: ISMS evidence counts towards this (generic management-system) requirement.
+    COUNTED = "counted"
+    #: An ISMS procedure exists for the mechanism, but this requirement is about AI
+    #: systems: it is a starting point to extend, not evidence.
+    AVAILABLE = "available"
+    #: The requirement has an ISO/IEC 27001 counterpart, but no ISMS evidence was found.
+    NOT_FOUND = "not-found"
+
+
+class IsmsReuse(BaseModel):
+    """Whether existing ISO/IEC 27001 (ISMS) evidence carries over to this requirement (from the crosswalk)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    iso27001: list[str]  # the 27001:2022 clause(s) or control(s) the crosswalk names
+    relationship: str  # equivalent | related | partial
+    state: ReuseState
+    documents: list[str] = Field(default_factory=list)
+
+
+class SuspiciousPassage(BaseModel):
+    """A retrieved passage that was not evidence: it addresses a tool or claims blanket conformance."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    chunk_id: str
+    document: str
+    section: str | None = None
+    reason: str
+    excerpt: str
+
+
 class Finding(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -107,6 +140,12 @@ class Finding(BaseModel):
     drafted_by: Drafter
     evidence_hash: str
     needs_manual_review: bool = False
+    #: What an auditor looks for (the catalogue's evidence criteria), split by what the passages show.
+    elements_found: list[str] = Field(default_factory=list)
+    elements_missing: list[str] = Field(default_factory=list)
+    isms_reuse: IsmsReuse | None = None
+    #: Retrieved passages that were set aside as untrusted; never cited, shown to the reviewer.
+    suspicious_passages: list[SuspiciousPassage] = Field(default_factory=list)
     review: Review = Field(default_factory=Review)
     # A newer machine draft kept beside a human decision; never replaces it.
     pending_draft: dict[str, Any] | None = None

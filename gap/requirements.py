@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from gap.criteria import EvidenceCriteria, load_criteria
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DATA_PACKAGE = "gap.data"
@@ -145,6 +146,12 @@ class Requirement(BaseModel):
     keywords: tuple[str, ...] = Field(min_length=4, max_length=10)
     technical_evidence: tuple[str, ...] = ()
     crosswalk: tuple[CrosswalkRef, ...] = ()
+    #: What an auditor looks for, as data (gap/data/criteria.yaml); None in a bare catalogue.
+    criteria: EvidenceCriteria | None = None
+
+    def iso27001_refs(self) -> list[CrosswalkRef]:
+        """The ISO/IEC 27001:2022 counterparts the crosswalk names (the ISMS evidence that may carry over)."""
+        return [c for c in self.crosswalk if c.framework is Framework.ISO27001]
 
     @field_validator("id")
     @classmethod
@@ -236,7 +243,14 @@ class Catalogue:
     def load(cls) -> Catalogue:
         """The packaged catalogue (gap/data/iso42001.yaml)."""
         text = resources.files(DATA_PACKAGE).joinpath(DATA_FILE).read_text("utf-8")
-        return cls.from_text(text, source=f"{DATA_PACKAGE}/{DATA_FILE}")
+        return cls.from_text(text, source=f"{DATA_PACKAGE}/{DATA_FILE}").with_criteria(load_criteria())
+
+    def with_criteria(self, criteria: Mapping[str, EvidenceCriteria]) -> Catalogue:
+        """The same catalogue with each requirement's evidence criteria attached (every id must be known)."""
+        unknown = sorted(set(criteria) - set(self._by_id))
+        if unknown:
+            raise CatalogueError(f"evidence criteria for unknown requirement(s): {', '.join(unknown)}")
+        return Catalogue(r.model_copy(update={"criteria": criteria.get(r.id, r.criteria)}) for r in self._items)
 
     @classmethod
     def from_path(cls, path: str | Path) -> Catalogue:

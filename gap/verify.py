@@ -49,6 +49,11 @@ def locate_quote(quote: str, chunk: Chunk) -> Citation | None:
     return None
 
 
+def citable(chunk: Chunk | None) -> bool:
+    """A chunk may be cited only if it exists and was not flagged as untrusted text at ingestion."""
+    return chunk is not None and chunk.suspicious is None
+
+
 def citation_matches_source(citation: Citation, document_text: str) -> bool:
     """True when the citation's offsets select exactly its quote in the document."""
     return 0 <= citation.start <= citation.end <= len(document_text) and (
@@ -119,6 +124,10 @@ def check_output(output: DraftOutput, requirement_id: str, passages: Mapping[str
         if chunk is None:
             # An invented id is dropped, not retried: the rest of the answer may stand.
             result.dropped.append(f"citation of unknown passage id {pid!r} dropped")
+            continue
+        if not citable(chunk):
+            # Text that addresses the tool (or claims blanket conformance) is never evidence.
+            result.dropped.append(f"citation of {pid} dropped: that passage is flagged as untrusted ({chunk.suspicious})")
             continue
         if len(cited.quote) > MAX_QUOTE_CHARS:
             result.errors.append(f"the quote cited from {pid} is longer than {MAX_QUOTE_CHARS} characters")

@@ -11,6 +11,7 @@ import itertools
 import re
 
 from rag.models import Chunk, Document, chunk_id_for
+from rag.untrusted import suspicion_reason
 
 MIN_CHARS = 600
 MAX_CHARS = 1200
@@ -159,6 +160,8 @@ def chunk_document(document: Document, *, min_chars: int = MIN_CHARS, max_chars:
                     start=c_start,
                     end=c_end,
                     text=text[c_start:c_end],
+                    # Flagged at ingestion: text that addresses a tool is data, never evidence.
+                    suspicious=suspicion_reason(text[c_start:c_end]),
                 )
             )
     return chunks

@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 from rag.chunking import chunk_document, contextual_text
 from rag.embeddings import Embedder
 from rag.models import Chunk, Document, DocumentInfo, IngestResult
+from rag.untrusted import suspicion_reason
 
 SCHEMA = 1
 DOCUMENTS_DIR = "aims-documents"
@@ -169,6 +170,9 @@ class PolicyIndex:
                         id=c["id"], document_id=document.id, document=document.name, page=c.get("page"),
                         section=c.get("section"), start=c["start"], end=c["end"],
                         text=document.text[c["start"] : c["end"]],
+                        # Records written before flagging existed are flagged on load.
+                        suspicious=c["suspicious"] if "suspicious" in c
+                        else suspicion_reason(document.text[c["start"] : c["end"]]),
                     )
                     for c in raw["chunks"]
                 )
@@ -279,6 +283,8 @@ class PolicyIndex:
             meta["page"] = chunk.page
         if chunk.section is not None:
             meta["section"] = chunk.section
+        if chunk.suspicious is not None:
+            meta["suspicious"] = chunk.suspicious
         return meta
 
     def _write_record(self, record: _Record) -> None:
@@ -288,7 +294,8 @@ class PolicyIndex:
             "ingested_at": record.ingested_at.isoformat(),
             "document": record.document.model_dump(mode="json"),
             "chunks": [
-                {"id": c.id, "page": c.page, "section": c.section, "start": c.start, "end": c.end}
+                {"id": c.id, "page": c.page, "section": c.section, "start": c.start, "end": c.end,
+                 "suspicious": c.suspicious}
                 for c in record.chunks
             ],
         }

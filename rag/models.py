@@ -75,6 +75,9 @@ class Chunk(_Frozen):
     start: int
     end: int
     text: str
+    #: Why this chunk is not evidence (it addresses a tool or model, or claims blanket
+    #: conformance; see rag.untrusted), or None for ordinary policy text.
+    suspicious: str | None = None
 
     @model_validator(mode="after")
     def _span_matches_text(self) -> Chunk:

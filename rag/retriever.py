@@ -95,13 +95,24 @@ class Retriever:
         #: How deep each retriever's list goes before fusion.
         self.candidates = candidates
         self._lexical: tuple[int, list[Chunk], LexicalScorer] | None = None
+        self._flagged: tuple[int, list[Chunk]] = (-1, [])
 
     def _scorer(self) -> tuple[list[Chunk], LexicalScorer]:
-        # BM25 statistics depend on the whole corpus, so rebuild on change.
+        # BM25 statistics depend on the whole corpus, so rebuild on change. Suspicious
+        # chunks (rag.untrusted) are left out of the corpus: a planted document must not
+        # shift the statistics, and so the ranking, of genuine evidence.
         if self._lexical is None or self._lexical[0] != self.index.generation:
-            chunks = self.index.chunks()
+            every = self.index.chunks()
+            chunks = [c for c in every if c.suspicious is None]
+            flagged = [c for c in every if c.suspicious is not None]
             self._lexical = (self.index.generation, chunks, LexicalScorer([contextual_text(c) for c in chunks]))
+            self._flagged = (self.index.generation, flagged)
         return self._lexical[1], self._lexical[2]
+
+    def flagged(self) -> list[Chunk]:
+        """Every suspicious chunk of the index (text that addresses a tool or claims blanket conformance)."""
+        self._scorer()
+        return list(self._flagged[1])
 
     def _rankings(self, queries: list[str], document_ids: list[str] | None) -> list[tuple[Ranking, Ranking]]:
         """Per query, its (dense, BM25) candidate lists; a list is empty when its retriever is off."""
@@ -109,7 +120,11 @@ class Retriever:
         lexical: list[Ranking] = [[] for _ in queries]
         if self.mode in ("hybrid", "dense"):
             vectors = self.index.embedder.embed(queries)
-            dense = self.index.dense_search_many(vectors, self.candidates, document_ids)
+            flagged = {c.id for c in self.flagged()}
+            # Ask for as many more as there are suspicious chunks, then drop them, so the
+            # genuine candidates (and their normalised scores) are what they would be without them.
+            found = self.index.dense_search_many(vectors, self.candidates + len(flagged), document_ids)
+            dense = [[pair for pair in ranking if pair[0] not in flagged][: self.candidates] for ranking in found]
         if self.mode in ("hybrid", "lexical"):
             chunks, scorer = self._scorer()
             allowed = None
@@ -153,6 +168,24 @@ class Retriever:
             if len(passages) == k:
                 break
         return passages
+
+    def suspicious_matches(self, queries: Sequence[str], k: int = 3) -> list[Passage]:
+        """Suspicious chunks that share words with the queries, best first: shown to a reviewer, never evidence."""
+        flagged = self.flagged()
+        cleaned = [q.strip() for q in queries if q and q.strip()]
+        if not flagged or not cleaned or k <= 0:
+            return []
+        scorer = LexicalScorer([contextual_text(c) for c in flagged])
+        totals: dict[int, float] = {}
+        for query in cleaned:
+            for i, score in scorer.top(query, k, None):
+                totals[i] = totals.get(i, 0.0) + score
+        ordered = sorted(totals.items(), key=lambda pair: (-pair[1], flagged[pair[0]].id))[:k]
+        return [
+            Passage(**flagged[i].model_dump(), score=round(score, 6), rank=rank)
+            for rank, (i, score) in enumerate(ordered, start=1)
+            if score > 0
+        ]
 
     def search(self, query: str, k: int = 5, document_ids: list[str] | None = None) -> list[Passage]:
         return self.search_many([query], k, document_ids)

@@ -21,6 +21,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel, Field, ValidationError
 
 from rag.models import Chunk, Passage
+from rag.untrusted import suspicion_reason
 
 
 class QueueExhaustedError(AssertionError):
@@ -174,6 +175,7 @@ class FakePassageSource:
                     start=start,
                     end=end,
                     text=paragraph,
+                    suspicious=suspicion_reason(paragraph),
                 )
                 self.chunks[chunk.id] = chunk
         self.searches: list[list[str]] = []

@@ -63,6 +63,19 @@ class DraftRequest:
     concerns: Sequence[str] = ()
     #: Why this draft is offline although an LLM was asked for (fallback).
     fallback_reason: str | None = field(default=None)
+    #: Retrieved passages flagged as untrusted (rag.untrusted): never evidence, never
+    #: shown to a model as evidence, listed in the finding for the reviewer.
+    suspicious: Sequence[Passage] = ()
+    #: Ids of documents that are about AI as a whole (their opening speaks of AI): every
+    #: passage of such a document concerns AI, even one whose own words do not say so.
+    ai_documents: frozenset[str] = frozenset()
+    #: Ids of documents that are unfilled templates: they show a form exists, not that the work is done.
+    template_documents: frozenset[str] = frozenset()
+
+    @property
+    def evidence_passages(self) -> list[Passage]:
+        """The passages a drafter may rely on: never one flagged as suspicious."""
+        return [p for p in self.passages if p.suspicious is None]
 
     def evidence_hash(self, drafter: Drafter) -> str:
         """Hash of what the draft rests on: a change means the draft may be stale."""

@@ -16,6 +16,8 @@ _AI_WORDS = re.compile(
     r"\b(?:A\.?I\.?|AIMS|GenAI|LLMs?|GPTs?|ML|NLP|MLOps"
     r"|artificial[\s-]+intelligence|machine[\s-]+learning|deep[\s-]+learning|neural[\s-]+networks?"
     r"|generative|chatbots?|copilots?|large[\s-]+language[\s-]+models?|foundation[\s-]+models?"
+    r"|training[\s-]+data(?:sets?)?|(?:supervised|unsupervised|reinforcement)[\s-]+learning|fine[\s-]?tun(?:e|ed|ing)"
+    r"|model[\s-]+cards?|algorithmic"
     r"|(?<!business )(?<!threat )(?<!operating )(?<!data )(?<!maturity )(?<!delivery )(?<!pricing )"
     r"(?<!service )(?<!cost )(?<!financial )(?<!governance )(?<!role )models?)\b",
     re.IGNORECASE,
@@ -150,3 +152,68 @@ def best_sentences(
     scored.sort(reverse=True)
     chosen = [span for score, _, span in scored[:limit] if score > 0] or [span for _, _, span in scored[:1]]
     return sorted(chosen)
+
+
+def evidence_units(text: str) -> list[tuple[int, int]]:
+    """Every sentence, list item, table row, heading or field line of ``text`` as a (start, end) span.
+
+    The unit within which an evidence phrase's terms must co-occur. Unlike
+    `sentence_spans`, short items ("- Audit plan approved by the CISO") count,
+    nothing is truncated, and a line ending in a Markdown hard break or opening
+    with a bold label ("**Affected users:** ...") is a unit of its own.
+    """
+    spans: list[tuple[int, int]] = []
+    for block_start, block_end in _blocks(text):
+        block = text[block_start:block_end]
+        if _TABLE_RULE.match(block):
+            continue
+        cursor = 0
+        pieces = []
+        for match in _UNIT_END.finditer(block):
+            pieces.append((cursor, match.start()))
+            cursor = match.end()
+        pieces.append((cursor, len(block)))
+        for start, end in pieces:
+            s, e = _trim_unit(text, block_start + start, block_start + end)
+            if e - s >= 3:
+                spans.append((s, e))
+    return spans
+
+
+# A sentence end, a hard line break ("  \n"), or a newline before a bold field label.
+_UNIT_END = re.compile(r"(?<=[.!?])(?:\*\*|__|[\"”’)])*\s+|  +\n\s*|\n(?=\s*\*\*)")
+
+
+def _trim_unit(text: str, start: int, end: int) -> tuple[int, int]:
+    piece = text[start:end]
+    lead = _LEADING_MARKUP.match(piece)
+    if lead:
+        start += lead.end()
+    tail = _TRAILING_MARKUP.search(text[start:end])
+    if tail:
+        end = start + tail.start()
+    return start, end
+
+
+def quotable(text: str, start: int, end: int, limit: int = 400) -> tuple[int, int]:
+    """A span no longer than ``limit``, cut at a word boundary: still a verbatim substring."""
+    if end - start <= limit:
+        return start, end
+    cut = text.rfind(" ", start, start + limit)
+    return start, (cut if cut > start + MIN_QUOTE_CHARS else start + limit)
+
+
+# Unfilled template fields: "{{ system.name }}", "{% if %}", "[insert date]", "<Company>", "____", "TBD".
+_PLACEHOLDER = re.compile(
+    r"\{\{|\{%|\[(?:insert|enter|add|tbd|todo|describe|your|company|organi[sz]ation|name|date|owner)\b[^\]]{0,60}\]"
+    r"|<(?:insert|company|organi[sz]ation|name|date)[^>]{0,40}>|_{4,}|\bTBD\b|\bTODO\b|\bXX+\b"
+)
+
+
+def count_placeholders(text: str) -> int:
+    return sum(1 for _ in _PLACEHOLDER.finditer(text))
+
+
+def has_placeholder(text: str) -> bool:
+    """True when the text still holds an unfilled template field: it describes a form, not what is done."""
+    return bool(_PLACEHOLDER.search(text))

@@ -9,7 +9,9 @@ from datetime import datetime, timezone
 
 from discovery.models import AISystem, ScanIssue
 from discovery.safe_text import markdown_block, markdown_inline
-from gap.models import Finding, FindingStatus
+from gap.models import Finding, FindingStatus, SuspiciousPassage
+from gap.reuse import reuse_summary
+from gap.roadmap import build_roadmap
 
 STATUS_ORDER = (FindingStatus.GAP, FindingStatus.INSUFFICIENT_EVIDENCE, FindingStatus.PARTIAL,
                 FindingStatus.CONFORMANT, FindingStatus.NOT_APPLICABLE)
@@ -41,7 +43,48 @@ def _summary_lines(data: ReportInput) -> list[str]:
                      "scores and the catalogue's guidance; treat them as a starting point.")
     if data.issues:
         lines.append(f"{len(data.issues)} source(s) could not be fully read; nothing is concluded about them.")
+    reuse = reuse_summary(data.findings)
+    if reuse["with_27001_counterpart"]:
+        lines.append(f"ISO/IEC 27001 reuse: existing ISMS evidence carries over for {reuse['counted']} of "
+                     f"{reuse['requirements']} requirements ({reuse['share']:.0%}); for {reuse['available']} more "
+                     "an ISMS procedure exists that can be extended to AI.")
+    untrusted = _untrusted(data.findings)
+    if untrusted:
+        lines.append(f"{len(untrusted)} passage(s) address an assessment tool or claim blanket conformance; "
+                     "they were set aside as untrusted and never used as evidence (listed below).")
     return lines
+
+
+def _untrusted(findings: list[Finding]) -> list[tuple[SuspiciousPassage, list[str]]]:
+    """Each untrusted passage once, with the requirements whose retrieval met it."""
+    seen: dict[str, tuple[SuspiciousPassage, list[str]]] = {}
+    for f in findings:
+        for p in f.suspicious_passages:
+            seen.setdefault(p.chunk_id, (p, []))[1].append(f.requirement)
+    return list(seen.values())
+
+
+def _extra_markdown(data: ReportInput) -> list[str]:
+    out: list[str] = []
+    untrusted = _untrusted(data.findings)
+    if untrusted:
+        out += ["## Untrusted text set aside", "",
+                "These passages address an assessment tool or a language model, or claim conformance to a "
+                "standard as a whole. They are data, not evidence: no finding counts or cites them.", ""]
+        for p, ids in untrusted:
+            where = markdown_inline(p.document + (f" § {p.section}" if p.section else ""))
+            out.append(f"- {where}: {markdown_inline(p.reason)} (met by {', '.join(ids[:8])}"
+                       f"{' …' if len(ids) > 8 else ''}): “{markdown_inline(p.excerpt)}”")
+        out.append("")
+    plan = build_roadmap(data.findings)
+    if plan.open:
+        out += ["## Roadmap", ""]
+        for phase in plan.phases:
+            if phase.items:
+                items = ", ".join(f"{i.requirement} ({i.status})" for i in phase.items)
+                out.append(f"{phase.number}. **{phase.name}**: {items}")
+        out.append("")
+    return out
 
 
 def _citation_label(finding: Finding) -> list[str]:
@@ -62,7 +105,8 @@ def report_markdown(data: ReportInput) -> str:
     if data.issues:
         out += ["", "## Sources not fully read", ""]
         out += [f"- {md(i.connector)} {md(i.target)}: {md(i.kind)}: {md(i.message)}" for i in data.issues]
-    out += ["", "## Findings", ""]
+    out += [""] + _extra_markdown(data)
+    out += ["## Findings", ""]
     for status in STATUS_ORDER:
         group = [f for f in data.findings if f.status == status]
         if not group:
@@ -103,6 +147,19 @@ def report_html(data: ReportInput) -> str:
         parts.append("<h2>Sources not fully read</h2><ul>")
         parts += [f"<li>{e(i.connector)} <code>{e(i.target)}</code>: {e(i.kind)}: {e(i.message)}</li>" for i in data.issues]
         parts.append("</ul>")
+    untrusted = _untrusted(data.findings)
+    if untrusted:
+        parts.append("<h2>Untrusted text set aside</h2><p>These passages address an assessment tool or a language "
+                     "model, or claim conformance to a standard as a whole. No finding counts or cites them.</p><ul>")
+        parts += [f"<li>{e(p.document)}{' § ' + e(p.section) if p.section else ''}: {e(p.reason)} "
+                  f"(met by {e(', '.join(ids[:8]))}): “{e(p.excerpt)}”</li>" for p, ids in untrusted]
+        parts.append("</ul>")
+    plan = build_roadmap(data.findings)
+    if plan.open:
+        parts.append("<h2>Roadmap</h2><ol>")
+        parts += [f"<li><b>{e(ph.name)}</b>: {e(', '.join(f'{i.requirement} ({i.status})' for i in ph.items))}</li>"
+                  for ph in plan.phases if ph.items]
+        parts.append("</ol>")
     parts.append("<h2>Findings</h2>")
     for f in sorted(data.findings, key=lambda f: STATUS_ORDER.index(f.status)):
         parts.append(f"<details><summary><b>{e(f.requirement)}</b> {e(f.title)} — "
