@@ -46,6 +46,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict
             (root / "policies").mkdir(exist_ok=True)
             (root / "policies" / file).write_text(text)
         workspace = root / "ws"
+        assert aims(workspace, "init").exit_code == 0
         added = aims(workspace, "policies", "add", str(root / "policies"))
         assert added.exit_code == 0, added.output
         ran = aims(workspace, "gap", "run", "--format", "json")
