@@ -1,25 +1,40 @@
 """Run the gap analysis: one drafted finding per requirement, in catalogue order.
 
 `assess` gathers the evidence for each requirement (retrieved passages,
-technical evidence from discovery), hands it to a drafter, and checks every
-citation of the result against the document text once more, whichever drafter
-made it. When the LLM becomes unreachable mid-run, the rest of the run is
-drafted offline, each such draft says so, and the switch is reported in
-`problems`. Importing this module stays cheap: no langchain, no chromadb.
+technical evidence from discovery), skips requirements whose inputs are
+identical to the last run's, hands the rest to the drafter (concurrently up to
+the drafter's `concurrency`), and checks every citation of the result against
+the document text once more, whichever drafter made it.
+
+The drafter is never swapped. When the LLM endpoint fails after its retries,
+the run goes on with cached answers only; every requirement that could not be
+drafted is reported in `failures` and has no new finding, so the caller keeps
+its previous draft. Importing this module stays cheap: no langchain, no chromadb.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from discovery.controls import CloudControl
 from discovery.models import AISystem
-from gap.drafting.base import DraftRequest, FindingDrafter, LLMUnavailableError, PassageSource, RequirementLike
-from gap.drafting.offline import OfflineDrafter
+from gap.drafting.base import (
+    DraftOutcome,
+    DraftRequest,
+    DraftSource,
+    FindingDrafter,
+    LLMUnavailableError,
+    PassageSource,
+    RequirementLike,
+    drafter_fingerprint,
+)
 from gap.evidence import gather_evidence
-from gap.models import Citation, Finding
+from gap.models import Citation, Finding, TechnicalEvidence
 from gap.verify import citation_matches_source
 from rag.models import Chunk, Passage
 
@@ -36,12 +51,29 @@ class CatalogueLike(Protocol):
 
 @dataclass
 class AssessmentResult:
+    #: Findings drafted in this run (by the LLM, from its cache, or offline), in catalogue order.
+    #: Requirements left unchanged or that failed have none here: their stored finding stands.
     findings: list[Finding]
     problems: list[str] = field(default_factory=list)
-    #: Why the run switched from the LLM to offline drafting, if it did.
+    #: Where each selected requirement's draft came from.
+    sources: dict[str, DraftSource] = field(default_factory=dict)
+    #: Requirements that could not be drafted, and why.
+    failures: dict[str, str] = field(default_factory=dict)
+    #: The inputs hash of every requirement drafted or unchanged, for the next run's skip.
+    inputs: dict[str, str] = field(default_factory=dict)
+    #: The LLM endpoint's failure, if it failed.
+    endpoint_error: str | None = None
+    #: No longer set (aims never swaps drafters mid-run); kept so old callers still read it.
     fallback_reason: str | None = None
-    #: Requirements drafted offline because of that switch.
     fallback_requirements: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        tally = Counter(source.value for source in self.sources.values())
+        return {source.value: tally.get(source.value, 0) for source in DraftSource}
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.failures)
 
 
 class RetrieverPassages:
@@ -78,6 +110,36 @@ def _queries(requirement: RequirementLike) -> list[str]:
     return queries or [requirement.title]
 
 
+#: What "none observed" means per technical-evidence tag, in our own words.
+_ABSENCE = {
+    "shadow-ai": "no AI system in use outside the sanctioned-AI register",
+    "third-party-ai": "no third-party AI service or API in use",
+    "data-sources": "no in-house model development observed (no ML framework, model file or vector store)",
+    "compute-resources": "no cloud AI service, self-hosted model or model file observed",
+}
+
+
+def inventory_facts(tags: Iterable[str], inventory: Sequence[AISystem]) -> list[TechnicalEvidence]:
+    """Facts of absence a requirement's tags imply, stated only when discovery found something at all.
+
+    Without them a model could tie "not applicable" to nothing but its own
+    assumption; with them it cites what the scans established.
+    """
+    if not inventory:
+        return []
+    facts: list[TechnicalEvidence] = []
+    for tag in tags:
+        if tag in _ABSENCE and not gather_evidence([tag], inventory).items:
+            facts.append(
+                TechnicalEvidence(
+                    kind="inventory-fact",
+                    id=f"absent:{tag}",
+                    summary=f"{_ABSENCE[tag]} among the {len(inventory)} AI systems discovered",
+                )
+            )
+    return facts
+
+
 class _CitationChecker:
     """Re-checks citations against the stored document text (one read per document)."""
 
@@ -109,6 +171,40 @@ class _CitationChecker:
         return kept, problems
 
 
+class _Breaker:
+    """Opens on the first endpoint failure: after it, only cached answers are used, no more calls."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.error: LLMUnavailableError | None = None
+
+    def trip(self, error: LLMUnavailableError) -> None:
+        with self._lock:
+            if self.error is None:
+                self.error = error
+
+
+def _draft_one(drafter: FindingDrafter, request: DraftRequest, breaker: _Breaker) -> DraftOutcome | str:
+    """A drafted outcome, or why the requirement could not be drafted."""
+    if breaker.error is not None:
+        cached = getattr(drafter, "cached_outcome", None)
+        outcome = cached(request) if callable(cached) else None
+        return outcome if outcome is not None else f"not drafted: {breaker.error}"
+    own = getattr(drafter, "draft_outcome", None)
+    try:
+        if callable(own):
+            result: DraftOutcome = own(request)
+            return result
+        finding = drafter.draft(request)
+    except LLMUnavailableError as exc:
+        from gap.drafting.endpoint import RequestRejectedError
+
+        if not isinstance(exc, RequestRejectedError):
+            breaker.trip(exc)
+        return str(exc)
+    return DraftOutcome(finding, DraftSource.OFFLINE if drafter.label.offline else DraftSource.LLM)
+
+
 def assess(
     catalogue: CatalogueLike,
     passages: PassageSource,
@@ -119,14 +215,19 @@ def assess(
     only: Iterable[str] | None = None,
     progress: Progress | None = None,
     k: int = DEFAULT_K,
+    previous_inputs: Mapping[str, str] | None = None,
+    concurrency: int | None = None,
 ) -> AssessmentResult:
-    """Draft a finding for every requirement (or the `only` subset), in catalogue order."""
+    """Draft a finding for every requirement (or the `only` subset) whose inputs changed since `previous_inputs`."""
     requirements = _selected(catalogue, only)
     result = AssessmentResult(findings=[])
     checker = _CitationChecker(passages)
-    current: FindingDrafter = drafter
+    fingerprint = drafter_fingerprint(drafter)
+    previous = previous_inputs or {}
+
+    pending: list[DraftRequest] = []
     retrieved_any = False
-    for number, requirement in enumerate(requirements, start=1):
+    for requirement in requirements:
         retrieved = passages.search_many(_queries(requirement), k)
         retrieved_any = retrieved_any or bool(retrieved)
         evidence = gather_evidence(requirement.technical_evidence, inventory, controls)
@@ -135,34 +236,65 @@ def assess(
             passages=retrieved,
             technical_evidence=evidence.items,
             concerns=evidence.concerns,
-            fallback_reason=result.fallback_reason,
+            inventory_facts=inventory_facts(requirement.technical_evidence, inventory),
         )
-        try:
-            finding = current.draft(request)
-        except LLMUnavailableError as exc:
-            remaining = len(requirements) - number + 1
-            result.fallback_reason = str(exc)
-            result.problems.append(f"{exc}; drafted the remaining {remaining} requirement(s) offline instead")
-            current = OfflineDrafter()
-            request = DraftRequest(
-                requirement=requirement,
-                passages=retrieved,
-                technical_evidence=evidence.items,
-                concerns=evidence.concerns,
-                fallback_reason=str(exc),
-            )
-            finding = current.draft(request)
-        if result.fallback_reason is not None:
-            result.fallback_requirements.append(requirement.id)
+        digest = request.inputs_hash(fingerprint)
+        if previous.get(requirement.id) == digest:
+            result.sources[requirement.id] = DraftSource.UNCHANGED
+            result.inputs[requirement.id] = digest
+        else:
+            pending.append(request)
+
+    outcomes: dict[str, DraftOutcome] = {}
+    breaker = _Breaker()
+    workers = max(1, min(concurrency or int(getattr(drafter, "concurrency", 1) or 1), len(pending) or 1))
+    done = 0
+
+    def finish(request: DraftRequest, outcome: DraftOutcome | str) -> None:
+        nonlocal done
+        requirement_id = request.requirement.id
+        done += 1
+        if isinstance(outcome, str):
+            result.sources[requirement_id] = DraftSource.FAILED
+            result.failures[requirement_id] = outcome
+            return
+        finding = outcome.finding
         kept, dropped = checker.check(finding)
         if dropped:
             finding = finding.model_copy(update={"citations": kept})
             result.problems.extend(dropped)
         if finding.needs_manual_review:
-            result.problems.append(f"{requirement.id}: the model's answer failed validation; needs manual review")
-        result.findings.append(finding)
+            result.problems.append(f"{requirement_id}: the model's answer failed validation; needs manual review")
+        outcomes[requirement_id] = DraftOutcome(finding, outcome.source)
+        result.sources[requirement_id] = outcome.source
+        result.inputs[requirement_id] = request.inputs_hash(fingerprint)
         if progress is not None:
-            progress(number, len(requirements), finding)
+            progress(done, len(pending), finding)
+
+    if workers == 1:
+        for request in pending:
+            finish(request, _draft_one(drafter, request, breaker))
+    else:
+        # Citation checks and progress stay on this thread; only the drafting runs in the pool.
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aims-draft") as pool:
+            futures: dict[Future[DraftOutcome | str], DraftRequest] = {
+                pool.submit(_draft_one, drafter, request, breaker): request for request in pending
+            }
+            remaining = set(futures)
+            while remaining:
+                finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    finish(futures[future], future.result())
+
+    result.findings = [outcomes[r.id].finding for r in requirements if r.id in outcomes]
+    if breaker.error is not None:
+        result.endpoint_error = str(breaker.error)
+    if result.failures:
+        first = next(iter(result.failures.values()))
+        result.problems.append(
+            f"{len(result.failures)} requirement(s) could not be drafted and keep their previous draft "
+            f"({', '.join(sorted(result.failures, key=[r.id for r in requirements].index))}): {first}"
+        )
     if requirements and not retrieved_any:
         result.problems.append("no policy passages were retrieved for any requirement; add policies with `aims policies add`")
     return result

@@ -10,7 +10,9 @@ from discovery.controls import ControlKind, ControlStatus, make_control
 from discovery.models import AISystem, Category, SystemStatus
 from gap.assess import RetrieverPassages, assess
 from gap.drafting import DraftRequest, OfflineDrafter
+from gap.drafting.base import DraftSource
 from gap.drafting.llm import LLMDrafter
+from gap.drafting.settings import LLMSettings
 from gap.evidence import gather_evidence, technical_evidence
 from gap.models import Citation, Finding, FindingStatus
 from tests.fakes import FakeCatalogue, FakePassageSource, FakeRequirement, QueuedChatModel, UnknownFakeRequirement
@@ -122,26 +124,29 @@ def test_citations_are_rechecked_against_the_document_text(source: FakePassageSo
     assert "does not match the source text" in result.problems[0]
 
 
-def test_an_unreachable_llm_falls_back_to_offline_for_the_rest_and_reports_it(source: FakePassageSource) -> None:
+def test_an_unreachable_llm_never_swaps_drafters_and_reports_what_failed(source: FakePassageSource) -> None:
     first = {
         "requirement_id": "7.2", "status": "gap", "rationale": "Nothing on competence.", "citations": [],
-        "actions": ["Define competence needs."], "confidence": "medium",
+        "actions": ["Define competence needs."], "evidence_ids": [], "confidence": "medium",
     }
     down = openai.APIConnectionError(request=httpx.Request("POST", "http://llm.internal:8000/v1/chat/completions"))
     model = QueuedChatModel(responses=[first, down])
-    llm = LLMDrafter("qwen2.5", base_url="http://llm.internal:8000/v1", chat_model=model)
-    result = assess(CATALOGUE, source, llm)
+    settings = LLMSettings(model="qwen2.5", base_url="http://llm.internal:8000/v1", max_retries=0)
+    llm = LLMDrafter(settings=settings, chat_model=model)
+    result = assess(CATALOGUE, source, llm, concurrency=1)
     assert model.calls == 2  # no further calls once the endpoint is down
-    assert [f.drafted_by.model for f in result.findings] == ["qwen2.5", "offline", "offline"]
-    assert result.fallback_requirements == ["A.6.2.8", "A.10.3"]
-    assert "http://llm.internal:8000/v1" in (result.fallback_reason or "")
-    assert "drafted the remaining 2 requirement(s) offline" in result.problems[0]
-    assert all("A language model was requested" in f.rationale for f in result.findings[1:])
+    assert [f.drafted_by.model for f in result.findings] == ["qwen2.5"]  # nothing drafted offline instead
+    assert result.sources == {"7.2": DraftSource.LLM, "A.6.2.8": DraftSource.FAILED, "A.10.3": DraftSource.FAILED}
+    assert result.counts() == {"llm": 1, "cache": 0, "offline": 0, "unchanged": 0, "failed": 2}
+    assert result.incomplete and set(result.failures) == {"A.6.2.8", "A.10.3"}
+    assert "http://llm.internal:8000/v1" in (result.endpoint_error or "")
+    assert "2 requirement(s) could not be drafted and keep their previous draft (A.6.2.8, A.10.3)" in result.problems[-1]
+    assert set(result.inputs) == {"7.2"}  # failed ones are retried next time
 
 
 def test_manual_review_is_reported(source: FakePassageSource) -> None:
     bad = {"requirement_id": "7.2", "status": "nope", "rationale": "x", "citations": [], "actions": [],
-           "confidence": "low"}
+           "evidence_ids": [], "confidence": "low"}
     llm = LLMDrafter("m", base_url="http://x/v1", chat_model=QueuedChatModel(responses=[bad, bad]))
     result = assess(CATALOGUE, source, llm, only=["7.2"])
     assert result.findings[0].needs_manual_review
