@@ -291,10 +291,19 @@ class LLMDrafter:
         """One model call (with back-off): the parsed answer, or why there is none. Raises LLMUnavailableError."""
         structured = self._model()
 
-        # include_raw=True turns parse failures and refusals into a "parsing_error"; only transport errors raise.
-        result = call_with_backoff(
-            lambda: structured.invoke(messages), self.settings, self.gate, on_failed_attempt=self.usage.count_call
-        )
+        import openai
+
+        def call() -> Any:
+            # include_raw=True turns most parse failures into a "parsing_error", but with json_schema the
+            # OpenAI client parses the content inside the request itself and raises: the same failure.
+            try:
+                return structured.invoke(messages)
+            except openai.APIError:
+                raise
+            except (ValueError, openai.OpenAIError) as exc:
+                return {"raw": None, "parsed": None, "parsing_error": exc}
+
+        result = call_with_backoff(call, self.settings, self.gate, on_failed_attempt=self.usage.count_call)
         if isinstance(result, dict) and {"raw", "parsed"} <= result.keys():
             raw, parsed, error = result.get("raw"), result.get("parsed"), result.get("parsing_error")
         else:
