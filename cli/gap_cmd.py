@@ -137,7 +137,7 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, headers: tupl
                    f"previous draft: {', '.join(result.failures)}")
         if required:
             raise click.ClickException(message + " (--llm-required)")
-        state.info(f"incomplete: {message}")
+        click.echo(f"incomplete: {message}", err=True)  # even with --quiet: the exit code alone does not say which
         ctx.exit(INCOMPLETE)
 
 
