@@ -225,30 +225,10 @@ def assess(
     fingerprint = drafter_fingerprint(drafter)
     previous = previous_inputs or {}
 
-    pending: list[DraftRequest] = []
-    retrieved_any = False
-    for requirement in requirements:
-        retrieved = passages.search_many(_queries(requirement), k)
-        retrieved_any = retrieved_any or bool(retrieved)
-        evidence = gather_evidence(requirement.technical_evidence, inventory, controls)
-        request = DraftRequest(
-            requirement=requirement,
-            passages=retrieved,
-            technical_evidence=evidence.items,
-            concerns=evidence.concerns,
-            inventory_facts=inventory_facts(requirement.technical_evidence, inventory),
-        )
-        digest = request.inputs_hash(fingerprint)
-        if previous.get(requirement.id) == digest:
-            result.sources[requirement.id] = DraftSource.UNCHANGED
-            result.inputs[requirement.id] = digest
-        else:
-            pending.append(request)
-
     outcomes: dict[str, DraftOutcome] = {}
     breaker = _Breaker()
-    workers = max(1, min(concurrency or int(getattr(drafter, "concurrency", 1) or 1), len(pending) or 1))
     done = 0
+    pending: list[DraftRequest] = []
 
     def finish(request: DraftRequest, outcome: DraftOutcome | str) -> None:
         nonlocal done
@@ -269,22 +249,44 @@ def assess(
         result.sources[requirement_id] = outcome.source
         result.inputs[requirement_id] = request.inputs_hash(fingerprint)
         if progress is not None:
-            progress(done, len(pending), finding)
+            progress(done, len(requirements), finding)
 
-    if workers == 1:
-        for request in pending:
-            finish(request, _draft_one(drafter, request, breaker))
-    else:
+    workers = max(1, concurrency or int(getattr(drafter, "concurrency", 1) or 1))
+    # Drafting starts as soon as a requirement's evidence is gathered, so retrieval overlaps the model's answers.
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aims-draft") if workers > 1 else None
+    futures: dict[Future[DraftOutcome | str], DraftRequest] = {}
+    retrieved_any = False
+    try:
+        for requirement in requirements:
+            retrieved = passages.search_many(_queries(requirement), k)
+            retrieved_any = retrieved_any or bool(retrieved)
+            evidence = gather_evidence(requirement.technical_evidence, inventory, controls)
+            request = DraftRequest(
+                requirement=requirement,
+                passages=retrieved,
+                technical_evidence=evidence.items,
+                concerns=evidence.concerns,
+                inventory_facts=inventory_facts(requirement.technical_evidence, inventory),
+            )
+            digest = request.inputs_hash(fingerprint)
+            if previous.get(requirement.id) == digest:
+                result.sources[requirement.id] = DraftSource.UNCHANGED
+                result.inputs[requirement.id] = digest
+                continue
+            pending.append(request)
+            if pool is None:
+                finish(request, _draft_one(drafter, request, breaker))
+            else:
+                futures[pool.submit(_draft_one, drafter, request, breaker)] = request
         # Citation checks and progress stay on this thread; only the drafting runs in the pool.
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aims-draft") as pool:
-            futures: dict[Future[DraftOutcome | str], DraftRequest] = {
-                pool.submit(_draft_one, drafter, request, breaker): request for request in pending
-            }
-            remaining = set(futures)
-            while remaining:
-                finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    finish(futures[future], future.result())
+        remaining = set(futures)
+        while remaining:
+            finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=lambda f: pending.index(futures[f])):
+                finish(futures[future], future.result())
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     result.findings = [outcomes[r.id].finding for r in requirements if r.id in outcomes]
     if breaker.error is not None:
