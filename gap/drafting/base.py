@@ -9,9 +9,11 @@ drafter, the model behind the seam).
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from gap.models import Drafter, Finding, TechnicalEvidence, evidence_hash
@@ -142,7 +144,22 @@ def drafter_fingerprint(drafter: FindingDrafter) -> str:
     own = getattr(drafter, "fingerprint", None)
     if isinstance(own, str) and own:
         return own
-    return f"{drafter.label.model}|{drafter.label.prompt}"
+    return f"{drafter.label.model}|{drafter.label.prompt}|{_code_version(type(drafter))}"
+
+
+def _code_version(kind: type) -> str:
+    """A hash of the drafter's package sources: a changed assessor re-drafts even if its label was not bumped."""
+    module = sys.modules.get(kind.__module__)
+    source = getattr(module, "__file__", None)
+    if not source:
+        return "unknown"
+    digest = hashlib.sha256()
+    for path in sorted(Path(source).parent.glob("*.py")):
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            continue
+    return digest.hexdigest()[:12]
 
 
 class LLMUnavailableError(RuntimeError):

@@ -194,3 +194,42 @@ def test_the_real_catalogue_gives_seventy_findings_then_thirty_eight_soa_rows(so
     assert sum(1 for e in entries if "legal" in e.inclusion_basis) >= 1
     subset = assess(catalogue, source, OfflineDrafter(), only=["a.6.2.8", "4.1"])
     assert [f.requirement for f in subset.findings] == ["4.1", "A.6.2.8"]
+
+
+class CountingDrafter:
+    """The offline drafter, counting its drafts."""
+
+    def __init__(self) -> None:
+        self.inner = OfflineDrafter()
+        self.label = self.inner.label
+        self.drafted: list[str] = []
+
+    def draft(self, request: DraftRequest) -> Finding:
+        self.drafted.append(request.requirement.id)
+        return self.inner.draft(request)
+
+
+def test_unchanged_inputs_skip_drafting_for_the_offline_drafter_too(source: FakePassageSource) -> None:
+    first = CountingDrafter()
+    result = assess(CATALOGUE, source, first, inventory=INVENTORY, controls=CONTROLS)
+    assert first.drafted == ["7.2", "A.6.2.8", "A.10.3"] and set(result.inputs) == set(first.drafted)
+    again = CountingDrafter()
+    rerun = assess(CATALOGUE, source, again, inventory=INVENTORY, controls=CONTROLS, previous_inputs=result.inputs)
+    assert again.drafted == [] and rerun.findings == []
+    assert rerun.counts()["unchanged"] == 3 and rerun.inputs == result.inputs
+    # New discovery evidence re-drafts only the requirements it bears on.
+    shadow = [*INVENTORY, system("sys-z", SystemStatus.SHADOW, ["mistral"], [Category.LLM_API])]
+    changed = CountingDrafter()
+    assess(CATALOGUE, source, changed, inventory=shadow, controls=CONTROLS, previous_inputs=result.inputs)
+    tagged = [r.id for r in CATALOGUE.all() if {"shadow-ai", "inventory", "third-party-ai"} & set(r.technical_evidence)]
+    assert changed.drafted == tagged
+
+
+def test_an_inventory_fact_of_absence_is_stated_only_after_discovery_found_something() -> None:
+    from gap.assess import inventory_facts
+
+    facts = inventory_facts(["data-sources", "shadow-ai"], [INVENTORY[0]])
+    assert [f.id for f in facts] == ["absent:data-sources"]
+    assert facts[0].summary.startswith("no in-house model development observed")
+    assert facts[0].summary.endswith("among the 1 AI systems discovered")
+    assert inventory_facts(["data-sources"], []) == []

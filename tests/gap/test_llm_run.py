@@ -278,3 +278,13 @@ def test_a_request_the_server_rejects_fails_that_requirement_only(workspace: Pat
     assert result.exit_code == 3
     sources = json.loads(result.stdout)["run"]["sources"]
     assert sources["failed"] == 1 and sources["llm"] == 5
+
+
+def test_an_unchanged_offline_rerun_drafts_nothing(workspace: Path) -> None:
+    first = aims(workspace, "gap", "run", "--format", "json")
+    assert json.loads(first.output)["run"]["sources"]["offline"] == 70
+    again = aims(workspace, "gap", "run", "--format", "json")
+    assert json.loads(again.output)["run"]["sources"] == {"llm": 0, "cache": 0, "offline": 0, "unchanged": 70, "failed": 0}
+    assert len(json.loads(again.output)["findings"]) == 70  # the stored findings are still listed
+    forced = aims(workspace, "gap", "run", "--force", "--format", "json")
+    assert json.loads(forced.output)["run"]["sources"]["offline"] == 70
