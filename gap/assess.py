@@ -172,16 +172,33 @@ class _CitationChecker:
 
 
 class _Breaker:
-    """Opens on the first endpoint failure: after it, only cached answers are used, no more calls."""
+    """Opens on the first endpoint failure: after it, only cached answers are used, no more calls.
+
+    A request the server rejects on its own (HTTP 400/413/422) fails only that requirement, unless
+    it happens `REJECTIONS_TO_TRIP` times in a row: then the server rejects the request shape itself.
+    """
+
+    REJECTIONS_TO_TRIP = 3
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.error: LLMUnavailableError | None = None
+        self._rejections = 0
 
     def trip(self, error: LLMUnavailableError) -> None:
         with self._lock:
             if self.error is None:
                 self.error = error
+
+    def rejected(self, error: LLMUnavailableError) -> None:
+        with self._lock:
+            self._rejections += 1
+            if self._rejections >= self.REJECTIONS_TO_TRIP and self.error is None:
+                self.error = error
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._rejections = 0
 
 
 def _draft_one(drafter: FindingDrafter, request: DraftRequest, breaker: _Breaker) -> DraftOutcome | str:
@@ -194,12 +211,15 @@ def _draft_one(drafter: FindingDrafter, request: DraftRequest, breaker: _Breaker
     try:
         if callable(own):
             result: DraftOutcome = own(request)
+            breaker.succeeded()
             return result
         finding = drafter.draft(request)
     except LLMUnavailableError as exc:
         from gap.drafting.endpoint import RequestRejectedError
 
-        if not isinstance(exc, RequestRejectedError):
+        if isinstance(exc, RequestRejectedError):
+            breaker.rejected(exc)
+        else:
             breaker.trip(exc)
         return str(exc)
     return DraftOutcome(finding, DraftSource.OFFLINE if drafter.label.offline else DraftSource.LLM)

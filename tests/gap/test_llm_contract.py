@@ -319,3 +319,10 @@ def test_an_endpoint_that_dies_mid_run_fails_the_rest_without_swapping(serve) ->
     assert len(server.calls) == 3  # the breaker opened: no call per remaining requirement
     assert all(f.drafted_by.model == "local-model" for f in result.findings)
     assert server.base_url in (result.endpoint_error or "")
+
+
+def test_a_server_rejecting_every_request_stops_being_asked(serve) -> None:  # type: ignore[no-untyped-def]
+    server = serve(lambda call: error(400, "response_format is not supported"))
+    result = assess(FakeCatalogue(MANY), FakePassageSource([POLICY]), drafter_for(server), concurrency=1)
+    assert result.counts()["failed"] == 8 and len(server.calls) == 3
+    assert "HTTP 400" in (result.endpoint_error or "")
