@@ -69,9 +69,8 @@ class DraftCache:
         fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                # No fsync: a torn entry after a power cut is a miss, never a wrong answer.
                 json.dump(entry, handle, sort_keys=True, ensure_ascii=False)
-                handle.flush()
-                os.fsync(handle.fileno())
             os.replace(temporary, self._path(key))
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
