@@ -271,6 +271,12 @@ def assess(
         if progress is not None:
             progress(done, len(requirements), finding)
 
+    prepare = getattr(drafter, "prepare", None)
+    if callable(prepare):
+        try:
+            prepare()
+        except LLMUnavailableError as exc:  # no key, say: only cached answers can be used
+            breaker.trip(exc)
     workers = max(1, concurrency or int(getattr(drafter, "concurrency", 1) or 1))
     # Drafting starts as soon as a requirement's evidence is gathered, so retrieval overlaps the model's answers.
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aims-draft") if workers > 1 else None

@@ -168,6 +168,11 @@ class LLMDrafter:
     def fingerprint(self) -> str:
         return f"llm|{self.prompt.ref}|{self.retry_prompt.ref}|{self.settings.fingerprint()}"
 
+    def prepare(self) -> None:
+        """Build the client now (importing langchain takes seconds), on the caller's thread, before any
+        drafting thread starts: no network, and no imports racing other threads. Raises LLMUnavailableError."""
+        self._model()
+
     def _model(self) -> Any:
         with self._lock:
             if self._structured is None:

@@ -233,3 +233,12 @@ def test_an_inventory_fact_of_absence_is_stated_only_after_discovery_found_somet
     assert facts[0].summary.startswith("no in-house model development observed")
     assert facts[0].summary.endswith("among the 1 AI systems discovered")
     assert inventory_facts(["data-sources"], []) == []
+
+
+def test_no_api_key_fails_every_uncached_requirement_naming_the_variable(
+    source: FakePassageSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = assess(CATALOGUE, source, LLMDrafter("gpt-4o-mini"))
+    assert result.counts()["failed"] == 3 and result.findings == []
+    assert "OPENAI_API_KEY" in (result.endpoint_error or "")
