@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from discovery.redact import redact
+
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 STRUCTURED_METHODS: tuple[str, ...] = ("json_schema", "function_calling", "json_mode")
 PROVIDERS: tuple[str, ...] = ("openai", "azure")
@@ -75,8 +77,8 @@ class LLMSettings(BaseModel):
 
     @property
     def endpoint(self) -> str:
-        """The endpoint as a person would name it (query string included)."""
-        return self.base_url or OPENAI_BASE_URL
+        """The endpoint as a person would name it in a message (query string kept, any secret in it redacted)."""
+        return redact(self.base_url or OPENAI_BASE_URL)
 
     @property
     def azure_v1(self) -> bool:
@@ -91,7 +93,7 @@ class LLMSettings(BaseModel):
         payload = {
             "provider": self.provider,
             "model": self.model,
-            "endpoint": split_base_url(self.endpoint)[0],
+            "endpoint": split_base_url(self.base_url or OPENAI_BASE_URL)[0],
             "api_version": self.api_version,
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,

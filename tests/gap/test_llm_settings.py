@@ -86,3 +86,10 @@ def test_cost_is_estimated_only_for_listed_models() -> None:
     assert usage.as_dict("gpt-4o")["estimated_cost"] == pytest.approx(2.5 + 1.0)
     assert usage.as_dict("llama3")["estimated_cost"] is None
     assert (usage.calls, usage.unmetered_calls) == (2, 1)
+
+
+def test_a_secret_in_the_base_url_never_reaches_a_message() -> None:
+    secret = "sk-proj-" + "k" * 30
+    settings = LLMSettings(model="m", base_url=f"https://gw.example/v1?api_key={secret}")
+    assert secret not in settings.endpoint and "redacted" in settings.endpoint
+    assert split_base_url(settings.base_url or "")[1] == {"api_key": secret}  # still sent to the server
