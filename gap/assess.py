@@ -310,9 +310,12 @@ def assess(
             finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
             for future in sorted(finished, key=lambda f: pending.index(futures[f])):
                 finish(futures[future], future.result())
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        if pool is not None:  # interrupted: drop queued drafts, do not wait out requests in flight
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    if pool is not None:
+        pool.shutdown(wait=True)
 
     result.findings = [outcomes[r.id].finding for r in requirements if r.id in outcomes]
     if breaker.error is not None:
