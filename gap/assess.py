@@ -272,11 +272,7 @@ def assess(
             progress(done, len(requirements), finding)
 
     prepare = getattr(drafter, "prepare", None)
-    if callable(prepare):
-        try:
-            prepare()
-        except LLMUnavailableError as exc:  # no key, say: only cached answers can be used
-            breaker.trip(exc)
+    prepared = not callable(prepare)
     workers = max(1, concurrency or int(getattr(drafter, "concurrency", 1) or 1))
     # Drafting starts as soon as a requirement's evidence is gathered, so retrieval overlaps the model's answers.
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aims-draft") if workers > 1 else None
@@ -300,6 +296,13 @@ def assess(
                 result.inputs[requirement.id] = digest
                 continue
             pending.append(request)
+            if not prepared:
+                # Built on this thread, once something is to be drafted: an unchanged run never imports langchain.
+                prepared = True
+                try:
+                    prepare()  # type: ignore[misc]
+                except LLMUnavailableError as exc:  # no key, say: only cached answers can be used
+                    breaker.trip(exc)
             if pool is None:
                 finish(request, _draft_one(drafter, request, breaker))
             else:

@@ -288,3 +288,18 @@ def test_an_unchanged_offline_rerun_drafts_nothing(workspace: Path) -> None:
     assert len(json.loads(again.output)["findings"]) == 70  # the stored findings are still listed
     forced = aims(workspace, "gap", "run", "--force", "--format", "json")
     assert json.loads(forced.output)["run"]["sources"]["offline"] == 70
+
+
+def test_an_unchanged_llm_rerun_does_not_even_load_the_client(workspace: Path, server) -> None:  # type: ignore[no-untyped-def]
+    import gap.drafting.llm as llm_module
+
+    assert llm_run(workspace, server, "--only", "A.6.2.8").exit_code == 0
+    built: list[object] = []
+    original = llm_module.build_chat_model
+    llm_module.build_chat_model = lambda settings: built.append(settings) or original(settings)  # type: ignore[assignment]
+    try:
+        again = llm_run(workspace, server, "--only", "A.6.2.8")
+    finally:
+        llm_module.build_chat_model = original  # type: ignore[assignment]
+    assert again.exit_code == 0 and json.loads(again.output)["run"]["sources"]["unchanged"] == 1
+    assert built == []
