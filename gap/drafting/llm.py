@@ -305,7 +305,8 @@ class LLMDrafter:
                 return structured.invoke(messages)
             except openai.APIError:
                 raise
-            except (ValueError, openai.OpenAIError) as exc:
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError, openai.OpenAIError) as exc:
+                # An answer of a shape the client does not expect (no choices, no content) is an invalid answer.
                 return {"raw": None, "parsed": None, "parsing_error": exc}
 
         result = call_with_backoff(call, self.settings, self.gate, on_failed_attempt=self.usage.count_call)

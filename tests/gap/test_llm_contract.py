@@ -326,3 +326,14 @@ def test_a_server_rejecting_every_request_stops_being_asked(serve) -> None:  # t
     result = assess(FakeCatalogue(MANY), FakePassageSource([POLICY]), drafter_for(server), concurrency=1)
     assert result.counts()["failed"] == 8 and len(server.calls) == 3
     assert "HTTP 400" in (result.endpoint_error or "")
+
+
+@pytest.mark.parametrize("body", [
+    {"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": []},
+    {"id": "x", "object": "chat.completion", "created": 1, "model": "m",
+     "choices": [{"index": 0, "message": {"role": "assistant", "content": None}, "finish_reason": "stop"}]},
+])
+def test_an_answer_of_an_unexpected_shape_goes_to_manual_review(serve, body) -> None:  # type: ignore[no-untyped-def]
+    server = serve(lambda call: Reply(200, body))
+    finding = drafter_for(server).draft(request())
+    assert finding.needs_manual_review and len(server.calls) == 2
