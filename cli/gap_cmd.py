@@ -134,7 +134,7 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, headers: tupl
             click.echo("Drafted offline, without a language model: treat the drafts as a starting point for review.")
     if result.failures:
         message = (f"{len(result.failures)} requirement(s) could not be drafted by {drafter.label.model} and keep their "
-                   f"previous draft: {', '.join(result.failures)}")
+                   f"previous draft, if any: {', '.join(result.failures)}")
         if required:
             raise click.ClickException(message + " (--llm-required)")
         click.echo(f"incomplete: {message}", err=True)  # even with --quiet: the exit code alone does not say which

@@ -326,7 +326,7 @@ def assess(
     if result.failures:
         first = next(iter(result.failures.values()))
         result.problems.append(
-            f"{len(result.failures)} requirement(s) could not be drafted and keep their previous draft "
+            f"{len(result.failures)} requirement(s) could not be drafted and keep their previous draft, if any "
             f"({', '.join(sorted(result.failures, key=[r.id for r in requirements].index))}): {first}"
         )
     if requirements and not retrieved_any:
