@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,46 @@ def test_a_secret_in_the_base_url_never_reaches_a_message() -> None:
     settings = LLMSettings(model="m", base_url=f"https://gw.example/v1?api_key={secret}")
     assert secret not in settings.endpoint and "redacted" in settings.endpoint
     assert split_base_url(settings.base_url or "")[1] == {"api_key": secret}  # still sent to the server
+
+
+class _Response:
+    def __init__(self, headers: dict[str, str]) -> None:
+        self.headers = headers
+
+
+class _Limited(Exception):
+    def __init__(self, headers: dict[str, str]) -> None:
+        super().__init__("429")
+        self.response = _Response(headers)
+
+
+def test_retry_after_in_seconds_milliseconds_or_an_http_date() -> None:
+    from email.utils import formatdate
+
+    from gap.drafting.endpoint import retry_after_seconds
+
+    assert retry_after_seconds(_Limited({"retry-after": "7"})) == 7
+    assert retry_after_seconds(_Limited({"retry-after-ms": "1500", "retry-after": "9"})) == 1.5
+    in_a_minute = retry_after_seconds(_Limited({"retry-after": formatdate(time.time() + 60, usegmt=True)}))
+    assert in_a_minute is not None and 55 <= in_a_minute <= 61
+    assert retry_after_seconds(_Limited({"retry-after": "soon"})) is None
+    assert retry_after_seconds(Exception("no response")) is None
+
+
+def test_the_rate_gate_holds_every_caller_until_the_pause_ends() -> None:
+    from gap.drafting.endpoint import RateGate
+
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    gate = RateGate(clock=lambda: now[0], sleep=sleep)
+    gate.wait_turn()
+    assert slept == []
+    gate.pause(3)
+    gate.pause(1)  # a shorter pause never shortens a longer one
+    gate.wait_turn()
+    assert slept == [3] and gate.waited_seconds == 3
