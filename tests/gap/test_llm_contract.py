@@ -271,11 +271,11 @@ def test_500_is_retried_then_reported_naming_the_endpoint(serve) -> None:  # typ
 
 
 def test_a_stall_past_the_timeout_fails_in_time(serve) -> None:  # type: ignore[no-untyped-def]
-    server = serve(timed(3.0))
+    server = serve(timed(6.0))
     started = time.monotonic()
     with pytest.raises(LLMUnavailableError, match="timed out"):
         drafter_for(server, timeout_seconds=0.4).draft(request())
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 4.0  # well before the server would have answered
 
 
 # --- runs ---------------------------------------------------------------------------
@@ -285,14 +285,14 @@ POLICY = FakeDocument("doc-p", "ai-policy.md", "Every AI system logs model input
 
 
 def test_drafting_runs_concurrently_up_to_the_limit(serve) -> None:  # type: ignore[no-untyped-def]
-    server = serve(timed(0.4))
+    server = serve(timed(0.6))
     source = FakePassageSource([POLICY])
     started = time.monotonic()
     result = assess(FakeCatalogue(MANY), source, drafter_for(server, concurrency=4))
     elapsed = time.monotonic() - started
     assert result.counts()["llm"] == 8 and not result.failures
     assert server.max_in_flight == 4
-    assert elapsed < 8 * 0.4  # faster than sequential
+    assert elapsed < 8 * 0.6  # faster than sequential
     sequential = serve(timed(0.05))
     assess(FakeCatalogue(MANY), source, drafter_for(sequential, concurrency=1))
     assert sequential.max_in_flight == 1
