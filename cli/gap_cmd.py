@@ -9,6 +9,7 @@ import click
 
 from cli.context import app
 from cli.exitcodes import INCOMPLETE
+from discovery.safe_text import terminal_text
 from cli.output import emit_json, format_option, table
 from cli.workspace.findings import FindingStore
 
@@ -119,7 +120,7 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, headers: tupl
     wanted = set(result.sources)
     stored = sorted((f for f in store.all() if f.requirement in wanted), key=lambda f: _sort_key(f.requirement))
     for problem in result.problems:
-        state.info(f"warning: {problem}")
+        state.info(terminal_text(f"warning: {problem}"))  # server error text is untrusted
     if output_format == "json":
         emit_json("aims.findings/1", {"run": {k: v for k, v in run_doc.items() if k != "inputs"}, "findings": stored})
     else:
@@ -127,7 +128,7 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, headers: tupl
         click.echo(f"\n{len(stored)} finding(s): {summary.new} new, {summary.updated} redrafted, "
                    f"{summary.preserved} reviewed and kept" + (f" ({len(summary.stale)} with changed evidence: "
                    f"{', '.join(summary.stale)})" if summary.stale else "") + ".")
-        click.echo(_sources_line(counts, drafter.label.model))
+        click.echo(terminal_text(_sources_line(counts, drafter.label.model)))
         if usage is not None and usage.calls:
             click.echo(_usage_line(usage.as_dict(drafter.label.model)))
         if drafter.label.offline:
@@ -136,8 +137,8 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, headers: tupl
         message = (f"{len(result.failures)} requirement(s) could not be drafted by {drafter.label.model} and keep their "
                    f"previous draft, if any: {', '.join(result.failures)}")
         if required:
-            raise click.ClickException(message + " (--llm-required)")
-        click.echo(f"incomplete: {message}", err=True)  # even with --quiet: the exit code alone does not say which
+            raise click.ClickException(terminal_text(message + " (--llm-required)"))
+        click.echo(terminal_text(f"incomplete: {message}"), err=True)  # even with --quiet: the exit code alone does not say which
         ctx.exit(INCOMPLETE)
 
 

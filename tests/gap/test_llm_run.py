@@ -303,3 +303,11 @@ def test_an_unchanged_llm_rerun_does_not_even_load_the_client(workspace: Path, s
         llm_module.build_chat_model = original  # type: ignore[assignment]
     assert again.exit_code == 0 and json.loads(again.output)["run"]["sources"]["unchanged"] == 1
     assert built == []
+
+
+def test_server_error_text_cannot_drive_the_terminal(workspace: Path, server) -> None:  # type: ignore[no-untyped-def]
+    server.script = lambda call: error(500, "boom \x1b]0;owned\x07\x1b[2J")
+    result = CliRunner().invoke(cli, ["--workspace", str(workspace), "gap", "run", "--llm", "openai:m", "--base-url",
+                                      server.base_url, "--retries", "0", "--only", "5.2"])
+    assert result.exit_code == 3
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "boom" in result.stderr
