@@ -8,8 +8,10 @@ from datetime import datetime, timezone
 import click
 
 from cli.context import app
+from cli.exitcodes import INCOMPLETE
 from cli.output import emit_json, format_option, table
 from cli.workspace.findings import FindingStore
+from discovery.safe_text import terminal_text
 from discovery.safe_text import terminal_text as safe
 
 
@@ -26,22 +28,44 @@ def _sort_key(requirement: str) -> tuple:  # type: ignore[type-arg]
 
 
 @gap.command("run")
-@click.option("--llm", "llm", help="Drafter: none (offline, the default) or openai:MODEL; any OpenAI-compatible "
-              "server via --base-url (env AIMS_LLM).")
-@click.option("--base-url", help="OpenAI-compatible endpoint (env AIMS_LLM_BASE_URL).")
+@click.option("--llm", "llm", help="Drafter: none (offline, the default), openai:MODEL (OpenAI or any OpenAI-compatible "
+              "server via --base-url) or azure:DEPLOYMENT (env AIMS_LLM).")
+@click.option("--base-url", help="OpenAI-compatible endpoint; a query string such as ?api-version=... is kept "
+              "(env AIMS_LLM_BASE_URL).")
+@click.option("--api-version", help="Azure OpenAI API version (env AIMS_LLM_API_VERSION).")
+@click.option("--temperature", type=click.FloatRange(0, 2), help="Sampling temperature (env AIMS_LLM_TEMPERATURE; default 0).")
+@click.option("--max-tokens", type=click.IntRange(1), help="Cap on each answer's tokens (env AIMS_LLM_MAX_TOKENS).")
+@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds per request (env AIMS_LLM_TIMEOUT; default 60).")
+@click.option("--retries", "max_retries", type=click.IntRange(0, 10),
+              help="Retries per request after a rate limit, server error or timeout (env AIMS_LLM_RETRIES; default 2).")
+@click.option("--concurrency", type=click.IntRange(1, 64), help="Requests in flight at once (env AIMS_LLM_CONCURRENCY; default 4).")
+@click.option("--structured-output", type=click.Choice(["json_schema", "function_calling", "json_mode"]),
+              help="How the answer's schema is enforced: json_schema (OpenAI, vLLM), function_calling (llama.cpp and "
+              "other tools-only servers), json_mode (schema spelled out in the prompt) (env AIMS_LLM_STRUCTURED_OUTPUT).")
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'",
+              help="Extra HTTP header, repeatable; keep secrets in the environment (env AIMS_LLM_HEADERS).")
+@click.option("--llm-required/--no-llm-required", default=None,
+              help="Fail (exit 1) when a requirement cannot be drafted by the model, instead of exit 3 (env AIMS_LLM_REQUIRED).")
+@click.option("--force", is_flag=True, help="Re-draft every requirement, even those whose inputs are unchanged.")
 @click.option("--only", help="Comma-separated requirement ids to draft (e.g. 5.2,A.6.2.8).")
 @click.option("-k", "k", type=click.IntRange(1, 30), default=6, show_default=True, help="Passages retrieved per requirement.")
 @format_option()
 @click.pass_context
-def run(ctx: click.Context, llm: str | None, base_url: str | None, only: str | None, k: int, output_format: str) -> None:
-    """Draft a finding for every requirement. Reviewed findings are never overwritten: a newer
-    draft is kept beside the decision. With no LLM configured the offline drafter is used and
-    its drafts say so."""
+def run(ctx: click.Context, llm: str | None, base_url: str | None, headers: tuple[str, ...], llm_required: bool | None,
+        force: bool, only: str | None, k: int, output_format: str, **flags: object) -> None:
+    """Draft a finding for every requirement whose inputs (retrieved passages, discovery evidence,
+    catalogue, prompt and drafter settings) changed since the last run. Reviewed findings are never
+    overwritten: a newer draft is kept beside the decision. With no LLM configured the offline
+    drafter is used and its drafts say so. The drafter is never swapped: when the LLM endpoint
+    fails, cached answers are still used, the requirements it could not draft keep their previous
+    draft and are listed, and the run exits 3 (1 with --llm-required)."""
     from cli.inventory import current_inventory
     from cli.policies import open_index
     from discovery.controls import CloudControl
     from gap.assess import RetrieverPassages, assess
     from gap.drafting import drafter_for
+    from gap.drafting.settings import parse_headers
     from gap.requirements import UnknownRequirementError, load_catalogue
     from rag.retriever import Retriever
 
@@ -55,21 +79,31 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, only: str | N
             selected = catalogue.validate_ids([part for part in only.split(",") if part.strip()])
         except UnknownRequirementError as exc:
             raise click.UsageError(str(exc)) from exc
+    options = config.llm.settings_options()
+    options.update({key: value for key, value in flags.items() if value is not None})
     try:
-        drafter = drafter_for(spec, base_url=base_url or config.llm.base_url, cache_dir=state.workspace.cache_path)
+        if headers:
+            options["headers"] = {**options.get("headers", {}), **parse_headers(list(headers))}
+        drafter = drafter_for(spec, base_url=base_url or config.llm.base_url, cache_dir=state.workspace.cache_path,
+                              **options)
     except ValueError as exc:
         raise click.UsageError(f"--llm {spec!r}: {exc}") from exc
+    required = config.llm.required if llm_required is None else llm_required
     index = open_index(state)
     if not index.documents():
         state.info("warning: no policies are indexed (`aims policies add PATH`); findings can only cite discovery evidence")
     controls = [CloudControl.model_validate(c) for c in state.workspace.cloud_controls()]
     started = datetime.now(timezone.utc).replace(microsecond=0)
+    store = FindingStore(state.workspace)
+    last = store.last_run() or {}
+    drafted_before = {f.requirement for f in store.all()}
+    previous = {} if force else {r: h for r, h in (last.get("inputs") or {}).items() if r in drafted_before}
 
     def progress(done: int, total: int, finding) -> None:  # type: ignore[no-untyped-def]
         state.progress(f"drafting {finding.requirement}", done, total)
 
     result = assess(catalogue, RetrieverPassages(Retriever(index)), drafter, inventory=current_inventory(ctx),
-                    controls=controls, only=selected, progress=progress, k=k)
+                    controls=controls, only=selected, progress=progress, k=k, previous_inputs=previous)
     state.progress_done()
     for finding in result.findings:
         if not finding.title:
@@ -79,31 +113,59 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, only: str | N
     result.findings[:] = annotate_reuse(result.findings, catalogue)
     reuse = reuse_summary(result.findings)
     suspicious = sorted({p.chunk_id for f in result.findings for p in f.suspicious_passages})
+    usage = getattr(drafter, "usage", None)
+    counts = result.counts()
+    inputs = {**(last.get("inputs") or {}), **result.inputs}
+    for requirement in result.failures:
+        inputs.pop(requirement, None)  # its stored draft is older than its inputs: draft it next time
     run_doc = {"id": "gap-" + uuid.uuid4().hex[:8], "started_at": started.isoformat(), "drafter": spec,
-               "requirements": len(result.findings), "problems": result.problems,
-               "fallback_reason": result.fallback_reason, "isms_reuse": reuse,
-               "suspicious_passages": len(suspicious)}
-    store = FindingStore(state.workspace)
+               "drafted_by": drafter.label.label(), "requirements": len(result.sources), "sources": counts,
+               "failures": result.failures, "endpoint_error": result.endpoint_error, "problems": result.problems,
+               "usage": usage.as_dict(drafter.label.model) if usage is not None else None,
+               "isms_reuse": reuse, "suspicious_passages": len(suspicious), "inputs": inputs}
     summary = store.save_drafts(result.findings, run_doc)
-    wanted = {f.requirement for f in result.findings}
+    wanted = set(result.sources)
     stored = sorted((f for f in store.all() if f.requirement in wanted), key=lambda f: _sort_key(f.requirement))
     for problem in result.problems:
-        state.info(f"warning: {problem}")
+        state.info(terminal_text(f"warning: {problem}"))  # server error text is untrusted
     if output_format == "json":
-        emit_json("aims.findings/1", {"run": run_doc, "findings": stored})
-        return
-    _print_findings(stored)
-    click.echo(f"\n{len(stored)} finding(s): {summary.new} new, {summary.updated} redrafted, "
-               f"{summary.preserved} reviewed and kept" + (f" ({len(summary.stale)} with changed evidence: "
-               f"{', '.join(summary.stale)})" if summary.stale else "") + ".")
-    click.echo(f"ISMS reuse: existing ISO/IEC 27001 evidence carries over for {reuse['counted']} of "
-               f"{reuse['requirements']} requirement(s) ({reuse['share']:.0%}); for {reuse['available']} more an ISMS "
-               "procedure exists that does not yet cover AI (see REUSE in `aims gap show`).")
-    if suspicious:
-        click.echo(f"Untrusted text: {len(suspicious)} passage(s) address an assessment tool or claim blanket "
-                   "conformance; they were never used as evidence (listed in `aims gap show ID` and the report).")
-    if drafter.label.offline or result.fallback_reason:
-        click.echo("Drafted offline, without a language model: treat the drafts as a starting point for review.")
+        emit_json("aims.findings/1", {"run": {k: v for k, v in run_doc.items() if k != "inputs"}, "findings": stored})
+    else:
+        _print_findings(stored)
+        click.echo(f"\n{len(stored)} finding(s): {summary.new} new, {summary.updated} redrafted, "
+                   f"{summary.preserved} reviewed and kept" + (f" ({len(summary.stale)} with changed evidence: "
+                   f"{', '.join(summary.stale)})" if summary.stale else "") + ".")
+        click.echo(terminal_text(_sources_line(counts, drafter.label.model)))
+        if usage is not None and usage.calls:
+            click.echo(_usage_line(usage.as_dict(drafter.label.model)))
+        click.echo(f"ISMS reuse: existing ISO/IEC 27001 evidence carries over for {reuse['counted']} of "
+                   f"{reuse['requirements']} requirement(s) drafted ({reuse['share']:.0%}); for {reuse['available']} more an "
+                   "ISMS procedure exists that does not yet cover AI (see REUSE in `aims gap show`).")
+        if suspicious:
+            click.echo(f"Untrusted text: {len(suspicious)} passage(s) address an assessment tool or claim blanket "
+                       "conformance; they were never used as evidence (listed in `aims gap show ID` and the report).")
+        if drafter.label.offline:
+            click.echo("Drafted offline, without a language model: treat the drafts as a starting point for review.")
+    if result.failures:
+        message = (f"{len(result.failures)} requirement(s) could not be drafted by {drafter.label.model} and keep their "
+                   f"previous draft, if any: {', '.join(result.failures)}")
+        if required:
+            raise click.ClickException(terminal_text(message + " (--llm-required)"))
+        click.echo(terminal_text(f"incomplete: {message}"), err=True)  # even with --quiet: the exit code alone does not say which
+        ctx.exit(INCOMPLETE)
+
+
+def _sources_line(counts: dict[str, int], model: str) -> str:
+    return (f"Drafts: {counts['llm']} by the model ({model}), {counts['cache']} from the cache, {counts['offline']} by "
+            f"the offline assessor, {counts['unchanged']} unchanged (not re-drafted), {counts['failed']} failed.")
+
+
+def _usage_line(usage: dict) -> str:  # type: ignore[type-arg]
+    line = (f"Model calls: {usage['calls']}; tokens: {usage['prompt_tokens']} prompt, "
+            f"{usage['completion_tokens']} completion")
+    if usage["estimated_cost"] is not None:
+        line += f"; estimated cost {usage['currency']} {usage['estimated_cost']:.4f} (prices as of {usage['prices_as_of']})"
+    return line + "."
 
 
 def _print_findings(findings) -> None:  # type: ignore[no-untyped-def]

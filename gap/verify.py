@@ -82,6 +82,9 @@ class DraftOutput(BaseModel):
     status: str = Field(description="conformant | partial | gap | insufficient-evidence | not-applicable")
     rationale: str = Field(description="Two to five plain sentences.")
     citations: list[CitedPassage] = Field(description="Passages relied on, by id, each with a verbatim quote.")
+    evidence_ids: list[str] = Field(
+        description="Ids of the technical evidence items relied on, such as E1; empty when none."
+    )
     actions: list[str] = Field(description="Short steps that would close the gap; empty when conformant.")
     confidence: str = Field(description="high | medium | low")
 
@@ -94,14 +97,27 @@ class CheckedDraft:
     citations: list[Citation] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # notes on removed, non-fatal items
     errors: list[str] = field(default_factory=list)  # fatal: the answer needs a retry
+    #: Opaque ids (E1...) of the technical evidence the answer relies on, all of them given.
+    evidence_ids: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
         return not self.errors
 
 
-def check_output(output: DraftOutput, requirement_id: str, passages: Mapping[str, Chunk]) -> CheckedDraft:
-    """Validate one answer for ``requirement_id`` against the passages it was given (opaque id -> chunk)."""
+#: Statuses that claim something is in place or excluded: each needs a verified citation or a
+#: discovery fact behind it, else the answer is retried and then goes to manual review.
+NEEDS_GROUNDS = (FindingStatus.CONFORMANT, FindingStatus.NOT_APPLICABLE, FindingStatus.PARTIAL)
+
+
+def check_output(
+    output: DraftOutput,
+    requirement_id: str,
+    passages: Mapping[str, Chunk],
+    evidence: Mapping[str, object] | None = None,
+) -> CheckedDraft:
+    """Validate one answer for ``requirement_id`` against the passages (opaque id -> chunk) and the
+    technical evidence (opaque id -> item) it was given."""
     result = CheckedDraft()
     if output.requirement_id.strip() != requirement_id:
         result.errors.append(
@@ -140,6 +156,18 @@ def check_output(output: DraftOutput, requirement_id: str, passages: Mapping[str
             seen.add((citation.start, citation.end))
             result.citations.append(citation)
 
-    if result.status in (FindingStatus.CONFORMANT, FindingStatus.PARTIAL) and not result.citations and not result.errors:
-        result.errors.append(f"status {result.status.value} needs at least one verified citation of a given passage")
+    given_evidence = evidence or {}
+    for raw_id in getattr(output, "evidence_ids", []) or []:
+        eid = raw_id.strip()
+        if eid in given_evidence:
+            if eid not in result.evidence_ids:
+                result.evidence_ids.append(eid)
+        else:
+            result.dropped.append(f"reference to unknown evidence id {eid!r} dropped")
+
+    if result.status in NEEDS_GROUNDS and not result.citations and not result.evidence_ids and not result.errors:
+        result.errors.append(
+            f"status {result.status.value} needs at least one verified citation of a given passage, or the id of "
+            "a given technical evidence item (E1...) that justifies it; otherwise answer insufficient-evidence or gap"
+        )
     return result

@@ -5,11 +5,12 @@ Secrets (API keys, tokens) come only from the environment and are never written 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,11 +24,29 @@ class _Section(BaseModel):
 
 
 class LLMConfig(_Section):
-    # "none" (the offline drafter) or "openai:MODEL"; any OpenAI-compatible server via base_url.
+    # "none" (the offline drafter), "openai:MODEL" (OpenAI or any OpenAI-compatible server via
+    # base_url) or "azure:DEPLOYMENT" (Azure OpenAI through AzureChatOpenAI).
     provider: str = "none"
     base_url: str | None = None
-    temperature: float = 0.0
-    timeout_seconds: float = 60.0
+    api_version: str | None = None
+    #: the environment variable that holds the key (never the key itself)
+    api_key_env: str | None = None
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(default=None, ge=1)
+    timeout_seconds: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    max_retry_after_seconds: float = Field(default=120.0, ge=0)
+    concurrency: int = Field(default=4, ge=1, le=64)
+    structured_output: Literal["json_schema", "function_calling", "json_mode"] = "json_schema"
+    #: extra HTTP headers (no secrets); header_env maps a header to the env variable holding its value
+    headers: dict[str, str] = Field(default_factory=dict)
+    header_env: dict[str, str] = Field(default_factory=dict)
+    #: fail the run (exit 1) instead of exit 3 when a requirement cannot be drafted by the model
+    required: bool = False
+
+    def settings_options(self) -> dict[str, Any]:
+        """The fields `gap.drafting.drafter_for` takes, as set here."""
+        return self.model_dump(exclude={"provider", "base_url", "required"})
 
 
 class EmbeddingConfig(_Section):
@@ -150,6 +169,16 @@ class Config(_Section):
 ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "AIMS_LLM": ("llm", "provider"),
     "AIMS_LLM_BASE_URL": ("llm", "base_url"),
+    "AIMS_LLM_API_VERSION": ("llm", "api_version"),
+    "AIMS_LLM_API_KEY_ENV": ("llm", "api_key_env"),
+    "AIMS_LLM_TEMPERATURE": ("llm", "temperature"),
+    "AIMS_LLM_MAX_TOKENS": ("llm", "max_tokens"),
+    "AIMS_LLM_TIMEOUT": ("llm", "timeout_seconds"),
+    "AIMS_LLM_RETRIES": ("llm", "max_retries"),
+    "AIMS_LLM_CONCURRENCY": ("llm", "concurrency"),
+    "AIMS_LLM_STRUCTURED_OUTPUT": ("llm", "structured_output"),
+    "AIMS_LLM_HEADERS": ("llm", "headers"),
+    "AIMS_LLM_REQUIRED": ("llm", "required"),
     "AIMS_EMBEDDINGS": ("embeddings", "model"),
     "AIMS_CHROMA_URL": ("chroma", "url"),
     "AIMS_REVIEWER": ("reviewer",),
@@ -170,7 +199,7 @@ def load_config(path: Path, environ: dict[str, str] | None = None) -> Config:
             node = data
             for key in keys[:-1]:
                 node = node.setdefault(key, {})
-            node[keys[-1]] = value
+            node[keys[-1]] = _env_headers(variable, value) if keys == ("llm", "headers") else value
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
@@ -195,6 +224,26 @@ def _describe(error: Any) -> str:
     return f"{where}: {error.get('msg', 'invalid value')}"
 
 
+def _env_headers(variable: str, value: str) -> dict[str, str]:
+    """``Name: value; Other: value`` (or a JSON object) from the environment."""
+    text = value.strip()
+    if text.startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except ValueError as exc:
+            raise ConfigError(f"{variable}: not a JSON object: {exc}") from exc
+        if not isinstance(parsed, dict):
+            raise ConfigError(f"{variable}: not a JSON object")
+        return {str(k): str(v) for k, v in parsed.items()}
+    headers: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        name, found, header_value = item.partition(":")
+        if not found or not name.strip():
+            raise ConfigError(f"{variable}: {item!r} must look like 'Name: value'")
+        headers[name.strip()] = header_value.strip()
+    return headers
+
+
 DEFAULT_TOML = """\
 # aims configuration. Flags override environment variables (AIMS_*), which override this file.
 # Secrets never belong here: API keys and tokens come only from the environment
@@ -202,11 +251,23 @@ DEFAULT_TOML = """\
 
 [llm]
 # "none" uses the offline drafter (no network; drafts are labelled as offline).
-# "openai:MODEL" uses an OpenAI or OpenAI-compatible endpoint (env AIMS_LLM).
+# "openai:MODEL" uses an OpenAI or OpenAI-compatible endpoint (env AIMS_LLM);
+# "azure:DEPLOYMENT" uses Azure OpenAI through its deployments API (needs base_url and api_version).
 provider = "none"
-# base_url = "http://localhost:11434/v1"   # Ollama, vLLM, LM Studio, Azure OpenAI (env AIMS_LLM_BASE_URL)
-temperature = 0.0
-timeout_seconds = 60
+# base_url = "http://localhost:11434/v1"   # Ollama, vLLM, LM Studio, llama.cpp (env AIMS_LLM_BASE_URL)
+# base_url = "https://RESOURCE.openai.azure.com/openai/v1?api-version=preview"   # Azure's v1 endpoint: api-key header
+# api_version = "2024-10-21"    # azure:DEPLOYMENT, or added as ?api-version= to base_url (env AIMS_LLM_API_VERSION)
+# api_key_env = "OPENAI_API_KEY"   # the environment variable holding the key; never the key itself
+temperature = 0.0               # env AIMS_LLM_TEMPERATURE
+# max_tokens = 1200             # cap on each answer (env AIMS_LLM_MAX_TOKENS)
+timeout_seconds = 60            # per request (env AIMS_LLM_TIMEOUT)
+max_retries = 2                 # per request, after 429 / 5xx / timeouts, with back-off (env AIMS_LLM_RETRIES)
+max_retry_after_seconds = 120   # a longer Retry-After (an exhausted quota) fails at once
+concurrency = 4                 # requests in flight at once (env AIMS_LLM_CONCURRENCY)
+structured_output = "json_schema"   # or "function_calling" (llama.cpp and other tools-only servers), "json_mode"
+# headers = { "X-Team" = "governance" }              # extra headers, no secrets (env AIMS_LLM_HEADERS="Name: value; ...")
+# header_env = { "api-key" = "AZURE_OPENAI_API_KEY" }   # header values taken from environment variables
+required = false                # true: a requirement the model could not draft fails the run (exit 1), not exit 3
 
 [embeddings]
 # "minilm" is the offline default: an int8 ONNX all-MiniLM-L6-v2 installed from PyPI, no download.

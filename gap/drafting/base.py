@@ -8,8 +8,12 @@ drafter, the model behind the seam).
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from gap.models import Drafter, Finding, TechnicalEvidence, evidence_hash
@@ -61,7 +65,8 @@ class DraftRequest:
     #: Plain sentences about discovery facts that weigh against conformity
     #: (logging disabled, shadow AI outside the register); see gap.evidence.
     concerns: Sequence[str] = ()
-    #: Why this draft is offline although an LLM was asked for (fallback).
+    #: Why this draft is offline although an LLM was asked for (kept for drafters that read it;
+    #: aims no longer swaps drafters mid-run, so assess never sets it).
     fallback_reason: str | None = field(default=None)
     #: Retrieved passages flagged as untrusted (rag.untrusted): never evidence, never
     #: shown to a model as evidence, listed in the finding for the reviewer.
@@ -76,14 +81,70 @@ class DraftRequest:
     def evidence_passages(self) -> list[Passage]:
         """The passages a drafter may rely on: never one flagged as suspicious."""
         return [p for p in self.passages if p.suspicious is None]
+    #: Discovery facts of absence ("no data-sources systems among the 12 discovered"), so a
+    #: not-applicable or conformant answer can be tied to the inventory; only the LLM reads them.
+    inventory_facts: Sequence[TechnicalEvidence] = ()
 
     def evidence_hash(self, drafter: Drafter) -> str:
-        """Hash of what the draft rests on: a change means the draft may be stale."""
+        """Hash of what the draft rests on: a change means the draft may be stale.
+
+        Passages count by their own content (see `passage_content_hash`), not by
+        chunk id: an edit elsewhere in a document moves offsets and ids but
+        changes nothing a draft rests on.
+        """
         parts = [self.requirement.id, drafter.model, drafter.prompt]
-        parts += [f"passage:{p.id}:{p.text}" for p in self.passages]
+        parts += [f"passage:{passage_content_hash(p)}" for p in self.passages]
         parts += [f"tech:{e.kind}:{e.id}:{e.summary}" for e in self.technical_evidence]
         parts += [f"concern:{c}" for c in self.concerns]
         return evidence_hash(parts)
+
+    def inputs_hash(self, drafter_fingerprint: str) -> str:
+        """Everything that could change the draft, exactly (ids and offsets too): equal means skip it.
+
+        Stricter than `evidence_hash` on purpose: a skipped requirement keeps its
+        stored finding verbatim, so even a moved passage (new offsets) must re-draft
+        (for the LLM drafter that re-draft is a cache hit, not a call).
+        """
+        parts = [f"drafter:{drafter_fingerprint}", f"requirement:{requirement_fingerprint(self.requirement)}"]
+        parts += [f"passage:{p.id}:{p.start}:{p.end}:{passage_content_hash(p)}" for p in self.passages]
+        parts += [f"tech:{e.kind}:{e.id}:{e.summary}" for e in self.technical_evidence]
+        parts += [f"concern:{c}" for c in self.concerns]
+        parts += [f"fact:{e.kind}:{e.id}:{e.summary}" for e in self.inventory_facts]
+        # What the offline assessor weighs beside the passages: untrusted text set aside, and
+        # which documents are about AI or unfilled templates.
+        parts += [f"untrusted:{p.id}:{passage_content_hash(p)}" for p in self.suspicious]
+        parts += [f"ai-doc:{d}" for d in sorted(self.ai_documents)]
+        parts += [f"template-doc:{d}" for d in sorted(self.template_documents)]
+        return evidence_hash(parts)
+
+
+def passage_content_hash(passage: Chunk) -> str:
+    """A passage's own content as a model sees it: document name, section, page and text."""
+    payload = "\x1f".join((passage.document, passage.section or "", str(passage.page or ""), passage.text))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+
+
+def requirement_fingerprint(requirement: RequirementLike) -> str:
+    """The requirement's catalogue entry as data: a catalogue edit changes it."""
+    dump = getattr(requirement, "model_dump_json", None)
+    text = dump() if callable(dump) else repr(requirement)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+class DraftSource(StrEnum):
+    """Where a run's draft of one requirement came from; the run summary counts each."""
+
+    LLM = "llm"
+    CACHE = "cache"
+    OFFLINE = "offline"
+    UNCHANGED = "unchanged"  # inputs identical to the last run: the stored finding stands
+    FAILED = "failed"  # could not be drafted: the previous draft (if any) stands
+
+
+@dataclass
+class DraftOutcome:
+    finding: Finding
+    source: DraftSource
 
 
 @runtime_checkable
@@ -94,6 +155,29 @@ class FindingDrafter(Protocol):
     def label(self) -> Drafter: ...
 
     def draft(self, request: DraftRequest) -> Finding: ...
+
+
+def drafter_fingerprint(drafter: FindingDrafter) -> str:
+    """What identifies a drafter's answers: its label plus, for the LLM, the settings that change them."""
+    own = getattr(drafter, "fingerprint", None)
+    if isinstance(own, str) and own:
+        return own
+    return f"{drafter.label.model}|{drafter.label.prompt}|{_code_version(type(drafter))}"
+
+
+def _code_version(kind: type) -> str:
+    """A hash of the drafter's package sources: a changed assessor re-drafts even if its label was not bumped."""
+    module = sys.modules.get(kind.__module__)
+    source = getattr(module, "__file__", None)
+    if not source:
+        return "unknown"
+    digest = hashlib.sha256()
+    for path in sorted(Path(source).parent.glob("*.py")):
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            continue
+    return digest.hexdigest()[:12]
 
 
 class LLMUnavailableError(RuntimeError):

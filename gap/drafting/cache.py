@@ -1,10 +1,18 @@
-"""A JSON-file cache of model answers, keyed by (prompt id@version, model, evidence hash).
+"""A JSON-file cache of model answers, keyed by the content of what the answer rests on.
 
-One file per answer under the directory the caller gives (the workspace's
-``cache/``), written to a temporary file and renamed into place, so a crash
-never leaves a half-written entry and two runs never see a torn one. A
-corrupt or unreadable entry is a miss, never an error: the answer is simply
-asked for again.
+The key is a hash of the prompt id@version, the drafter settings that change
+answers (model, endpoint, temperature, max tokens, structured-output method),
+the requirement's catalogue entry, the technical evidence, and the *content
+hashes* of the retrieved passages, as a set. Chunk ids and offsets are not part
+of it: they derive from the whole document, so an edit elsewhere in a document
+would otherwise re-draft every requirement that retrieved any of its passages.
+An entry stores which content hash each opaque passage id (P1...) stood for,
+so a replay maps the answer's citations onto today's passages and verifies its
+quotes against them again.
+
+One file per answer under ``cache/llm/``, written to a temporary file and
+renamed into place, so a crash never leaves a half-written entry and two
+threads or runs never see a torn one. A corrupt entry is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -13,14 +21,26 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-CACHE_SCHEMA = "aims.llm-cache/1"
+CACHE_SCHEMA = "aims.llm-cache/2"
 
 
-def cache_key(prompt_ref: str, model: str, evidence_hash: str) -> str:
-    return hashlib.sha256(f"{prompt_ref}\x1f{model}\x1f{evidence_hash}".encode()).hexdigest()[:32]
+def answer_key(
+    *,
+    prompt_ref: str,
+    settings_fingerprint: str,
+    requirement_fingerprint: str,
+    passage_hashes: Iterable[str],
+    evidence: Iterable[str],
+) -> str:
+    """The cache key of one answer; passages count as a set of content hashes."""
+    parts = [prompt_ref, settings_fingerprint, requirement_fingerprint]
+    parts += sorted(f"passage:{h}" for h in passage_hashes)
+    parts += [f"evidence:{e}" for e in evidence]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:40]
 
 
 class DraftCache:
@@ -30,37 +50,28 @@ class DraftCache:
     def _path(self, key: str) -> Path:
         return self.directory / f"{key}.json"
 
-    def get(self, prompt_ref: str, model: str, evidence_hash: str) -> dict[str, Any] | None:
-        path = self._path(cache_key(prompt_ref, model, evidence_hash))
+    def get(self, key: str) -> tuple[dict[str, Any], dict[str, str]] | None:
+        """(the answer, {opaque passage id: content hash} when it was given), or None on a miss."""
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if not isinstance(entry, dict) or entry.get("schema") != CACHE_SCHEMA:
+        if not isinstance(entry, dict) or entry.get("schema") != CACHE_SCHEMA or entry.get("key") != key:
             return None
-        # Guard against a key collision or a hand-edited file answering for something else.
-        if (entry.get("prompt"), entry.get("model"), entry.get("evidence_hash")) != (prompt_ref, model, evidence_hash):
+        answer, passages = entry.get("answer"), entry.get("passages")
+        if not isinstance(answer, dict) or not isinstance(passages, dict):
             return None
-        answer = entry.get("answer")
-        return answer if isinstance(answer, dict) else None
+        return answer, {str(k): str(v) for k, v in passages.items()}
 
-    def put(self, prompt_ref: str, model: str, evidence_hash: str, answer: dict[str, Any]) -> None:
+    def put(self, key: str, answer: dict[str, Any], passages: Mapping[str, str], *, model: str = "") -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        entry = {
-            "schema": CACHE_SCHEMA,
-            "prompt": prompt_ref,
-            "model": model,
-            "evidence_hash": evidence_hash,
-            "answer": answer,
-        }
-        target = self._path(cache_key(prompt_ref, model, evidence_hash))
+        entry = {"schema": CACHE_SCHEMA, "key": key, "model": model, "passages": dict(passages), "answer": answer}
         fd, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                # No fsync: a torn entry after a power cut is a miss, never a wrong answer.
                 json.dump(entry, handle, sort_keys=True, ensure_ascii=False)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, target)
+            os.replace(temporary, self._path(key))
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise

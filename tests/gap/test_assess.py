@@ -10,7 +10,9 @@ from discovery.controls import ControlKind, ControlStatus, make_control
 from discovery.models import AISystem, Category, SystemStatus
 from gap.assess import RetrieverPassages, assess
 from gap.drafting import DraftRequest, OfflineDrafter
+from gap.drafting.base import DraftSource
 from gap.drafting.llm import LLMDrafter
+from gap.drafting.settings import LLMSettings
 from gap.evidence import gather_evidence, technical_evidence
 from gap.models import Citation, Finding, FindingStatus
 from tests.fakes import FakeCatalogue, FakePassageSource, FakeRequirement, QueuedChatModel, UnknownFakeRequirement
@@ -122,26 +124,29 @@ def test_citations_are_rechecked_against_the_document_text(source: FakePassageSo
     assert "does not match the source text" in result.problems[0]
 
 
-def test_an_unreachable_llm_falls_back_to_offline_for_the_rest_and_reports_it(source: FakePassageSource) -> None:
+def test_an_unreachable_llm_never_swaps_drafters_and_reports_what_failed(source: FakePassageSource) -> None:
     first = {
         "requirement_id": "7.2", "status": "gap", "rationale": "Nothing on competence.", "citations": [],
-        "actions": ["Define competence needs."], "confidence": "medium",
+        "actions": ["Define competence needs."], "evidence_ids": [], "confidence": "medium",
     }
     down = openai.APIConnectionError(request=httpx.Request("POST", "http://llm.internal:8000/v1/chat/completions"))
     model = QueuedChatModel(responses=[first, down])
-    llm = LLMDrafter("qwen2.5", base_url="http://llm.internal:8000/v1", chat_model=model)
-    result = assess(CATALOGUE, source, llm)
+    settings = LLMSettings(model="qwen2.5", base_url="http://llm.internal:8000/v1", max_retries=0)
+    llm = LLMDrafter(settings=settings, chat_model=model)
+    result = assess(CATALOGUE, source, llm, concurrency=1)
     assert model.calls == 2  # no further calls once the endpoint is down
-    assert [f.drafted_by.model for f in result.findings] == ["qwen2.5", "offline", "offline"]
-    assert result.fallback_requirements == ["A.6.2.8", "A.10.3"]
-    assert "http://llm.internal:8000/v1" in (result.fallback_reason or "")
-    assert "drafted the remaining 2 requirement(s) offline" in result.problems[0]
-    assert all("A language model was requested" in f.rationale for f in result.findings[1:])
+    assert [f.drafted_by.model for f in result.findings] == ["qwen2.5"]  # nothing drafted offline instead
+    assert result.sources == {"7.2": DraftSource.LLM, "A.6.2.8": DraftSource.FAILED, "A.10.3": DraftSource.FAILED}
+    assert result.counts() == {"llm": 1, "cache": 0, "offline": 0, "unchanged": 0, "failed": 2}
+    assert result.incomplete and set(result.failures) == {"A.6.2.8", "A.10.3"}
+    assert "http://llm.internal:8000/v1" in (result.endpoint_error or "")
+    assert "2 requirement(s) could not be drafted and keep their previous draft, if any (A.6.2.8, A.10.3)" in result.problems[-1]
+    assert set(result.inputs) == {"7.2"}  # failed ones are retried next time
 
 
 def test_manual_review_is_reported(source: FakePassageSource) -> None:
     bad = {"requirement_id": "7.2", "status": "nope", "rationale": "x", "citations": [], "actions": [],
-           "confidence": "low"}
+           "evidence_ids": [], "confidence": "low"}
     llm = LLMDrafter("m", base_url="http://x/v1", chat_model=QueuedChatModel(responses=[bad, bad]))
     result = assess(CATALOGUE, source, llm, only=["7.2"])
     assert result.findings[0].needs_manual_review
@@ -189,3 +194,51 @@ def test_the_real_catalogue_gives_seventy_findings_then_thirty_eight_soa_rows(so
     assert sum(1 for e in entries if "legal" in e.inclusion_basis) >= 1
     subset = assess(catalogue, source, OfflineDrafter(), only=["a.6.2.8", "4.1"])
     assert [f.requirement for f in subset.findings] == ["4.1", "A.6.2.8"]
+
+
+class CountingDrafter:
+    """The offline drafter, counting its drafts."""
+
+    def __init__(self) -> None:
+        self.inner = OfflineDrafter()
+        self.label = self.inner.label
+        self.drafted: list[str] = []
+
+    def draft(self, request: DraftRequest) -> Finding:
+        self.drafted.append(request.requirement.id)
+        return self.inner.draft(request)
+
+
+def test_unchanged_inputs_skip_drafting_for_the_offline_drafter_too(source: FakePassageSource) -> None:
+    first = CountingDrafter()
+    result = assess(CATALOGUE, source, first, inventory=INVENTORY, controls=CONTROLS)
+    assert first.drafted == ["7.2", "A.6.2.8", "A.10.3"] and set(result.inputs) == set(first.drafted)
+    again = CountingDrafter()
+    rerun = assess(CATALOGUE, source, again, inventory=INVENTORY, controls=CONTROLS, previous_inputs=result.inputs)
+    assert again.drafted == [] and rerun.findings == []
+    assert rerun.counts()["unchanged"] == 3 and rerun.inputs == result.inputs
+    # New discovery evidence re-drafts only the requirements it bears on.
+    shadow = [*INVENTORY, system("sys-z", SystemStatus.SHADOW, ["mistral"], [Category.LLM_API])]
+    changed = CountingDrafter()
+    assess(CATALOGUE, source, changed, inventory=shadow, controls=CONTROLS, previous_inputs=result.inputs)
+    tagged = [r.id for r in CATALOGUE.all() if {"shadow-ai", "inventory", "third-party-ai"} & set(r.technical_evidence)]
+    assert changed.drafted == tagged
+
+
+def test_an_inventory_fact_of_absence_is_stated_only_after_discovery_found_something() -> None:
+    from gap.assess import inventory_facts
+
+    facts = inventory_facts(["data-sources", "shadow-ai"], [INVENTORY[0]])
+    assert [f.id for f in facts] == ["absent:data-sources"]
+    assert facts[0].summary.startswith("no in-house model development observed")
+    assert facts[0].summary.endswith("among the 1 AI systems discovered")
+    assert inventory_facts(["data-sources"], []) == []
+
+
+def test_no_api_key_fails_every_uncached_requirement_naming_the_variable(
+    source: FakePassageSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = assess(CATALOGUE, source, LLMDrafter("gpt-4o-mini"))
+    assert result.counts()["failed"] == 3 and result.findings == []
+    assert "OPENAI_API_KEY" in (result.endpoint_error or "")

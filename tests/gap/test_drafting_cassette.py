@@ -62,8 +62,10 @@ def test_structured_finding_over_the_real_chat_openai_path() -> None:
     citation = finding.citations[0]
     assert DOC[citation.start : citation.end] == citation.quote
     assert "P9" in finding.rationale  # the invented id was dropped, and the draft says so
-    assert finding.drafted_by.model == "gpt-4o-mini" and finding.drafted_by.prompt == "gap_finding@1"
+    assert finding.drafted_by.model == "gpt-4o-mini" and finding.drafted_by.prompt == "gap_finding@2"
     assert finding.actions == ["Name who reviews AI event logs and how often."]
+    assert (drafter.usage.prompt_tokens, drafter.usage.completion_tokens) == (912, 96)
+    assert drafter.usage.as_dict("gpt-4o-mini")["estimated_cost"] == round((912 * 0.15 + 96 * 0.60) / 1e6, 6)
 
 
 def test_a_rejected_key_is_an_unavailable_endpoint_naming_it() -> None:

@@ -11,6 +11,7 @@ import pytest
 from gap.drafting import DraftRequest, LLMUnavailableError
 from gap.drafting.cache import DraftCache
 from gap.drafting.llm import LLMDrafter, parse_llm_spec
+from gap.drafting.settings import LLMSettings
 from gap.models import FindingStatus
 from rag.models import Passage
 from tests.fakes import FakeRequirement, QueuedChatModel
@@ -50,6 +51,7 @@ def answer(**changes: object) -> dict[str, object]:
         "rationale": "ai-policy.md requires AI systems to log inputs and outputs and keeps them 90 days.",
         "citations": [{"passage_id": "P1", "quote": "Logs are kept for 90 days."}],
         "actions": [],
+        "evidence_ids": [],
         "confidence": "high",
     }
     values.update(changes)
@@ -69,7 +71,7 @@ def test_a_valid_answer_becomes_a_finding_with_verified_citations() -> None:
     citation = finding.citations[0]
     assert DOC[citation.start : citation.end] == citation.quote
     assert citation.chunk_id == "chk-1"
-    assert finding.drafted_by.model == "gpt-4o-mini" and finding.drafted_by.prompt == "gap_finding@1"
+    assert finding.drafted_by.model == "gpt-4o-mini" and finding.drafted_by.prompt == "gap_finding@2"
     assert not finding.needs_manual_review
     assert model.calls == 1 and model.structured_methods == ["json_schema"]
     system, user = model.prompts[0]
@@ -114,7 +116,7 @@ def test_two_invalid_answers_give_a_finding_that_needs_manual_review() -> None:
     assert finding.status is FindingStatus.INSUFFICIENT_EVIDENCE
     assert finding.citations == [] and finding.confidence == "low"
     assert "manual review" in finding.rationale and "could not be parsed" in finding.rationale
-    assert finding.drafted_by.prompt == "gap_finding@1"
+    assert finding.drafted_by.prompt == "gap_finding@2"
 
 
 def test_prompt_injection_inside_a_passage_stays_fenced() -> None:
@@ -168,7 +170,8 @@ def test_a_corrupt_cache_entry_is_a_miss(tmp_path: Path) -> None:
 def test_an_unreachable_endpoint_raises_an_error_naming_it() -> None:
     error = openai.APIConnectionError(request=httpx.Request("POST", "http://localhost:11434/v1/chat/completions"))
     model = QueuedChatModel(responses=[error])
-    llm = LLMDrafter("llama3", base_url="http://localhost:11434/v1", chat_model=model)
+    settings = LLMSettings(model="llama3", base_url="http://localhost:11434/v1", max_retries=0)
+    llm = LLMDrafter(settings=settings, chat_model=model)
     with pytest.raises(LLMUnavailableError) as raised:
         llm.draft(request())
     assert "http://localhost:11434/v1" in str(raised.value) and "connection failed" in str(raised.value)
@@ -185,6 +188,7 @@ def test_no_key_for_openai_is_a_clear_error_and_the_model_is_built_lazily(monkey
 def test_llm_spec_parsing() -> None:
     assert parse_llm_spec("none") is None
     assert parse_llm_spec("openai:gpt-4o-mini") == ("openai", "gpt-4o-mini")
+    assert parse_llm_spec("azure:my-deployment") == ("azure", "my-deployment")
     with pytest.raises(ValueError):
         parse_llm_spec("anthropic:claude")
 
@@ -195,7 +199,7 @@ def test_drafter_for_maps_the_llm_option(tmp_path: Path) -> None:
     assert isinstance(drafter_for("none"), OfflineDrafter)
     llm = drafter_for("openai:gpt-4o-mini", base_url="http://localhost:1234/v1", cache_dir=tmp_path)
     assert isinstance(llm, LLMDrafter) and llm.endpoint == "http://localhost:1234/v1"
-    assert llm.cache is not None and llm.label.prompt == "gap_finding@1"
+    assert llm.cache is not None and llm.label.prompt == "gap_finding@2"
     with pytest.raises(ValueError):
         drafter_for("gpt-4o")
 

@@ -30,10 +30,11 @@ Hello {{ name }} from {{place}}.
 
 def test_shipped_prompts_load_and_record_their_version() -> None:
     prompt = load_prompt("gap_finding")
-    assert prompt.ref == "gap_finding@1"
+    assert prompt.ref == "gap_finding@2"
     assert "untrusted_passage" in prompt.system
     assert "{{" not in prompt.system
     retry = load_prompt("gap_finding_retry", 1)
+    assert load_prompt("gap_finding_retry").ref == "gap_finding_retry@2"
     assert retry.ref == "gap_finding_retry@1"
     assert {"gap_finding", "gap_finding_retry"} <= set(available())
 

@@ -27,6 +27,7 @@ def output(**changes: object) -> DraftOutput:
         "rationale": "Logging is required but retention is not tied to AI.",
         "citations": [CitedPassage(passage_id="P1", quote="Logs are kept\nfor 90 days.")],
         "actions": ["Set AI log retention."],
+        "evidence_ids": [],
         "confidence": "medium",
     }
     values.update(changes)
