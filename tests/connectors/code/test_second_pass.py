@@ -139,3 +139,10 @@ def test_repeats_in_a_file_add_to_the_first_hit() -> None:
     hits = [h for h in engine.match(data, "python")[0] if h.signal == "model.openai"]
     assert [(h.model, h.line, h.count) for h in hits] == [("gpt-4o", 1, 3), ("gpt-4o-mini", 2, 1)]
     assert hits[0].evidence and "gpt-4o" in hits[0].evidence
+
+
+def test_routing_rules_are_not_a_rule_pack(tmp_path: Path) -> None:
+    (tmp_path / "gateway.yaml").write_text(
+        "rules:\n  - pattern: /api/*\n    backend: app\nenv:\n  OPENAI_API_KEY: ${SECRET}\n")
+    result = CodeConnector(CodeScanOptions(jobs=1)).scan([str(tmp_path)])
+    assert {o.provider for o in result.observations if o.confidence.counts_as_use} == {"openai"}
