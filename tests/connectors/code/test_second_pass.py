@@ -146,3 +146,12 @@ def test_routing_rules_are_not_a_rule_pack(tmp_path: Path) -> None:
         "rules:\n  - pattern: /api/*\n    backend: app\nenv:\n  OPENAI_API_KEY: ${SECRET}\n")
     result = CodeConnector(CodeScanOptions(jobs=1)).scan([str(tmp_path)])
     assert {o.provider for o in result.observations if o.confidence.counts_as_use} == {"openai"}
+
+
+def test_a_framework_setting_keeps_the_vendor_category(tmp_path: Path) -> None:
+    (tmp_path / "Program.cs").write_text(
+        'builder.AddOllamaChatCompletion("llama3.1", new Uri("http://localhost:11434"));\n'
+        'builder.AddBedrockChatCompletionService("anthropic.claude-3-haiku-20240307-v1:0");\n')
+    result = CodeConnector(CodeScanOptions(jobs=1)).scan([str(tmp_path)])
+    categories = {o.provider: o.category.value for o in result.observations if o.signal == "call.semantic-kernel-dotnet"}
+    assert categories == {"ollama": "local-model", "aws-bedrock": "cloud-ai-service"}
