@@ -70,6 +70,7 @@ class Signature:
     also: tuple[tuple[str, Category], ...] = ()
     provider_group: str | None = None
     provider_by_value: Mapping[str, str] = field(default_factory=dict)
+    category_of: Mapping[str, Category] = field(default_factory=dict)  # when the category is the provider's own
     package: str | None = None
     marker: bool = False
 
@@ -92,7 +93,7 @@ class Signature:
             provider = self.provider_by_value.get(match.group(self.provider_group) or "")
         if not provider:
             return []
-        return [(provider, self.category), *self.also]
+        return [(provider, self.category_of.get(provider, self.category)), *self.also]
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,12 @@ def _compile(pattern: str, where: str) -> re.Pattern[str]:
         raise CatalogueError(f"{where}: bad pattern: {exc}") from exc
 
 
-def _signature(row: Mapping[str, Any], source: str) -> Signature:
+# `category: "{provider}"` in a signature: each provider it maps to keeps its own category (a
+# framework setting that names Ollama is local-model, one that names Bedrock cloud-ai-service).
+OWN_CATEGORY = "{provider}"
+
+
+def _signature(row: Mapping[str, Any], source: str, own_categories: Mapping[str, Category]) -> Signature:
     where = f"{source}:{row.get('id')}"
     kind = row["kind"]
     if kind not in SIGNAL_KINDS:
@@ -207,10 +213,13 @@ def _signature(row: Mapping[str, Any], source: str) -> Signature:
     marker = bool(row.get("marker", False))
     if marker != (row["provider"] == MARKER_PROVIDER):
         raise CatalogueError(f"{where}: a marker signature, and only one, has provider {MARKER_PROVIDER!r}")
+    own = row["category"] == OWN_CATEGORY
+    category_of = {p: own_categories.get(p, Category.LLM_API) for p in mapping.values()} if own else {}
     return Signature(
         id=row["id"],
         provider=row["provider"],
-        category=Category(row["category"]),
+        category=Category.LLM_API if own else Category(row["category"]),
+        category_of=category_of,
         kind=kind,
         confidence=Confidence(row["confidence"]),
         scopes=scopes,
@@ -288,8 +297,11 @@ def load_catalogue() -> SignatureCatalogue:
     packages = _read("packages.yaml")["packages"]
     templates = _read("ecosystems.yaml")["templates"]
     signatures = _expand_templates(packages, templates)
+    own_categories: dict[str, Category] = {}
+    for entry in packages:  # a provider's first entry names its own category
+        own_categories.setdefault(entry["provider"], Category(entry["category"]))
     for name in HAND_WRITTEN:
         data = _read(name)
         for row in data.get("signatures", []):
-            signatures.append(_signature(row, name))
+            signatures.append(_signature(row, name, own_categories))
     return SignatureCatalogue(signatures, _package_table(packages))

@@ -107,7 +107,10 @@ FILE_DETECTORS: dict[str, Callable[[list[RawHit], Callable[[], str]], list[RawHi
 # A scanner's or linter's rule file, whatever its name: a rules table or list whose entries
 # carry a regex or pattern (gitleaks-style TOML, semgrep-style YAML, JSON rule packs).
 _RULES_TABLE = re.compile(r'[ \t]*(?:\[\[rules\]\]|["\']?rules["\']?[ \t]*:[ \t]*\[?)[ \t]*$')
-_RULE_PATTERN_KEY = re.compile(r'[ \t]*(?:-[ \t]*)?["\']?(?:regex|pattern|patterns|pattern-regex)["\']?[ \t]*[:=]')
+# ...and the value is a regex of the kind that describes a key or host (a character class,
+# \w or \d, a repeat count), not a routing glob such as /api/*.
+_RULE_PATTERN_KEY = re.compile(
+    r'[ \t]*(?:-[ \t]*)?["\']?(?:regex|pattern|patterns|pattern-regex)["\']?[ \t]*[:=].*?(?:\[[\^A-Za-z0-9]|\\{1,2}[wdbsS.]|\{\d)')
 # A rule pack names credentials and hosts; a file whose only hits are model ids (model cards,
 # tokenizer configs, eval data) is not worth decoding whole to ask.
 _DESCRIBED_KINDS = frozenset({"env-var", "secret", "endpoint"})

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from connectors.code.connector import CodeConnector, CodeScanOptions
+from connectors.code.engine import MatchEngine
+from discovery.code.catalogue import load_catalogue
 from discovery.merge import merge_observations
 from discovery.models import Observation
 
@@ -124,3 +126,32 @@ def test_service_name_literal_alone_is_a_lead_at_most(tmp_path: Path) -> None:
     (tmp_path / "names.py").write_text('SERVICES = ["s3", "sagemaker-runtime"]\nprint(SERVICES)\n')
     result = CodeConnector(CodeScanOptions(jobs=1)).scan([str(tmp_path)])
     assert not [o for o in result.observations if o.confidence.counts_as_use]
+
+
+def test_fallback_matcher_finds_the_same(scanned: dict[str, list[Observation]]) -> None:
+    fallback = CodeConnector(CodeScanOptions(jobs=1, prefilter="re")).scan([str(CORPUS / name) for name in sorted(CASES)])
+    assert sorted(o.id for o in fallback.observations) == sorted(o.id for obs in scanned.values() for o in obs)
+
+
+def test_repeats_in_a_file_add_to_the_first_hit() -> None:
+    engine = MatchEngine(load_catalogue(), prefilter="re")
+    data = b'a = "gpt-4o"\nb = "gpt-4o-mini"\nc = "gpt-4o"\nd = "gpt-4o"\n'
+    hits = [h for h in engine.match(data, "python")[0] if h.signal == "model.openai"]
+    assert [(h.model, h.line, h.count) for h in hits] == [("gpt-4o", 1, 3), ("gpt-4o-mini", 2, 1)]
+    assert hits[0].evidence and "gpt-4o" in hits[0].evidence
+
+
+def test_routing_rules_are_not_a_rule_pack(tmp_path: Path) -> None:
+    (tmp_path / "gateway.yaml").write_text(
+        "rules:\n  - pattern: /api/*\n    backend: app\nenv:\n  OPENAI_API_KEY: ${SECRET}\n")
+    result = CodeConnector(CodeScanOptions(jobs=1)).scan([str(tmp_path)])
+    assert {o.provider for o in result.observations if o.confidence.counts_as_use} == {"openai"}
+
+
+def test_a_framework_setting_keeps_the_vendor_category(tmp_path: Path) -> None:
+    (tmp_path / "Program.cs").write_text(
+        'builder.AddOllamaChatCompletion("llama3.1", new Uri("http://localhost:11434"));\n'
+        'builder.AddBedrockChatCompletionService("anthropic.claude-3-haiku-20240307-v1:0");\n')
+    result = CodeConnector(CodeScanOptions(jobs=1)).scan([str(tmp_path)])
+    categories = {o.provider: o.category.value for o in result.observations if o.signal == "call.semantic-kernel-dotnet"}
+    assert categories == {"ollama": "local-model", "aws-bedrock": "cloud-ai-service"}

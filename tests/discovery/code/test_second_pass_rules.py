@@ -75,3 +75,4 @@ def test_own_weights_become_huggingface_only_with_evidence() -> None:
     assert weights.provider == "model-weights"
     attribute_own_weights([weights, _hit("huggingface", "model-id", Confidence.LOW)])
     assert weights.provider == "huggingface"
+
