@@ -12,7 +12,6 @@ complete. The credential is passed in (DefaultAzureCredential from the CLI); nev
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait, FIRST_COMPLETED
 from dataclasses import dataclass, field
@@ -130,8 +129,7 @@ class AzureConnector(Connector):
 
     def _run(self, clients: ClientFactory, subscriptions: list[str], progress: ProgressCallback) -> list[_Output]:
         outputs: list[_Output] = []
-        known: dict[str, tuple[str, str]] = {}
-        lock = threading.Lock()
+        known: dict[str, tuple[str, str]] = {}  # filled on this thread only, as tasks finish
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="aims-azure") as pool:
             pending: dict[Future[_Output], str] = {}
             for kind in self.kinds:
@@ -146,8 +144,7 @@ class AzureConnector(Connector):
                     label = pending.pop(future)
                     out = future.result()
                     outputs.append(out)
-                    with lock:
-                        known.update(out.known)
+                    known.update(out.known)
                     for function, args, what in out.follow_up:
                         pending[pool.submit(function, clients, *args)] = what
                         total += 1

@@ -77,6 +77,8 @@ def assets_to_findings(project: str, assets: list[dict[str, Any]]) -> tuple[list
                     ref = str(deployed.get("model") or "").split("@", 1)[0]
                     served.append(models.get(ref) or str(deployed.get("displayName") or "") or ref.rsplit("/", 1)[-1])
             controls.extend(endpoint_controls(project, asset))
+        if asset.get("assetType") == "notebooks.googleapis.com/Instance":
+            controls.append(notebook_network_control(project, asset))
         machine = ", ".join(sorted({str(((d.get("dedicatedResources") or {}).get("machineSpec") or {})
                                         .get("machineType") or "") for d in data.get("deployedModels") or []
                                        if isinstance(d, dict)} - {""}))
@@ -123,3 +125,13 @@ def endpoint_controls(project: str, asset: dict[str, Any]) -> list[CloudControl]
     net_control = make_control(ControlKind.NETWORK_ISOLATION, project, region,
                                ControlStatus.ENABLED if isolated else ControlStatus.DISABLED, detail, name, cloud=CLOUD)
     return [log_control, net_control]
+
+
+def notebook_network_control(project: str, asset: dict[str, Any]) -> CloudControl:
+    """A Workbench instance with a public IP is reachable from outside the VPC."""
+    data = _data(asset)
+    no_public_ip = bool((data.get("gceSetup") or {}).get("disablePublicIp") or data.get("noPublicIp"))
+    return make_control(ControlKind.NETWORK_ISOLATION, project, _region(asset),
+                        ControlStatus.ENABLED if no_public_ip else ControlStatus.DISABLED,
+                        f"Workbench instance '{_display(asset)}': " + ("no public IP" if no_public_ip else "public IP"),
+                        str(asset.get("name", "")), cloud=CLOUD)

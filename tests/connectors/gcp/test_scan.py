@@ -64,6 +64,7 @@ def test_endpoint_controls(scanned) -> None:  # type: ignore[no-untyped-def]
     assert status[("222", ControlKind.INVOCATION_LOGGING)] == ControlStatus.ENABLED
     assert status[("333", ControlKind.INVOCATION_LOGGING)] == ControlStatus.DISABLED
     assert status[("333", ControlKind.NETWORK_ISOLATION)] == ControlStatus.DISABLED
+    assert status[("ws-1", ControlKind.NETWORK_ISOLATION)] == ControlStatus.DISABLED  # Workbench with a public IP
     assert all(c.requirements for c in result.controls)
 
 
@@ -194,3 +195,18 @@ def test_no_application_default_credentials_says_what_to_do(tmp_path: Path, monk
     result = CliRunner().invoke(cli, ["--quiet", "--workspace", str(tmp_path / "ws"), "discover", "gcp"])
     assert result.exit_code == 1
     assert "gcloud auth application-default login" in result.output
+
+
+def test_a_missing_sdk_names_the_extra_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    real_import_module = importlib.import_module
+
+    def no_asset(name: str, *args):  # type: ignore[no-untyped-def]
+        if name.startswith("google.cloud.asset_v1"):
+            raise ImportError(name)
+        return real_import_module(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", no_asset)
+    result = CliRunner().invoke(cli, ["--quiet", "--workspace", str(tmp_path / "ws"), "discover", "gcp"])
+    assert result.exit_code == 1 and "pip install 'aims[gcp]'" in result.output
