@@ -18,13 +18,22 @@ class AppContext:
     workspace_dir: str
     config_path: str | None = None
     quiet: bool = False
+    # Only `aims init` (and the demo, in its own folder) may create a workspace; every other
+    # command refuses a folder without one, so a mistyped --workspace is an error, not an empty run.
+    create_workspace: bool = False
     _workspace: Workspace | None = field(default=None, repr=False)
     _config: Config | None = field(default=None, repr=False)
 
     @property
     def workspace(self) -> Workspace:
         if self._workspace is None:
-            self._workspace = Workspace(Path(self.workspace_dir))
+            workspace = Workspace(Path(self.workspace_dir))
+            if not self.create_workspace and not workspace.exists:
+                raise click.ClickException(
+                    f"no aims workspace at {workspace.root} (no {workspace.db_path.name}); create one with "
+                    f"`aims --workspace {workspace.root} init`, or point --workspace / AIMS_WORKSPACE at an existing one"
+                )
+            self._workspace = workspace
         return self._workspace
 
     @property

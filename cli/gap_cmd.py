@@ -87,8 +87,8 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, only: str | N
         return
     _print_findings(stored)
     click.echo(f"\n{len(stored)} finding(s): {summary.new} new, {summary.updated} redrafted, "
-               f"{summary.preserved} reviewed and kept" + (f" ({len(summary.stale)} with changed evidence: "
-               f"{', '.join(summary.stale)})" if summary.stale else "") + ".")
+               f"{summary.preserved} reviewed and kept" + (f" ({len(summary.waiting)} with a changed draft waiting "
+               f"for review: {', '.join(summary.waiting)})" if summary.waiting else "") + ".")
     if drafter.label.offline or result.fallback_reason:
         click.echo("Drafted offline, without a language model: treat the drafts as a starting point for review.")
 
@@ -128,16 +128,35 @@ def show(ctx: click.Context, requirement: str | None, output_format: str) -> Non
     if not requirement:
         _print_findings(findings)
         return
-    f = findings[0]
-    click.echo(f"{f.requirement} {f.title}\n  status: {f.status.value}   review: {f.review.state.value}"
-               f"{' by ' + f.review.reviewer if f.review.reviewer else ''}\n  drafted by: {f.drafted_by.label()}"
-               f"{'   NEEDS MANUAL REVIEW' if f.needs_manual_review else ''}\n\n{f.rationale}\n")
+    _print_one(FindingStore(app(ctx).workspace), findings[0])
+
+
+def _print_one(store: FindingStore, f) -> None:  # type: ignore[no-untyped-def]
+    from discovery.safe_text import terminal_text as t
+    from gap.draft_diff import draft_changes
+
+    shown = f.shown_draft()
+    click.echo(f"{f.requirement} {t(f.title)}\n  status: {f.status.value}   review: {f.review.state.value}"
+               f"{' by ' + t(f.review.reviewer) if f.review.reviewer else ''}"
+               f"{' on ' + f.review.at.isoformat() if f.review.at else ''}\n  drafted by: {t(f.drafted_by.label())}"
+               f"{'   NEEDS MANUAL REVIEW' if f.needs_manual_review else ''}\n"
+               f"  draft: {shown.content_hash()}   trail position: {store.trail_position(f.requirement)}"
+               f"\n\n{t(f.rationale, multiline=True)}\n")
+    if f.review.note:
+        click.echo(f"  reviewer's note: {t(f.review.note, multiline=True)}")
     for c in f.citations:
-        click.echo(f"  > \"{c.quote}\"\n    — {c.document}{' § ' + c.section if c.section else ''}"
+        click.echo(f"  > \"{t(c.quote)}\"\n    — {t(c.document)}{' § ' + t(c.section) if c.section else ''}"
                    f"{' p. ' + str(c.page) if c.page else ''} [{c.start}:{c.end}]")
     for e in f.technical_evidence:
-        click.echo(f"  evidence: {e.summary} ({e.id})")
+        click.echo(f"  evidence: {t(e.summary)} ({t(e.id)})")
     for a in f.actions:
-        click.echo(f"  action: {a}")
-    if f.pending_draft:
-        click.echo(f"\n  A newer draft ({f.pending_draft.get('status')}) waits; `aims review reopen {f.requirement}` adopts it.")
+        click.echo(f"  action: {t(a)}")
+    waiting = f.waiting_draft()
+    if waiting is not None:
+        click.echo(f"\n  A newer draft {waiting.content_hash()} ({waiting.status.value}) waits beside the decision. "
+                   "What it changes:")
+        for change in draft_changes(f, waiting):
+            before = f"{t(change.before)} -> " if change.before and change.after else t(change.before)
+            click.echo(f"    {change.field}: {before}{t(change.after)}")
+        click.echo(f"  Accept it with `aims review accept {f.requirement} --draft {waiting.content_hash()}`, "
+                   f"or `aims review reopen {f.requirement}` to take it up as a draft.")

@@ -14,7 +14,9 @@ from cli.workspace.config import DEFAULT_TOML
 @click.pass_context
 def init(ctx: click.Context, force: bool) -> None:
     """Create the workspace (SQLite database, index and cache folders) and a commented aims.toml."""
-    workspace = app(ctx).workspace
+    state = app(ctx)
+    state.create_workspace = True
+    workspace = state.workspace
     workspace.conn  # creates the folder and runs the migrations
     workspace.cache_path.mkdir(parents=True, exist_ok=True)
     if workspace.config_path.exists() and not force:

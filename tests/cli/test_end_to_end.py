@@ -80,6 +80,7 @@ def test_unknown_requirement_is_a_usage_error(demo_output):
 
 
 def test_bad_policy_files_are_reported_and_the_rest_goes_on(tmp_path):
+    assert aims(tmp_path / "ws", "init").exit_code == 0
     (tmp_path / "good.md").write_text("# AI policy\n\nWe govern artificial intelligence through an AI board.\n")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 this is not really a pdf")
     result = aims(tmp_path / "ws", "policies", "add", str(tmp_path / "good.md"), str(tmp_path / "broken.pdf"),
@@ -112,7 +113,8 @@ def test_review_workbook_round_trip(demo_output, tmp_path):
     result = aims(workspace, "review", "import", str(sheet_path), "--reviewer", "erin")
     assert result.exit_code == 0, result.output
     shown = {f["requirement"]: f for f in json.loads(aims(workspace, "gap", "show", "--format", "json").output)["findings"]}
-    assert shown["A.2.2"]["review"] == {**shown["A.2.2"]["review"], "state": "rejected", "reviewer": "dana"}
+    # The Reviewer cell said "dana": decisions are credited to --reviewer, never to a cell.
+    assert shown["A.2.2"]["review"] == {**shown["A.2.2"]["review"], "state": "rejected", "reviewer": "erin"}
     assert shown["A.2.3"]["status"] == "gap" and shown["A.2.3"]["review"]["reviewer"] == "erin"
     assert aims(workspace, "review", "verify").exit_code == 0
 

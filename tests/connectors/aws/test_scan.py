@@ -238,6 +238,7 @@ def test_cli_json_carries_systems_controls_coverage_and_exits_3_on_a_gap(world: 
     monkeypatch.setattr(command, "build_connector", build)
     args = ["--workspace", str(tmp_path / "ws"), "discover", "aws", "--regions", f"{R1},{R2}", "--org-role",
             AUDIT_ROLE, "--days", "7", "--max-workers", "6", "--format", "json"]
+    assert CliRunner().invoke(root, ["--workspace", str(tmp_path / "ws"), "init"]).exit_code == 0
     outcome = CliRunner().invoke(root, args)
     assert outcome.exit_code == 3, outcome.output
     assert built["regions"] == [R1, R2] and built["org_role"] == AUDIT_ROLE and built["max_workers"] == 6
