@@ -58,6 +58,7 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, only: str | N
         drafter = drafter_for(spec, base_url=base_url or config.llm.base_url, cache_dir=state.workspace.cache_path)
     except ValueError as exc:
         raise click.UsageError(f"--llm {spec!r}: {exc}") from exc
+    state.progress("loading the policy index", 0, None)
     index = open_index(state)
     if not index.documents():
         state.info("warning: no policies are indexed (`aims policies add PATH`); findings can only cite discovery evidence")
@@ -65,7 +66,7 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, only: str | N
     started = datetime.now(timezone.utc).replace(microsecond=0)
 
     def progress(done: int, total: int, finding) -> None:  # type: ignore[no-untyped-def]
-        state.progress(f"drafting {finding.requirement}", done, total)
+        state.progress(f"drafting ({finding.requirement} done)", done, total)
 
     result = assess(catalogue, RetrieverPassages(Retriever(index)), drafter, inventory=current_inventory(ctx),
                     controls=controls, only=selected, progress=progress, k=k)

@@ -126,8 +126,8 @@ def _decision(action: str, done: str, help_text: str) -> click.Command:
     def command(ctx: click.Context, requirement: str, reviewer: str | None, note: str | None,
                 draft_hash: str | None) -> None:
         finding = _apply(ctx, requirement, action, reviewer, note=note, draft_hash=draft_hash)
-        click.echo(f"{finding.requirement}: {done} by {terminal_text(finding.review.reviewer)} "
-                   f"(draft {finding.review.draft_hash})")
+        app(ctx).say(f"{finding.requirement}: {done} by {terminal_text(finding.review.reviewer)} "
+                     f"(draft {finding.review.draft_hash})")
 
     command.__doc__ = help_text
     return review.command(action)(command)
@@ -151,8 +151,8 @@ def edit(ctx: click.Context, requirement: str, status: str | None, rationale: st
     """Correct the draft for REQUIREMENT; the finding is marked edited by the reviewer."""
     finding = _apply(ctx, requirement, "edit", reviewer, note=note, status=FindingStatus(status) if status else None,
                      rationale=rationale, actions=list(actions) if actions else None, draft_hash=draft_hash)
-    click.echo(f"{finding.requirement}: edited by {terminal_text(finding.review.reviewer)} "
-               f"(status {finding.status.value})")
+    app(ctx).say(f"{finding.requirement}: edited by {terminal_text(finding.review.reviewer)} "
+                 f"(status {finding.status.value})")
 
 
 @review.command("reopen")
@@ -164,7 +164,7 @@ def reopen(ctx: click.Context, requirement: str, reviewer: str | None, note: str
     """Undo the decision on REQUIREMENT, adopting the newest machine draft if one is waiting.
     A finding that was never decided cannot be reopened."""
     finding = _apply(ctx, requirement, "reopen", reviewer, note=note)
-    click.echo(f"{finding.requirement}: reopened as a draft ({finding.status.value})")
+    app(ctx).say(f"{finding.requirement}: reopened as a draft ({finding.status.value})")
 
 
 @review.command("verify")
@@ -210,7 +210,8 @@ def export_sheet(ctx: click.Context, file: Path) -> None:
         raise click.ClickException("no findings yet; run `aims gap run` first")
     rows = [ExportRow(f, store.trail_position(f.requirement)) for f in findings]
     write_atomic(file, review_workbook(rows))
-    click.echo(f"Wrote {len(findings)} finding(s) to {file}; fill in the Decision column and `aims review import` it.")
+    app(ctx).say(f"Wrote {len(findings)} finding(s) to {file}; fill in the Decision column and "
+                 "`aims review import` it.")
 
 
 @review.command("import")
