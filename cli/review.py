@@ -142,15 +142,18 @@ reject = _decision("reject", "rejected", "Reject the draft for REQUIREMENT; the 
 @click.option("--status", type=click.Choice([s.value for s in FindingStatus]), help="The corrected status.")
 @click.option("--rationale", help="The corrected rationale.")
 @click.option("--action", "actions", multiple=True, help="A corrective action (repeatable; replaces the list).")
+@click.option("--owner", help="Who closes the gap (shown on the report's roadmap).")
+@click.option("--due", type=click.DateTime(formats=["%Y-%m-%d"]), help="When it is due (YYYY-MM-DD).")
 @reviewer_option
 @note_option
 @draft_option
 @click.pass_context
 def edit(ctx: click.Context, requirement: str, status: str | None, rationale: str | None, actions: tuple[str, ...],
-         reviewer: str | None, note: str | None, draft_hash: str | None) -> None:
+         owner: str | None, due, reviewer: str | None, note: str | None, draft_hash: str | None) -> None:  # type: ignore[no-untyped-def]
     """Correct the draft for REQUIREMENT; the finding is marked edited by the reviewer."""
     finding = _apply(ctx, requirement, "edit", reviewer, note=note, status=FindingStatus(status) if status else None,
-                     rationale=rationale, actions=list(actions) if actions else None, draft_hash=draft_hash)
+                     rationale=rationale, actions=list(actions) if actions else None, draft_hash=draft_hash,
+                     owner=owner, due=due.date() if due else None)
     app(ctx).say(f"{finding.requirement}: edited by {terminal_text(finding.review.reviewer)} "
                  f"(status {finding.status.value})")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -113,6 +113,9 @@ class Finding(BaseModel):
     review: Review = Field(default_factory=Review)
     # A newer machine draft kept beside a human decision; never replaces it.
     pending_draft: dict[str, Any] | None = None
+    # Who closes the gap and by when: set by a reviewer, kept across re-runs.
+    owner: str | None = None
+    due: date | None = None
 
     def content_hash(self) -> str:
         """What a reviewer reads and decides on: status, rationale, citations, evidence, actions.

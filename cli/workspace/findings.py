@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from cli.workspace.db import WorkspaceError, transaction
@@ -55,6 +55,8 @@ class SaveSummary:
     preserved: int = 0
     # decided requirements whose new draft differs from the one decided: it waits beside them
     waiting: list[str] = field(default_factory=list)
+    # requirements whose draft (current or waiting) reads differently from before this run
+    changed: list[str] = field(default_factory=list)
 
     @property
     def stale(self) -> list[str]:  # the name earlier callers used
@@ -151,8 +153,12 @@ class FindingStore:
                     if draft.content_hash() == decided:
                         existing.pending_draft = None  # the same words again: nothing to review
                     else:
+                        before = existing.pending_draft
                         existing.pending_draft = draft.model_dump(mode="json", exclude={"review", "pending_draft"})
                         summary.waiting.append(draft.requirement)
+                        if before is None or Finding.model_validate({**before, "review": {}}).content_hash() != (
+                                draft.content_hash()):
+                            summary.changed.append(draft.requirement)
                     self._write(existing)
                     summary.preserved += 1
                     continue
@@ -160,7 +166,12 @@ class FindingStore:
                     summary.new += 1
                 else:
                     summary.updated += 1
+                    # The plan people set (owner, due date) outlives a redraft.
+                    draft = draft.model_copy(update={"owner": existing.owner, "due": existing.due})
+                if existing is None or existing.content_hash() != draft.content_hash():
+                    summary.changed.append(draft.requirement)
                 self._write(draft)
+            run = {**run, "changed": summary.changed}  # what "changed since the last run" filters on
             self.conn.execute(
                 "INSERT OR REPLACE INTO gap_runs(id, started_at, doc) VALUES (?, ?, ?)",
                 (run["id"], run["started_at"], json.dumps(run, default=str)),
@@ -194,6 +205,8 @@ class FindingStore:
         status: FindingStatus | None = None,
         rationale: str | None = None,
         actions: list[str] | None = None,
+        owner: str | None = None,
+        due: date | None = None,
         source: dict[str, Any] | None = None,
     ) -> Finding:
         """Apply accept|edit|reject|reopen to one finding and append the event, atomically.
@@ -206,11 +219,12 @@ class FindingStore:
         with transaction(self.conn):
             return self._decide(rid, action, reviewer, draft_hash=draft_hash, expected_position=expected_position,
                                 note=note, status=status, rationale=rationale, actions=actions,
-                                source=source or {"via": "cli"})
+                                owner=owner, due=due, source=source or {"via": "cli"})
 
     def _decide(self, rid: str, action: str, reviewer: str, *, draft_hash: str | None,
                 expected_position: int | None, note: str | None, status: FindingStatus | None,
-                rationale: str | None, actions: list[str] | None, source: dict[str, Any]) -> Finding:
+                rationale: str | None, actions: list[str] | None, source: dict[str, Any],
+                owner: str | None = None, due: date | None = None) -> Finding:
         if action not in ACTIONS:
             raise ReviewError(f"unknown review action {action!r}")
         if not reviewer or not reviewer.strip():
@@ -228,6 +242,7 @@ class FindingStore:
             if not finding.review.state.is_human_decision:
                 raise ReviewError(f"{rid} is not decided ({finding.review.state.value}); there is nothing to reopen")
             updated = finding.waiting_draft() or finding.model_copy(update={"review": Review()})
+            updated.owner, updated.due = finding.owner, finding.due
             updated.review = Review(note=note) if note else Review()
         else:
             if finding.pending_draft:
@@ -238,10 +253,13 @@ class FindingStore:
                 basis = shown_hash
             updated = shown.model_copy(deep=True)
             updated.pending_draft = None
+            updated.owner, updated.due = finding.owner, finding.due
             state = {"accept": ReviewState.ACCEPTED, "reject": ReviewState.REJECTED, "edit": ReviewState.EDITED}[action]
             if action == "edit":
-                if status is None and rationale is None and actions is None:
-                    raise ReviewError("edit needs at least one of --status, --rationale, --action")
+                if status is None and rationale is None and actions is None and owner is None and due is None:
+                    raise ReviewError("edit needs at least one of --status, --rationale, --action, --owner, --due")
+                updated.owner = owner.strip() or None if owner is not None else updated.owner
+                updated.due = due if due is not None else updated.due
                 updated.status = status or updated.status
                 updated.rationale = rationale if rationale is not None else updated.rationale
                 updated.actions = actions if actions is not None else updated.actions

@@ -103,6 +103,8 @@ def review_view(finding: Finding) -> dict[str, Any]:
         "actions": list(finding.actions),
         "review": finding.review.model_dump(mode="json"),
         "content_hash": finding.content_hash(),
+        "owner": finding.owner,
+        "due": finding.due.isoformat() if finding.due else None,
     }
 
 
