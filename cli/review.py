@@ -211,8 +211,10 @@ def export_sheet(ctx: click.Context, file: Path) -> None:
     findings = sorted(store.all(), key=lambda f: sort_key(f.requirement))
     if not findings:
         raise click.ClickException("no findings yet; run `aims gap run` first")
+    from cli.soa import document_meta
+
     rows = [ExportRow(f, store.trail_position(f.requirement)) for f in findings]
-    write_atomic(file, review_workbook(rows))
+    write_atomic(file, review_workbook(rows, document_meta(ctx, "")))
     app(ctx).say(f"Wrote {len(findings)} finding(s) to {file}; fill in the Decision column and "
                  "`aims review import` it.")
 

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from discovery.export import styled_workbook, workbook_bytes
-from discovery.safe_text import is_formula, spreadsheet_row
+from discovery.safe_text import is_formula, spreadsheet_row, xml_text
+from gap.export.meta import DocumentMeta
 from gap.models import Finding, FindingStatus
 
 SHEET = "Review"
@@ -72,10 +73,11 @@ def _sheet_row(item: ExportRow) -> list[object]:
                             shown.content_hash(), item.trail_position])
 
 
-def review_workbook(rows: Iterable[ExportRow]) -> bytes:
+def review_workbook(rows: Iterable[ExportRow], meta: DocumentMeta | None = None) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     rows = list(rows)
+    meta = meta or DocumentMeta()
     book, sheet = styled_workbook(SHEET, HEADERS, (_sheet_row(r) for r in rows),
                                   widths=(10, 36, 14, 70, 60, 40, 26, 22, 16, 16, 16, 50, 30, 18, 10),
                                   freeze="C2", wrap=True)
@@ -88,6 +90,13 @@ def review_workbook(rows: Iterable[ExportRow]) -> bytes:
     last = max(2, len(rows) + 1)
     decisions.add(f"J2:J{last}")
     statuses.add(f"K2:K{last}")
+    properties = book.properties
+    properties.title = xml_text(meta.title("Review workbook"))
+    properties.subject = "ISO/IEC 42001:2023 gap analysis: decisions to import with `aims review import`"
+    properties.creator = f"aims {meta.aims_version}".strip()
+    properties.description = xml_text(meta.summary())
+    properties.keywords = f"trail-head:{meta.trail_head}" if meta.trail_head else None
+    properties.created = properties.modified = meta.generated_at.replace(tzinfo=None)
     return workbook_bytes(book)
 
 

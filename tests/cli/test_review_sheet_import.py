@@ -161,3 +161,12 @@ def test_exported_cells_never_carry_a_live_formula(workspace_dir, tmp_path):
     for column in range(1, len(HEADERS) + 1):
         value = sheet.cell(row=rows["5.2"], column=column).value
         assert not (isinstance(value, str) and value[:1] in "=+-@\t\r"), (column, value)
+
+
+def test_the_workbook_carries_its_metadata_and_the_trail_head(ws, tmp_path):
+    assert aims(ws, "review", "accept", "5.2", "--reviewer", "alice").exit_code == 0
+    path = tmp_path / "review.xlsx"
+    book, _, _ = export(ws, path)
+    head = store(ws).head()
+    assert book.properties.title == "Review workbook" and book.properties.creator.startswith("aims ")
+    assert f"1 review event(s), head {head.hash}" in book.properties.description
