@@ -73,8 +73,7 @@ class AppContext:
 
 def stderr_is_terminal() -> bool:
     """Progress redraws one line, which only makes sense on a terminal (not in a log or a pipe)."""
-    stream = click.get_text_stream("stderr")
-    return bool(getattr(stream, "isatty", lambda: False)()) or sys.stderr.isatty()
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
 def app(ctx: click.Context) -> AppContext:

@@ -44,6 +44,10 @@ def serve(ctx: click.Context, host: str, port: int, reviewer: str | None) -> Non
                    "an authenticating proxy, or use the default 127.0.0.1.")
     web = create_app(workspace.root, config=state.config, reviewer=reviewer or state.config.reviewer,
                      trusted_hosts=LOOPBACK_HOSTS if loopback else None)
+    if state.quiet:  # no access log either
+        import logging
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server(host, port, web, threaded=True)
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"aims review workspace on http://{shown_host}:{server.server_port}/  (Ctrl-C stops it)", err=True)

@@ -110,6 +110,7 @@ def test_quiet_is_quiet(workspace_dir):
 
     loud = CliRunner().invoke(cli, ["--workspace", str(workspace_dir), "review", "accept", "5.2", "--reviewer", "bob"])
     assert loud.exit_code == 0 and "accepted by bob" in loud.output
+    assert aims(workspace_dir.parent / "fresh", "init").output == ""
 
 
 def test_gap_show_unknown_requirement_says_unknown(workspace_dir):
