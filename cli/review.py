@@ -37,8 +37,17 @@ def _store(ctx: click.Context) -> FindingStore:
 
 
 def _apply(ctx: click.Context, requirement: str, action: str, reviewer: str | None, **changes) -> Finding:  # type: ignore[no-untyped-def]
+    store = _store(ctx)
     try:
-        return _store(ctx).review(requirement, action, reviewer_name(ctx, reviewer), **changes)
+        if action != "reopen" and changes.get("draft_hash") is None:
+            finding = store.find(requirement)
+            waiting = finding.waiting_draft()
+            if waiting is not None:
+                # The decision would adopt a draft this reviewer has not been shown: make them name it.
+                raise click.ClickException(
+                    f"{finding.requirement} has a newer draft {waiting.content_hash()} waiting beside the decision; "
+                    f"read it with `aims gap show {finding.requirement}` and pass --draft {waiting.content_hash()}")
+        return store.review(requirement, action, reviewer_name(ctx, reviewer), **changes)
     except ReviewError as exc:
         raise click.ClickException(str(exc)) from exc
 

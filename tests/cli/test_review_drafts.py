@@ -135,3 +135,15 @@ def test_gap_run_shows_progress_on_a_terminal_and_not_when_quiet(workspace_dir, 
     assert "drafting (5.2 done): 1/2" in shown.stderr and "2/2" in shown.stderr
     quiet = runner.invoke(cli, ["--quiet", "--workspace", str(workspace_dir), "gap", "run", "--only", "5.2"])
     assert quiet.exit_code == 0 and "drafting" not in quiet.stderr
+
+
+def test_cli_asks_for_the_draft_hash_when_a_newer_draft_waits(workspace_dir):
+    init(workspace_dir)
+    store = workspace_with(workspace_dir, [draft("5.2")])
+    store.review("5.2", "accept", "alice")
+    store.save_drafts([draft("5.2", rationale="changed")], {"id": "r2", "started_at": "t2"})
+    newer = store.get("5.2").waiting_draft().content_hash()
+    blind = aims(workspace_dir, "review", "reject", "5.2", "--reviewer", "bob")
+    assert blind.exit_code == 1 and f"--draft {newer}" in blind.output
+    assert aims(workspace_dir, "review", "reject", "5.2", "--reviewer", "bob", "--draft", newer).exit_code == 0
+    assert FindingStore(Workspace(workspace_dir)).get("5.2").review.reviewer == "bob"
