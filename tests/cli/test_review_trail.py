@@ -222,3 +222,37 @@ def test_a_decision_against_a_stale_draft_is_refused(workspace_dir):
     with pytest.raises(StaleDecision, match="not the current draft"):
         store.review("5.2", "accept", "alice", draft_hash=read)
     assert store.events() == []
+
+
+def test_a_workspace_from_before_the_keyed_trail_migrates_and_keeps_verifying(workspace_dir, tmp_path):
+    """Events chained with plain SHA-256 before migration 3 stay valid; new ones are keyed; the
+    legacy part is still checked (a deleted legacy tail shows)."""
+    import sqlite3
+
+    from cli.workspace.db import MIGRATIONS
+    from cli.workspace.trail import review_view
+    from gap.models import Review
+
+    old = tmp_path / "old"
+    old.mkdir()
+    conn = sqlite3.connect(old / "aims.db")
+    for script in MIGRATIONS[:2]:
+        conn.executescript(script)
+    conn.execute("PRAGMA user_version = 2")
+    finding = draft("5.2").model_copy(update={"review": Review(state=ReviewState.ACCEPTED, reviewer="alice")})
+    view = {k: v for k, v in review_view(finding).items() if k in ("status", "rationale", "actions", "review")}
+    event = ReviewEvent(seq=1, requirement="5.2", actor="alice", at="2026-11-01T00:00:00Z", action="accept",
+                        before=None, after=view, previous_hash="0" * 64)
+    event = event.model_copy(update={"hash": event.compute_hash()})
+    conn.execute("INSERT INTO findings VALUES ('5.2', ?, 't')", (finding.model_dump_json(),))
+    conn.execute("INSERT INTO review_events VALUES (1, '5.2', ?, ?)", (event.model_dump_json(), event.hash))
+    conn.commit()
+    conn.close()
+    store = FindingStore(Workspace(old))
+    assert store.head().events == 1 and store.head().legacy_events == 1
+    assert store.verify() == []
+    store.save_drafts([draft("A.2.2")], {"id": "r", "started_at": "t"})
+    store.review("A.2.2", "accept", "bob")
+    assert store.events()[-1].algorithm == "hmac-sha256" and store.verify() == []
+    store.conn.execute("DELETE FROM review_events WHERE seq = 1")
+    assert store.verify()
