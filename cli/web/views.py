@@ -14,17 +14,15 @@ from cli.workspace.store import Workspace
 from discovery.models import AISystem
 from gap.models import Citation, Finding, FindingStatus
 from gap.readiness import NOT_ASSESSED, GroupReadiness, effective_status, readiness
-from gap.requirements import Catalogue, load_catalogue
+from gap.requirements import Catalogue
 
-_CATALOGUE: Catalogue | None = None
 CONTEXT_CHARS = 280
 
 
 def catalogue() -> Catalogue:
-    global _CATALOGUE
-    if _CATALOGUE is None:
-        _CATALOGUE = load_catalogue()
-    return _CATALOGUE
+    from cli.workspace.findings import _catalogue
+
+    return _catalogue()
 
 
 def inventory(workspace: Workspace) -> list[AISystem]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -82,12 +83,20 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
+@lru_cache(maxsize=1)
+def _catalogue():  # type: ignore[no-untyped-def]
+    """The packaged catalogue, parsed once per process (it is read-only data)."""
+    from gap.requirements import load_catalogue
+
+    return load_catalogue()
+
+
 def resolve_requirement(raw: str) -> str:
     """The catalogue id for what a person typed ('a.6.2.8' -> 'A.6.2.8'), or ReviewError."""
-    from gap.requirements import UnknownRequirementError, load_catalogue
+    from gap.requirements import UnknownRequirementError
 
     try:
-        return load_catalogue().get(raw).id
+        return _catalogue().get(raw).id
     except UnknownRequirementError as exc:
         raise ReviewError(f"unknown requirement {str(raw).strip()!r}: {exc}") from exc
 
