@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import event as note_event
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -88,6 +89,7 @@ def _decide(store: FindingStore, model: Model, action: str, rid: str, who: str, 
     try:
         store.review(rid, action, who, draft_hash=given, **extra)
     except StaleDecision:
+        note_event("stale decision refused")
         assert stale and len(store.events()) == before_events
         return
     except ReviewError:
@@ -123,6 +125,7 @@ def _import(store: FindingStore, model: Model, choices: list[tuple[str, str]], w
     try:
         outcomes = store.import_rows(read_decisions(buffer.getvalue(), "sheet.xlsx"), who, "sheet.xlsx")
     except ImportRefused:
+        note_event("import refused")
         assert len(store.events()) == events_before  # all or nothing
         assert {rid: (store.get(rid).review.state, store.get(rid).review.reviewer) for rid in before} == before
         return
@@ -132,6 +135,7 @@ def _import(store: FindingStore, model: Model, choices: list[tuple[str, str]], w
             state = {"accept": ReviewState.ACCEPTED, "reject": ReviewState.REJECTED, "edit": ReviewState.EDITED}[action]
             model.decided[outcome.requirement] = (state, who)
     applied = [o for o in outcomes if o.outcome == "applied"]
+    note_event("import applied" if applied else "import unchanged")
     assert len(store.events()) == events_before + len(applied)
     assert all(e.actor == who for e in store.events()[events_before:])
 
@@ -180,8 +184,8 @@ def _tamper(store: FindingStore, kind: str) -> bool:
     return True
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ops=st.lists(operation, min_size=1, max_size=10), tampering=st.sampled_from(TAMPERING))
+@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=st.lists(operation, min_size=1, max_size=14), tampering=st.sampled_from(TAMPERING))
 def test_random_review_sequences_keep_every_decision_and_the_trail_proves_itself(ops, tampering):
     with tempfile.TemporaryDirectory() as tmp:
         store = FindingStore(Workspace(Path(tmp) / "ws"))
@@ -191,6 +195,11 @@ def test_random_review_sequences_keep_every_decision_and_the_trail_proves_itself
         for op in ops:
             _act(store, model, op, runs)
             _check(store, model)
+        # Two fresh decisions, so every kind of tampering has something to act on.
+        for rid in REQUIREMENTS[:2]:
+            _decide(store, model, "accept", rid, "zed", False)
+        _check(store, model)
         if _tamper(store, tampering):
+            note_event(f"tampering checked: {tampering}")
             assert store.verify(), f"{tampering} went undetected"
         store.workspace.close()
