@@ -153,12 +153,17 @@ def create_app(workspace_root: Path, *, config: Config | None = None, reviewer: 
             abort(400, "the form lacks the trail position")
         changes: dict[str, Any] = {}
         if action == "edit":
+            requirement = _requirement(rid)
+            current = g.store.get(requirement.id) if requirement is not None else None
             status = form.get("status") or None
+            owner = (form.get("owner") or "").strip()
+            due = _date(form.get("due"))
             changes = {
                 "status": FindingStatus(status) if status in {s.value for s in FindingStatus} else None,
                 "rationale": (form.get("rationale") or "").strip() or None,
-                "owner": form.get("owner"),
-                "due": _date(form.get("due")),
+                # The form shows the current owner and due date; only a change counts as an edit.
+                "owner": owner if current is not None and owner != (current.owner or "") else None,
+                "due": due if current is not None and due != current.due else None,
             }
         try:
             g.store.review(rid, action, g.reviewer, draft_hash=form.get("draft_hash") or None,

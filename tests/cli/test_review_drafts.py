@@ -147,3 +147,20 @@ def test_cli_asks_for_the_draft_hash_when_a_newer_draft_waits(workspace_dir):
     assert blind.exit_code == 1 and f"--draft {newer}" in blind.output
     assert aims(workspace_dir, "review", "reject", "5.2", "--reviewer", "bob", "--draft", newer).exit_code == 0
     assert FindingStore(Workspace(workspace_dir)).get("5.2").review.reviewer == "bob"
+
+
+def test_interactive_review_decides_the_draft_it_showed(workspace_dir):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    init(workspace_dir)
+    store = workspace_with(workspace_dir, [draft("5.2"), draft("A.2.2")])
+    shown = store.get("5.2").content_hash()
+    result = CliRunner().invoke(cli, ["--workspace", str(workspace_dir), "review", "-i", "--reviewer", "dora"],
+                                input="a\nr\nnot our policy\n")
+    assert result.exit_code == 0, result.output
+    assert f"draft {shown}" in result.output
+    events = FindingStore(Workspace(workspace_dir)).events()
+    assert [(e.requirement, e.action, e.actor, e.draft_hash) for e in events] == [
+        ("5.2", "accept", "dora", shown), ("A.2.2", "reject", "dora", store.get("A.2.2").content_hash())]

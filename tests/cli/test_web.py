@@ -156,3 +156,19 @@ def test_serve_refuses_a_missing_workspace(tmp_path):
 
     result = aims(tmp_path / "typo", "serve", "--port", "0")
     assert result.exit_code == 1 and "no aims workspace" in result.output
+
+
+def test_saving_an_edit_that_changes_nothing_is_refused(web, ws):
+    client = login(web.test_client(), "alice")
+    fields, _ = form_of(client, "/findings/5.2")
+    response = client.post("/findings/5.2/decide", data={**fields, "action": "edit", "owner": "", "due": ""})
+    assert response.status_code == 400 and "edit needs at least one" in response.get_data(as_text=True)
+    assert FindingStore(Workspace(ws)).events() == []
+
+
+def test_deciding_a_requirement_without_a_finding_says_so(web):
+    client = login(web.test_client(), "alice")
+    fields, _ = form_of(client, "/findings/5.2")
+    for action in ("accept", "edit"):
+        response = client.post("/findings/5.3/decide", data={**fields, "action": action, "owner": "x"})
+        assert response.status_code == 404 and "no finding for 5.3 yet" in response.get_data(as_text=True)
