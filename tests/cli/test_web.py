@@ -172,3 +172,29 @@ def test_deciding_a_requirement_without_a_finding_says_so(web):
     for action in ("accept", "edit"):
         response = client.post("/findings/5.3/decide", data={**fields, "action": action, "owner": "x"})
         assert response.status_code == 404 and "no finding for 5.3 yet" in response.get_data(as_text=True)
+
+
+def test_the_dashboard_shows_shadow_ai_its_trend_and_unreadable_sources(ws):
+    from datetime import datetime, timezone
+
+    from cli.scanning import inventory_builder
+    from discovery.models import Scan, ScanIssue
+    from tests.discovery.test_merge import obs
+
+    workspace = Workspace(ws)
+    build = inventory_builder(None, datetime(2026, 12, 1).date())  # no register: every system is unknown
+    for number, providers in enumerate((["openai"], ["openai", "deepseek"]), start=1):
+        at = datetime(2026, 11, number, tzinfo=timezone.utc)
+        issues = [ScanIssue(connector="logs", target="<script>proxy.log</script>", kind="corrupt",
+                            message="not gzip")] if number == 2 else []
+        scan = Scan(id=f"s{number}", started_at=at, finished_at=at, connectors=["code"], targets=["/repos/svc"],
+                    issues=issues)
+        workspace.record_scan(scan, [obs(provider=p, signal=f"py-import-{p}") for p in providers], build)
+    workspace.close()
+    client = login(create_app(ws, secret_key="s").test_client(), "alice")
+    page = client.get("/").get_data(as_text=True)
+    assert "Shadow AI across scans" in page and "2026-11-01" in page and "2026-11-02" in page
+    assert "sources not fully read" in page and "&lt;script&gt;proxy.log&lt;/script&gt;" in page
+    assert page.count("<svg") == 4 and "Readiness by Annex A group" in page
+    inventory = client.get("/inventory").get_data(as_text=True)
+    assert "OpenAI in svc" in inventory and ("DeepSeek" in inventory or "deepseek" in inventory)
