@@ -181,13 +181,21 @@ def reopen(ctx: click.Context, requirement: str, reviewer: str | None, note: str
 
 @review.command("verify")
 @click.option("--expect-head", metavar="HASH", help="A trail head printed earlier (in a report or SoA); fail unless "
-              "the trail still starts with the events it covered and their head hash matches.")
+              "the trail still holds the event with that hash.")
+@click.option("--seal-legacy", is_flag=True, help="Seal, once, the head of a trail written before aims keyed it "
+              "(refused if anything else is wrong). Check the trail first: this vouches for it.")
 @format_option()
 @click.pass_context
-def verify(ctx: click.Context, expect_head: str | None, output_format: str) -> None:
+def verify(ctx: click.Context, expect_head: str | None, seal_legacy: bool, output_format: str) -> None:
     """Check the review trail: chain, keyed seals, head, and findings agree with their last
     event. Exit 1 on any problem."""
     store = _store(ctx)
+    if seal_legacy:
+        try:
+            sealed = store.seal_legacy()
+        except ReviewError as exc:
+            raise click.ClickException(str(exc)) from exc
+        app(ctx).say(f"Sealed the pre-key trail: {sealed.events} event(s), head {sealed.hash}.")
     problems = store.verify()
     head = store.head()
     if expect_head:

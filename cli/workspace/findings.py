@@ -11,6 +11,7 @@ transaction as the change (see cli/workspace/trail.py).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -304,8 +305,15 @@ class FindingStore:
 
     def _append_event(self, requirement: str, action: str, actor: str, at: datetime, before: dict[str, Any],
                       after: dict[str, Any], draft_hash: str | None, source: dict[str, Any]) -> ReviewEvent:
+        key_file = self._key_file()
+        key_existed = key_file is None or key_file.exists()  # an env key, or a key file made earlier
         key = self._key()
         head = self.head()
+        if head.mac is None and head.events and key_existed:
+            # A trail keyed before never has an unsealed head; only a pre-key workspace being
+            # keyed for the first time (its key created just now) may be sealed here.
+            raise ReviewError("the trail head is unsealed although a trail key is set; run `aims review verify` — "
+                              "the trail may have been rewritten (or seal a pre-key trail with --seal-legacy)")
         if head.key_id and head.key_id != key_id(key):
             raise ReviewError("the trail key is not the one that sealed this trail; set AIMS_TRAIL_KEY (or restore "
                               "the key file) to the original key before recording decisions")
@@ -395,3 +403,26 @@ class FindingStore:
         row = self.conn.execute("SELECT events, hash, legacy_events, key_id, mac FROM trail_head WHERE id = 1").fetchone()
         head = TrailHead(row["events"], row["hash"], row["legacy_events"], row["key_id"], row["mac"]) if row else None
         return verify_trail(rows, head, self.all(), key)
+
+    def seal_legacy(self) -> TrailHead:
+        """Seal the head of a trail written before the trail was keyed, after a person checked it.
+
+        Refused when anything but the missing seal is wrong, or when the head is already sealed.
+        """
+        head = self.head()
+        if head.mac is not None:
+            raise ReviewError("the trail head is already sealed")
+        problems = [p for p in self.verify() if "unsealed" not in p]
+        if problems:
+            raise ReviewError("the trail has other problems; not sealing it: " + "; ".join(problems))
+        key = self._key()
+        sealed = sealed_head(key, head.events, head.hash, head.events)
+        with transaction(self.conn):
+            self.conn.execute("UPDATE trail_head SET legacy_events = ?, key_id = ?, mac = ? WHERE id = 1",
+                              (sealed.legacy_events, sealed.key_id, sealed.mac))
+        return sealed
+
+    def _key_file(self):  # type: ignore[no-untyped-def]
+        from cli.workspace.trail import KEY_ENV, key_path
+
+        return None if os.environ.get(KEY_ENV) else key_path(self.workspace.root)

@@ -125,9 +125,14 @@ class EventRow:
 
 
 def verify_trail(
-    rows: Iterable[EventRow], head: TrailHead | None, findings: Iterable[Finding], key: bytes | None
+    rows: Iterable[EventRow], head: TrailHead | None, findings: Iterable[Finding], key: bytes | None,
 ) -> list[str]:
-    """Every way the stored trail disagrees with itself, its head, its key or the findings."""
+    """Every way the stored trail disagrees with itself, its head, its key or the findings.
+
+    With a key at hand, the head must be sealed: an unsealed head with events is either a
+    workspace from before the keyed trail (seal it once, after checking it, with
+    `aims review verify --seal-legacy`) or a trail rewritten to pass as one.
+    """
     problems: list[str] = []
     rows = list(rows)
     if rows and head is None:
@@ -176,6 +181,10 @@ def verify_trail(
             problems.append("the trail head's seal does not match (the head was edited)")
         if head.mac is None and head.events > head.legacy_events:
             problems.append("the trail head is not sealed")
+        elif head.mac is None and head.events and key is not None:
+            problems.append("the trail head is unsealed although a trail key is set: the trail was rewritten as an "
+                            "unkeyed one, or it predates the keyed trail (check it, then `aims review verify "
+                            "--seal-legacy`)")
     by_requirement = {f.requirement: f for f in findings}
     for requirement, expected in last_after.items():
         if (expected.get("review") or {}).get("state", "draft") == "draft":

@@ -36,7 +36,7 @@ operation = st.one_of(
                                           max_size=3), reviewer),
 )
 TAMPERING = ("edit-event", "delete-last", "delete-all", "delete-head", "recompute", "alter-finding",
-             "delete-finding", "reorder")
+             "delete-finding", "reorder", "downgrade")
 
 
 @dataclass
@@ -156,7 +156,7 @@ def _tamper(store: FindingStore, kind: str) -> bool:
         conn.execute("DELETE FROM review_events")
     elif kind == "delete-head":
         conn.execute("DELETE FROM trail_head")
-    elif kind == "recompute":
+    elif kind in ("recompute", "downgrade"):
         previous = "0" * 64
         for event in events:
             changed = event.model_copy(update={"previous_hash": previous, "algorithm": "sha256", "actor": "mallory"})
@@ -165,6 +165,8 @@ def _tamper(store: FindingStore, kind: str) -> bool:
                          (changed.model_dump_json(), changed.hash, event.seq))
             previous = changed.hash
         conn.execute("UPDATE trail_head SET hash = ?", (previous,))
+        if kind == "downgrade":  # pass the rewritten trail off as one written before the trail was keyed
+            conn.execute("UPDATE trail_head SET legacy_events = events, mac = NULL, key_id = NULL")
     elif kind in ("alter-finding", "delete-finding"):
         if not decided:
             return False

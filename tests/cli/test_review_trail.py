@@ -122,6 +122,14 @@ def test_a_chain_recomputed_with_plain_sha256_is_detected(decided):
     assert any("not sealed with the trail key" in p for p in decided.verify())
 
 
+def test_a_chain_rewritten_as_a_legacy_unkeyed_trail_is_detected(decided):
+    _recompute_chain(decided, None)
+    _sql(decided, "UPDATE trail_head SET legacy_events = events, mac = NULL, key_id = NULL")
+    assert any("unsealed although a trail key is set" in p for p in decided.verify())
+    with pytest.raises(ReviewError, match="unsealed"):
+        decided.review("5.2", "reopen", "mallory")
+
+
 def test_a_chain_recomputed_with_another_key_is_detected(decided):
     _recompute_chain(decided, b"attacker-chosen-key-0123456789abcdef")
     problems = decided.verify()
@@ -256,3 +264,21 @@ def test_a_workspace_from_before_the_keyed_trail_migrates_and_keeps_verifying(wo
     assert store.events()[-1].algorithm == "hmac-sha256" and store.verify() == []
     store.conn.execute("DELETE FROM review_events WHERE seq = 1")
     assert store.verify()
+
+
+def test_a_pre_key_trail_with_an_env_key_is_sealed_once_on_request(workspace_dir, monkeypatch):
+    store = workspace_with(workspace_dir, [draft("5.2")])
+    store.review("5.2", "accept", "alice")
+    # What a pre-key workspace looks like: plain hashes, an unsealed head counting them as legacy.
+    _recompute_chain(store, None)
+    _sql(store, "UPDATE trail_head SET legacy_events = events, mac = NULL, key_id = NULL")
+    (workspace_dir / "trail.key").unlink()
+    assert store.verify() == []  # no key anywhere: nothing more can be said
+    monkeypatch.setenv("AIMS_TRAIL_KEY", "the-key-from-the-vault-0123456789")
+    assert any("seal-legacy" in p for p in store.verify())
+    with pytest.raises(ReviewError, match="unsealed"):
+        store.review("5.2", "reopen", "alice")
+    store.seal_legacy()
+    assert store.verify() == []
+    store.review("5.2", "reopen", "alice")
+    assert store.verify() == [] and store.events()[-1].algorithm == "hmac-sha256"
