@@ -70,6 +70,15 @@ def test_wiping_the_head_is_detected(decided):
     assert any("head is missing" in p for p in decided.verify())
 
 
+def test_wiping_everything_and_resetting_the_findings_is_still_detected(decided):
+    _sql(decided, "DELETE FROM review_events")
+    _sql(decided, "DELETE FROM trail_head")
+    for finding in decided.all():
+        finding.review = finding.review.model_copy(update={"state": ReviewState.DRAFT, "reviewer": None})
+        _sql(decided, "UPDATE findings SET doc = ? WHERE requirement = ?", finding.model_dump_json(), finding.requirement)
+    assert any("head is missing" in p for p in decided.verify())
+
+
 def test_reordered_events_are_detected(decided):
     one = decided.conn.execute("SELECT doc, hash, requirement FROM review_events WHERE seq = 1").fetchone()
     two = decided.conn.execute("SELECT doc, hash, requirement FROM review_events WHERE seq = 2").fetchone()
