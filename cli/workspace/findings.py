@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from cli.workspace.db import WorkspaceError, transaction
+from cli.workspace.sheet_import import ImportRefused, RowOutcome
 from cli.workspace.store import Workspace
 from cli.workspace.trail import (
     GENESIS_HASH,
@@ -63,21 +64,6 @@ class SaveSummary:
     @property
     def stale(self) -> list[str]:  # the name earlier callers used
         return self.waiting
-
-
-@dataclass(frozen=True)
-class RowOutcome:
-    row: int
-    requirement: str
-    outcome: str  # applied | unchanged | refused
-    detail: str = ""
-
-
-class ImportRefused(ReviewError):
-    def __init__(self, outcomes: list[RowOutcome]) -> None:
-        self.outcomes = outcomes
-        refused = [o for o in outcomes if o.outcome == "refused"]
-        super().__init__(f"{len(refused)} row(s) refused; nothing was applied")
 
 
 def _now() -> datetime:
@@ -345,51 +331,10 @@ class FindingStore:
 
     # -- the review workbook --------------------------------------------------------------
     def import_rows(self, rows: Sequence[SheetDecision], reviewer: str, source_name: str) -> list[RowOutcome]:
-        """All or nothing: every row applied in one transaction, or none when any is refused.
+        """All or nothing, idempotent: see cli.workspace.sheet_import."""
+        from cli.workspace.sheet_import import import_rows
 
-        A row already imported (its fingerprint is on the finding's last event) is unchanged,
-        so importing the same file twice records nothing new.
-        """
-        if not reviewer or not reviewer.strip():
-            raise ReviewError("a reviewer name is required (--reviewer or AIMS_REVIEWER)")
-        outcomes: list[RowOutcome] = []
-        with transaction(self.conn):
-            for row in rows:
-                outcomes.append(self._import_row(row, reviewer, source_name))
-            if any(o.outcome == "refused" for o in outcomes):
-                raise ImportRefused(outcomes)
-        return outcomes
-
-    def _import_row(self, row: SheetDecision, reviewer: str, source_name: str) -> RowOutcome:
-        def refused(detail: str) -> RowOutcome:
-            return RowOutcome(row.row, row.requirement, "refused", detail)
-
-        if row.problem:
-            return refused(row.problem)
-        try:
-            rid = resolve_requirement(row.requirement)
-        except ReviewError:
-            return refused(f"unknown requirement {row.requirement!r}")
-        finding = self.get(rid)
-        if finding is None:
-            return refused(f"no finding for {rid}")
-        last = self.last_event(rid)
-        if last is not None and (last.source or {}).get("row_key") == row.row_key:
-            return RowOutcome(row.row, rid, "unchanged", "already imported")
-        if not row.draft_hash or row.trail_position is None:
-            return refused("the row has no draft hash or trail position; export a fresh workbook")
-        source = {"via": "review-sheet", "file": source_name, "row": row.row, "row_key": row.row_key}
-        try:
-            updated = self._decide(rid, row.decision, reviewer, draft_hash=row.draft_hash,
-                                   expected_position=row.trail_position, note=row.note,
-                                   status=row.status if row.decision == "edit" else None,
-                                   rationale=row.rationale if row.decision == "edit" else None,
-                                   actions=None, source=source)
-        except StaleDecision as exc:
-            return refused("stale: " + str(exc).split(": ", 1)[-1])
-        except ReviewError as exc:
-            return refused(str(exc))
-        return RowOutcome(row.row, rid, "applied", f"{updated.review.state.value} ({updated.status.value})")
+        return import_rows(self, rows, reviewer, source_name)
 
     # -- verification ---------------------------------------------------------------------
     def verify(self) -> list[str]:
