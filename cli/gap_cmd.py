@@ -159,5 +159,11 @@ def _print_one(store: FindingStore, f) -> None:  # type: ignore[no-untyped-def]
         for change in draft_changes(f, waiting):
             before = f"{t(change.before)} -> " if change.before and change.after else t(change.before)
             click.echo(f"    {change.field}: {before}{t(change.after)}")
+        click.echo(f"  The newer draft in full:\n  status: {waiting.status.value}\n  "
+                   f"{t(waiting.rationale, multiline=True)}")
+        for c in waiting.citations:
+            click.echo(f"  > \"{t(c.quote)}\" — {t(c.document)}{' § ' + t(c.section) if c.section else ''}")
+        for a in waiting.actions:
+            click.echo(f"  action: {t(a)}")
         click.echo(f"  Accept it with `aims review accept {f.requirement} --draft {waiting.content_hash()}`, "
                    f"or `aims review reopen {f.requirement}` to take it up as a draft.")

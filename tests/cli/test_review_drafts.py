@@ -58,6 +58,7 @@ def test_a_changed_draft_waits_and_gap_show_prints_what_changed(workspace_dir):
     assert "status: gap -> partial" in shown.output
     assert "[-approved" in shown.output or "{+not yet approved" in shown.output
     assert "citation added" in shown.output and "Approval is pending" in shown.output
+    assert "The newer draft in full:" in shown.output and "The AI policy is not yet approved." in shown.output
 
 
 def test_accepting_the_waiting_draft_by_its_hash_adopts_it(workspace_dir):
