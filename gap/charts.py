@@ -29,7 +29,8 @@ def readiness_bars(rows: Sequence[GroupReadiness], *, title: str, width: int = 7
            f'<text x="0" y="16" font-size="14" font-weight="bold">{_e(title)}</text>']
     for index, row in enumerate(rows):
         y = 28 + index * row_h
-        out.append(f'<text x="0" y="{y + 14}" font-size="12">{_e(row.group[:48])}</text>')
+        label = row.group if len(row.group) <= 42 else row.group[:41] + "…"
+        out.append(f'<text x="0" y="{y + 14}" font-size="12">{_e(label)}<title>{_e(row.group)}</title></text>')
         x = float(label_w)
         total = row.total or 1
         for segment in SEGMENTS:

@@ -33,7 +33,8 @@ def shadow_trend(workspace: Workspace) -> list[tuple[str, int]]:
     points = []
     for scan in workspace.scans():
         systems = workspace.snapshot(scan.id)
-        points.append((scan.started_at.date().isoformat(), sum(1 for s in systems if s.status.value == "shadow")))
+        when = scan.started_at.strftime("%Y-%m-%d %H:%M")
+        points.append((when, sum(1 for s in systems if s.status.value == "shadow")))
     return points[-20:]
 
 
