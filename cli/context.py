@@ -52,15 +52,20 @@ class AppContext:
 
     def progress(self, label: str, done: int, total: int | None) -> None:
         """Progress on stderr, so stdout stays clean for --format json."""
-        if self.quiet or not sys.stderr.isatty():
+        if self.quiet or not stderr_is_terminal():
             return
         label = terminal_text(label)  # a file name may carry escape sequences
         text = f"{label}: {done}/{total}" if total else f"{label}: {done}"
         click.echo(f"\r\033[K{text[:120]}", nl=False, err=True)
 
     def progress_done(self) -> None:
-        if not self.quiet and sys.stderr.isatty():
+        if not self.quiet and stderr_is_terminal():
             click.echo("\r\033[K", nl=False, err=True)
+
+    def say(self, message: str) -> None:
+        """A confirmation on stdout ("5.2: accepted by …"); --quiet silences it, never data or errors."""
+        if not self.quiet:
+            click.echo(message)
 
     def info(self, message: str) -> None:
         if not self.quiet:
@@ -69,6 +74,11 @@ class AppContext:
     def close(self) -> None:
         if self._workspace is not None:
             self._workspace.close()
+
+
+def stderr_is_terminal() -> bool:
+    """Progress redraws one line, which only makes sense on a terminal (not in a log or a pipe)."""
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
 def app(ctx: click.Context) -> AppContext:

@@ -12,7 +12,6 @@ from cli.exitcodes import INCOMPLETE
 from cli.output import emit_json, format_option, table
 from cli.workspace.findings import FindingStore
 from discovery.safe_text import terminal_text
-from discovery.safe_text import terminal_text as safe
 
 
 @click.group()
@@ -89,6 +88,7 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, headers: tupl
     except ValueError as exc:
         raise click.UsageError(f"--llm {spec!r}: {exc}") from exc
     required = config.llm.required if llm_required is None else llm_required
+    state.progress("loading the policy index", 0, None)
     index = open_index(state)
     if not index.documents():
         state.info("warning: no policies are indexed (`aims policies add PATH`); findings can only cite discovery evidence")
@@ -100,7 +100,7 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, headers: tupl
     previous = {} if force else {r: h for r, h in (last.get("inputs") or {}).items() if r in drafted_before}
 
     def progress(done: int, total: int, finding) -> None:  # type: ignore[no-untyped-def]
-        state.progress(f"drafting {finding.requirement}", done, total)
+        state.progress(f"drafting ({finding.requirement} done)", done, total)
 
     result = assess(catalogue, RetrieverPassages(Retriever(index)), drafter, inventory=current_inventory(ctx),
                     controls=controls, only=selected, progress=progress, k=k, previous_inputs=previous)
@@ -133,8 +133,8 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, headers: tupl
     else:
         _print_findings(stored)
         click.echo(f"\n{len(stored)} finding(s): {summary.new} new, {summary.updated} redrafted, "
-                   f"{summary.preserved} reviewed and kept" + (f" ({len(summary.stale)} with changed evidence: "
-                   f"{', '.join(summary.stale)})" if summary.stale else "") + ".")
+                   f"{summary.preserved} reviewed and kept" + (f" ({len(summary.waiting)} with a changed draft waiting "
+                   f"for review: {', '.join(summary.waiting)})" if summary.waiting else "") + ".")
         click.echo(terminal_text(_sources_line(counts, drafter.label.model)))
         if usage is not None and usage.calls:
             click.echo(_usage_line(usage.as_dict(drafter.label.model)))
@@ -204,30 +204,7 @@ def show(ctx: click.Context, requirement: str | None, output_format: str) -> Non
     if not requirement:
         _print_findings(findings)
         return
-    from discovery.safe_text import terminal_text
-
-    f = findings[0]
-    click.echo(f"{f.requirement} {safe(f.title)}\n  status: {f.status.value}   review: {f.review.state.value}"
-               f"{' by ' + safe(f.review.reviewer) if f.review.reviewer else ''}\n  drafted by: {safe(f.drafted_by.label())}"
-               f"{'   NEEDS MANUAL REVIEW' if f.needs_manual_review else ''}\n\n{safe(f.rationale, multiline=True)}\n")
-    for c in f.citations:  # quotes come from policy documents: untrusted text
-        click.echo(f"  > \"{safe(c.quote)}\"\n    — {safe(c.document)}{' § ' + safe(c.section) if c.section else ''}"
-                   f"{' p. ' + str(c.page) if c.page else ''} [{c.start}:{c.end}]")
-    for e in f.technical_evidence:
-        click.echo(f"  evidence: {safe(e.summary)} ({safe(e.id)})")
-    if f.elements_found or f.elements_missing:
-        click.echo(f"  elements found: {safe('; '.join(f.elements_found)) or 'none'}\n"
-                   f"  elements missing: {safe('; '.join(f.elements_missing)) or 'none'}")
-    if f.isms_reuse:
-        click.echo(f"  ISMS reuse ({f.isms_reuse.state.value}): ISO/IEC 27001:2022 {', '.join(f.isms_reuse.iso27001)}"
-                   + (f" from {', '.join(f.isms_reuse.documents)}" if f.isms_reuse.documents else ""))
-    for p in f.suspicious_passages:
-        click.echo(f"  UNTRUSTED, not evidence: {safe(p.document)}{' § ' + safe(p.section) if p.section else ''}: {safe(p.reason)}\n"
-                   f"    \"{terminal_text(p.excerpt)}\"")
-    for a in f.actions:
-        click.echo(f"  action: {safe(a)}")
-    if f.pending_draft:
-        click.echo(f"\n  A newer draft ({f.pending_draft.get('status')}) waits; `aims review reopen {f.requirement}` adopts it.")
+    _print_one(FindingStore(app(ctx).workspace), findings[0])
 
 
 @gap.command("roadmap")
@@ -259,3 +236,49 @@ def roadmap(ctx: click.Context, output_format: str) -> None:
                 click.echo(f"           - {terminal_text(action)}")
     click.echo(f"\n{plan.open} open item(s) in {sum(1 for p in plan.phases if p.items)} phase(s); "
                f"{plan.closed} conformant or not applicable.")
+
+
+def _print_one(store: FindingStore, f) -> None:  # type: ignore[no-untyped-def]
+    from discovery.safe_text import terminal_text as t
+    from gap.draft_diff import draft_changes
+
+    shown = f.shown_draft()
+    click.echo(f"{f.requirement} {t(f.title)}\n  status: {f.status.value}   review: {f.review.state.value}"
+               f"{' by ' + t(f.review.reviewer) if f.review.reviewer else ''}"
+               f"{' on ' + f.review.at.isoformat() if f.review.at else ''}\n  drafted by: {t(f.drafted_by.label())}"
+               f"{'   NEEDS MANUAL REVIEW' if f.needs_manual_review else ''}\n"
+               f"  draft: {shown.content_hash()}   trail position: {store.trail_position(f.requirement)}"
+               f"\n\n{t(f.rationale, multiline=True)}\n")
+    if f.review.note:
+        click.echo(f"  reviewer's note: {t(f.review.note, multiline=True)}")
+    for c in f.citations:
+        click.echo(f"  > \"{t(c.quote)}\"\n    — {t(c.document)}{' § ' + t(c.section) if c.section else ''}"
+                   f"{' p. ' + str(c.page) if c.page else ''} [{c.start}:{c.end}]")
+    for e in f.technical_evidence:
+        click.echo(f"  evidence: {t(e.summary)} ({t(e.id)})")
+    if f.elements_found or f.elements_missing:
+        click.echo(f"  elements found: {t('; '.join(f.elements_found)) or 'none'}\n"
+                   f"  elements missing: {t('; '.join(f.elements_missing)) or 'none'}")
+    if f.isms_reuse:
+        click.echo(f"  ISMS reuse ({f.isms_reuse.state.value}): ISO/IEC 27001:2022 {', '.join(f.isms_reuse.iso27001)}"
+                   + (f" from {t(', '.join(f.isms_reuse.documents))}" if f.isms_reuse.documents else ""))
+    for p in f.suspicious_passages:
+        click.echo(f"  UNTRUSTED, not evidence: {t(p.document)}{' § ' + t(p.section) if p.section else ''}: {t(p.reason)}\n"
+                   f"    \"{t(p.excerpt)}\"")
+    for a in f.actions:
+        click.echo(f"  action: {t(a)}")
+    waiting = f.waiting_draft()
+    if waiting is not None:
+        click.echo(f"\n  A newer draft {waiting.content_hash()} ({waiting.status.value}) waits beside the decision. "
+                   "What it changes:")
+        for change in draft_changes(f, waiting):
+            before = f"{t(change.before)} -> " if change.before and change.after else t(change.before)
+            click.echo(f"    {change.field}: {before}{t(change.after)}")
+        click.echo(f"  The newer draft in full:\n  status: {waiting.status.value}\n  "
+                   f"{t(waiting.rationale, multiline=True)}")
+        for c in waiting.citations:
+            click.echo(f"  > \"{t(c.quote)}\" — {t(c.document)}{' § ' + t(c.section) if c.section else ''}")
+        for a in waiting.actions:
+            click.echo(f"  action: {t(a)}")
+        click.echo(f"  Accept it with `aims review accept {f.requirement} --draft {waiting.content_hash()}`, "
+                   f"or `aims review reopen {f.requirement}` to take it up as a draft.")

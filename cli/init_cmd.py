@@ -20,7 +20,7 @@ def init(ctx: click.Context, force: bool) -> None:
     workspace.conn  # creates the folder and runs the migrations
     workspace.cache_path.mkdir(parents=True, exist_ok=True)
     if workspace.config_path.exists() and not force:
-        click.echo(f"Workspace ready at {workspace.root} (kept the existing {workspace.config_path.name}).")
+        state.say(f"Workspace ready at {workspace.root} (kept the existing {workspace.config_path.name}).")
         return
     write_atomic(workspace.config_path, DEFAULT_TOML)
-    click.echo(f"Workspace ready at {workspace.root}; edit {workspace.config_path} to configure scans.")
+    state.say(f"Workspace ready at {workspace.root}; edit {workspace.config_path} to configure scans.")

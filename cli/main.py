@@ -12,6 +12,7 @@ import click
 from cli.context import AppContext
 from cli.errors import EXPECTED_FAILURES, describe_failure
 from cli.exitcodes import ERROR
+from cli.suggest import SuggestingGroup
 
 # command name -> "module:attribute"; imported only when the command runs or its help is shown.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -24,11 +25,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "review": ("cli.review:review", "Accept, edit or reject drafted findings; verify the trail."),
     "soa": ("cli.soa:soa", "Export the Statement of Applicability."),
     "report": ("cli.report:report", "Write the gap-analysis report (HTML or Markdown)."),
+    "serve": ("cli.serve:serve", "Open the review workspace in the browser (local web app)."),
     "demo": ("cli.demo:demo", "Run the whole pipeline on the bundled example organisation, offline."),
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(SuggestingGroup):
     def __init__(self, *args, lazy: dict[str, tuple[str, str]], **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self._lazy = lazy

@@ -24,6 +24,22 @@ def build_entries(ctx: click.Context):  # type: ignore[no-untyped-def]
     return build_soa(findings, load_catalogue(), None)
 
 
+def document_meta(ctx: click.Context, organisation: str):  # type: ignore[no-untyped-def]
+    """Title, aims version, date, workspace and trail head for an exported document."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from gap.export.meta import DocumentMeta
+
+    try:
+        aims_version = version("aims")
+    except PackageNotFoundError:
+        aims_version = "unknown"
+    workspace = app(ctx).workspace
+    head = FindingStore(workspace).head()
+    return DocumentMeta(organisation=organisation, aims_version=aims_version, workspace=str(workspace.root),
+                        trail_events=head.events, trail_head=head.hash if head.events else "")
+
+
 @click.group()
 def soa() -> None:
     """The Statement of Applicability: the 38 Annex A controls, their applicability,
@@ -41,8 +57,7 @@ def export(ctx: click.Context, output_format: str, output: Path | None, organisa
     from gap.export import soa as exporters
 
     entries = build_entries(ctx)
-    exporter = exporters.EXPORTERS[output_format]
-    data = exporter(entries, organisation) if output_format in ("md", "docx", "oscal") else exporter(entries)
+    data = exporters.EXPORTERS[output_format](entries, document_meta(ctx, organisation))
     if output is None:
         if output_format in BINARY:
             raise click.UsageError(f"--output is required for {output_format}")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -75,6 +76,8 @@ class Review(BaseModel):
     reviewer: str | None = None
     at: datetime | None = None
     note: str | None = None
+    # Content hash of the machine draft this decision rests on (see Finding.content_hash).
+    draft_hash: str | None = None
 
 
 class Drafter(BaseModel):
@@ -149,6 +152,27 @@ class Finding(BaseModel):
     review: Review = Field(default_factory=Review)
     # A newer machine draft kept beside a human decision; never replaces it.
     pending_draft: dict[str, Any] | None = None
+    # Who closes the gap and by when: set by a reviewer, kept across re-runs.
+    owner: str | None = None
+    due: date | None = None
+
+    def content_hash(self) -> str:
+        """What a reviewer reads and decides on: status, rationale, citations, evidence, actions.
+
+        Who drafted it, when, and the evidence fingerprint are left out, so an unchanged re-run
+        (or a new model writing the same words) yields the same hash and nothing waits for review.
+        """
+        return content_hash(self)
+
+    def waiting_draft(self) -> Finding | None:
+        """The newer machine draft kept beside the decision, as a Finding."""
+        if not self.pending_draft:
+            return None
+        return Finding.model_validate({**self.pending_draft, "review": Review().model_dump(), "pending_draft": None})
+
+    def shown_draft(self) -> Finding:
+        """The draft a reviewer acts on: the waiting one if any, else this finding."""
+        return self.waiting_draft() or self
 
 
 class SoAEntry(BaseModel):
@@ -180,10 +204,30 @@ class ReviewEvent(BaseModel):
     after: dict[str, Any] | None
     previous_hash: str
     hash: str = ""
+    # Content hash of the draft the reviewer acted on, and where the decision came from
+    # (cli, web, or a review-sheet row with its fingerprint, which makes re-imports idempotent).
+    draft_hash: str | None = None
+    source: dict[str, Any] | None = None
+    # "hmac-sha256" (keyed: a recomputed chain is detected) or "sha256" (events written before
+    # the trail was keyed; accepted only for the legacy events counted in the trail head).
+    algorithm: str = "sha256"
 
-    def compute_hash(self) -> str:
-        payload = self.model_dump(mode="json", exclude={"hash"})
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        payload = json.dumps(self.model_dump(mode="json", exclude={"hash"}), sort_keys=True).encode()
+        if self.algorithm == "hmac-sha256":
+            if not key:
+                raise ValueError("a keyed trail event needs the trail key to be checked")
+            return hmac.new(key, payload, hashlib.sha256).hexdigest()
+        return hashlib.sha256(payload).hexdigest()
+
+
+_CONTENT_FIELDS = ("status", "rationale", "citations", "technical_evidence", "actions")
+
+
+def content_hash(finding: Finding | dict[str, Any]) -> str:
+    data = finding.model_dump(mode="json") if isinstance(finding, BaseModel) else finding
+    payload = {name: data.get(name) for name in _CONTENT_FIELDS}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode("utf-8")).hexdigest()[:16]
 
 
 def evidence_hash(parts: list[str]) -> str:

@@ -3,13 +3,13 @@
 Pure: findings (plus the catalogue for titles and crosswalks) in, phases out.
 The order is the usual order of an AIMS project, each phase building on the one
 before: you cannot assess risk before the scope is set, or audit controls that
-do not run yet. `aims gap roadmap` prints it; the report (and the review
-workflow) use the same function.
+do not run yet. `aims gap roadmap` prints it; the report and `aims serve` use the same function.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -71,6 +71,9 @@ class RoadmapItem(BaseModel):
     actions: list[str] = Field(default_factory=list)
     #: ISO/IEC 27001:2022 clauses whose ISMS evidence can be extended instead of starting from nothing.
     isms_reuse: list[str] = Field(default_factory=list)
+    #: Who closes it and by when, as a reviewer set them (`aims review edit --owner/--due`).
+    owner: str | None = None
+    due: date | None = None
 
 
 class RoadmapPhase(BaseModel):
@@ -138,6 +141,8 @@ def build_roadmap(findings: Iterable[Finding], catalogue: Any | None = None) -> 
                     reviewed=finding.review.state.is_human_decision,
                     actions=list(finding.actions),
                     isms_reuse=list(reuse),
+                    owner=finding.owner,
+                    due=finding.due,
                 )
             )
         phases.append(RoadmapPhase(number=number, id=phase_id, name=name, why=why, items=items))

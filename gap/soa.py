@@ -19,6 +19,7 @@ from gap.models import (
     ImplementationStatus,
     InclusionBasis,
     Review,
+    ReviewState,
     SoAEntry,
 )
 
@@ -50,6 +51,14 @@ def citation_label(citation: Citation) -> str:
     return label
 
 
+def awaiting_decision(review: Review) -> str:
+    """The SoA's statement for a control whose draft a reviewer rejected."""
+    who = f" by {review.reviewer}" if review.reviewer else ""
+    when = f" on {review.at.date().isoformat()}" if review.at else ""
+    why = f" ({review.note})" if review.note else ""
+    return f"Awaiting a decision: the drafted statement was rejected{who}{when}{why}; no statement stands yet."
+
+
 def _refs_eu_ai_act(crosswalk: Iterable[Any] | None) -> bool:
     """True when the catalogue crosswalks the control to the EU AI Act (a legal reason to include it)."""
     return any(str(getattr(ref, "framework", "")) == EU_AI_ACT for ref in crosswalk or ())
@@ -72,6 +81,17 @@ def _entry(control: Any, finding: Finding | None) -> SoAEntry:
             inclusion_basis=basis,
             implementation_status=ImplementationStatus.NOT_IMPLEMENTED,
             justification="Not assessed yet: run the gap analysis for this control.",
+        )
+    if finding.review.state is ReviewState.REJECTED:
+        # A reviewer said the draft is wrong: it must not stand as the statement.
+        return SoAEntry(
+            control=control.id,
+            title=control.title,
+            applicable=True,
+            inclusion_basis=basis,
+            implementation_status=ImplementationStatus.NOT_IMPLEMENTED,
+            justification=awaiting_decision(finding.review),
+            review=finding.review.model_copy(),
         )
     if finding.status is FindingStatus.NOT_APPLICABLE:
         return SoAEntry(

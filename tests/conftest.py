@@ -9,7 +9,7 @@ import pytest
 
 _SECRET_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GITHUB_TOKEN", "GITLAB_TOKEN", "AIMS_LLM",
                "AIMS_LLM_BASE_URL", "AIMS_EMBEDDINGS", "AIMS_CHROMA_URL", "AIMS_REVIEWER", "AIMS_WORKSPACE",
-               "AIMS_CONFIG")
+               "AIMS_CONFIG", "AIMS_TRAIL_KEY", "AIMS_TRAIL_KEY_FILE")
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +22,12 @@ def _offline_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 
 @pytest.fixture
 def workspace_dir(tmp_path: Path) -> Path:
-    return tmp_path / "ws"
+    """An initialised workspace folder, as `aims init` leaves it (commands refuse a missing one)."""
+    from cli.workspace.store import Workspace
+
+    path = tmp_path / "ws"
+    Workspace(path).close_after_create()
+    return path
 
 
 @pytest.fixture

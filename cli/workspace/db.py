@@ -38,6 +38,18 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE soa_overrides (control TEXT PRIMARY KEY, doc TEXT NOT NULL, updated_at TEXT NOT NULL);
     """,
+    # 3: the review trail's head, kept outside the events table so a truncated or wiped trail
+    # shows. Events written before this migration were chained without a key; they are counted
+    # as legacy so verification can tell them from a chain recomputed later.
+    """
+    CREATE TABLE trail_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1), events INTEGER NOT NULL, hash TEXT NOT NULL,
+        legacy_events INTEGER NOT NULL, key_id TEXT, mac TEXT
+    );
+    INSERT INTO trail_head(id, events, hash, legacy_events, key_id, mac)
+        SELECT 1, COUNT(*), COALESCE((SELECT hash FROM review_events ORDER BY seq DESC LIMIT 1), '0000000000000000000000000000000000000000000000000000000000000000'),
+               COUNT(*), NULL, NULL FROM review_events;
+    """,
 )
 
 

@@ -72,6 +72,11 @@ class Workspace:
             self._conn = connect(self.db_path, create=self.create)
         return self._conn
 
+    def close_after_create(self) -> None:
+        """Create the folder and database (what `aims init` does first), then let go of it."""
+        self.conn  # noqa: B018 - opening creates and migrates
+        self.close()
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()

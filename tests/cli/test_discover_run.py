@@ -31,8 +31,8 @@ def test_run_scans_every_configured_source_and_gates(tmp_path):
     assert gated.exit_code == 4
 
 
-def test_run_without_sources_is_a_usage_error(tmp_path):
-    result = CliRunner().invoke(cli, ["--workspace", str(tmp_path / "ws"), "discover", "run"])
+def test_run_without_sources_is_a_usage_error(workspace_dir):
+    result = CliRunner().invoke(cli, ["--workspace", str(workspace_dir), "discover", "run"])
     assert result.exit_code == 2 and "no sources configured" in result.output
 
 

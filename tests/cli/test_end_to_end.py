@@ -80,6 +80,7 @@ def test_unknown_requirement_is_a_usage_error(demo_output):
 
 
 def test_bad_policy_files_are_reported_and_the_rest_goes_on(tmp_path):
+    assert aims(tmp_path / "ws", "init").exit_code == 0
     (tmp_path / "good.md").write_text("# AI policy\n\nWe govern artificial intelligence through an AI board.\n")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 this is not really a pdf")
     assert aims(tmp_path / "ws", "init").exit_code == 0
@@ -113,7 +114,8 @@ def test_review_workbook_round_trip(demo_output, tmp_path):
     result = aims(workspace, "review", "import", str(sheet_path), "--reviewer", "erin")
     assert result.exit_code == 0, result.output
     shown = {f["requirement"]: f for f in json.loads(aims(workspace, "gap", "show", "--format", "json").output)["findings"]}
-    assert shown["A.2.2"]["review"] == {**shown["A.2.2"]["review"], "state": "rejected", "reviewer": "dana"}
+    # The Reviewer cell said "dana": decisions are credited to --reviewer, never to a cell.
+    assert shown["A.2.2"]["review"] == {**shown["A.2.2"]["review"], "state": "rejected", "reviewer": "erin"}
     assert shown["A.2.3"]["status"] == "gap" and shown["A.2.3"]["review"]["reviewer"] == "erin"
     assert aims(workspace, "review", "verify").exit_code == 0
 
@@ -121,9 +123,10 @@ def test_review_workbook_round_trip(demo_output, tmp_path):
 def test_accept_and_reject_commands_record_the_decision(demo_output):
     out, _ = demo_output
     workspace = out / "workspace"
-    accepted = aims(workspace, "review", "accept", "5.1", "--reviewer", "fay", "--note", "read the policy")
-    assert accepted.exit_code == 0 and "5.1: accepted by fay" in accepted.output
-    rejected = aims(workspace, "review", "reject", "5.3", "--reviewer", "gus")
+    loud = CliRunner().invoke(cli, ["--workspace", str(workspace), "review", "accept", "5.1", "--reviewer", "fay",
+                                    "--note", "read the policy"])
+    assert loud.exit_code == 0 and "5.1: accepted by fay" in loud.output
+    rejected = CliRunner().invoke(cli, ["--workspace", str(workspace), "review", "reject", "5.3", "--reviewer", "gus"])
     assert rejected.exit_code == 0 and "5.3: rejected by gus" in rejected.output
     shown = {f["requirement"]: f for f in json.loads(aims(workspace, "gap", "show", "--format", "json").output)["findings"]}
     assert shown["5.1"]["review"]["state"] == "accepted" and shown["5.1"]["review"]["reviewer"] == "fay"

@@ -81,7 +81,7 @@ def test_review_trail_is_hash_chained_and_tamper_evident(workspace_dir):
     # Edit an event behind the tool's back: verify must notice.
     doc = ws.conn.execute("SELECT doc FROM review_events WHERE seq = 2").fetchone()[0]
     ws.conn.execute("UPDATE review_events SET doc = ? WHERE seq = 2", (doc.replace("bob", "mallory"),))
-    assert any("does not match its hash" in p for p in store.verify())
+    assert any("does not match its seal" in p for p in store.verify())
 
 
 def test_verify_notices_a_decision_without_an_event(workspace_dir):

@@ -39,6 +39,7 @@ def test_cli_json_and_sarif(tmp_path: Path) -> None:
     from cli.main import cli
 
     runner = CliRunner()
+    assert runner.invoke(cli, ["-w", str(tmp_path / "ws"), "init"]).exit_code == 0
     workspace = tmp_path / "ws"
     assert runner.invoke(cli, ["-w", str(workspace), "init"]).exit_code == 0
     out = runner.invoke(cli, ["-w", str(workspace), "discover", "code", str(CORPUS / "ollama-local"), "--format", "json"])
@@ -57,6 +58,7 @@ def test_cli_sizes_and_usage(tmp_path: Path) -> None:
     from cli.main import cli
 
     runner = CliRunner()
+    assert runner.invoke(cli, ["-w", str(tmp_path / "ws"), "init"]).exit_code == 0
     out = runner.invoke(cli, ["-w", str(tmp_path / "ws"), "discover", "code", "--max-file-size", "lots"])
     assert out.exit_code == 2
     out = runner.invoke(cli, ["-w", str(tmp_path / "ws"), "discover", "code"])
