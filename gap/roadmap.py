@@ -104,15 +104,26 @@ def phase_of(requirement_id: str) -> str:
     raise ValueError(f"{requirement_id!r} is in no roadmap phase")
 
 
-def _status(finding: Finding) -> FindingStatus:
-    """The status that counts: a reviewer's edit or acceptance stands; a rejected draft stays open."""
+#: Worst first within a phase; a draft a reviewer rejected waits last, for a decision.
+_SEVERITY = {FindingStatus.GAP: 0, FindingStatus.INSUFFICIENT_EVIDENCE: 1, FindingStatus.PARTIAL: 2}
+AWAITING_DECISION = "awaiting a decision"
+
+
+def _open_status(finding: Finding) -> str | None:
+    """The status that counts, or None when the finding is closed: a reviewer's edit or acceptance
+    stands; a rejected draft stays open, awaiting a decision, whatever it said."""
     if finding.review.state is ReviewState.REJECTED:
-        return FindingStatus.GAP if finding.status is FindingStatus.CONFORMANT else finding.status
-    return finding.status
+        return AWAITING_DECISION
+    return finding.status.value if finding.status in OPEN_STATUSES else None
+
+
+def _rank(status: str) -> int:
+    return 3 if status == AWAITING_DECISION else _SEVERITY[FindingStatus(status)]
 
 
 def build_roadmap(findings: Iterable[Finding], catalogue: Any | None = None) -> Roadmap:
-    """Open findings (gap, partial, insufficient evidence) in phase order, then catalogue order within a phase."""
+    """Open findings (gap, insufficient evidence, partial, rejected drafts) in phase order; within a phase
+    the worst first, then catalogue order."""
     by_id = {f.requirement: f for f in findings}
     phases: list[RoadmapPhase] = []
     open_count = closed = 0
@@ -122,8 +133,8 @@ def build_roadmap(findings: Iterable[Finding], catalogue: Any | None = None) -> 
             finding = by_id.get(rid)
             if finding is None:
                 continue
-            status = _status(finding)
-            if status not in OPEN_STATUSES:
+            status = _open_status(finding)
+            if status is None:
                 closed += 1
                 continue
             open_count += 1
@@ -137,7 +148,7 @@ def build_roadmap(findings: Iterable[Finding], catalogue: Any | None = None) -> 
                     title=finding.title or (requirement.title if requirement is not None else ""),
                     kind=kind,
                     clause=rid if kind == "clause" else "6.1.3",
-                    status=status.value,
+                    status=status,
                     reviewed=finding.review.state.is_human_decision,
                     actions=list(finding.actions),
                     isms_reuse=list(reuse),
@@ -145,6 +156,7 @@ def build_roadmap(findings: Iterable[Finding], catalogue: Any | None = None) -> 
                     due=finding.due,
                 )
             )
+        items.sort(key=lambda item: _rank(item.status))  # stable: catalogue order within a rank
         phases.append(RoadmapPhase(number=number, id=phase_id, name=name, why=why, items=items))
     return Roadmap(phases=phases, open=open_count, closed=closed)
 
