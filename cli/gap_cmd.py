@@ -111,8 +111,14 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, headers: tupl
     from gap.reuse import annotate_reuse, reuse_summary
 
     result.findings[:] = annotate_reuse(result.findings, catalogue)
-    reuse = reuse_summary(result.findings)
-    suspicious = sorted({p.chunk_id for f in result.findings for p in f.suspicious_passages})
+    # Requirements whose inputs did not change keep their stored finding: they count in the
+    # run's summary as much as the ones drafted anew.
+    drafted_now = {f.requirement for f in result.findings}
+    unchanged = [f for f in store.all() if f.requirement in result.sources and f.requirement not in drafted_now]
+    in_scope = result.findings + unchanged
+    reuse = reuse_summary(in_scope)
+    suspicious = sorted({p.chunk_id for f in in_scope for p in f.suspicious_passages})
+    decided_unchanged = sum(1 for f in unchanged if f.review.state.is_human_decision)
     usage = getattr(drafter, "usage", None)
     counts = result.counts()
     inputs = {**(last.get("inputs") or {}), **result.inputs}
@@ -133,13 +139,13 @@ def run(ctx: click.Context, llm: str | None, base_url: str | None, headers: tupl
     else:
         _print_findings(stored)
         click.echo(f"\n{len(stored)} finding(s): {summary.new} new, {summary.updated} redrafted, "
-                   f"{summary.preserved} reviewed and kept" + (f" ({len(summary.waiting)} with a changed draft waiting "
+                   f"{summary.preserved + decided_unchanged} reviewed and kept" + (f" ({len(summary.waiting)} with a changed draft waiting "
                    f"for review: {', '.join(summary.waiting)})" if summary.waiting else "") + ".")
         click.echo(terminal_text(_sources_line(counts, drafter.label.model)))
         if usage is not None and usage.calls:
             click.echo(_usage_line(usage.as_dict(drafter.label.model)))
         click.echo(f"ISMS reuse: existing ISO/IEC 27001 evidence carries over for {reuse['counted']} of "
-                   f"{reuse['requirements']} requirement(s) drafted ({reuse['share']:.0%}); for {reuse['available']} more an "
+                   f"{reuse['requirements']} requirement(s) ({reuse['share']:.0%}); for {reuse['available']} more an "
                    "ISMS procedure exists that does not yet cover AI (see REUSE in `aims gap show`).")
         if suspicious:
             click.echo(f"Untrusted text: {len(suspicious)} passage(s) address an assessment tool or claim blanket "
