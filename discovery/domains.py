@@ -108,17 +108,32 @@ def _wildcard_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(r"(?:^|\.)" + body + "$")
 
 
-def _prefilter_literal(pattern: str) -> str:
-    """A literal that every host matching the pattern contains (for the fast line prefilter)."""
-    if "*" not in pattern:
-        return pattern
-    parts = [p for p in pattern.split("*") if p]
-    leftmost = pattern.split("*", 1)[0].strip(".")
-    # The leftmost part names the service (bedrock-runtime.); a generic tail (.amazonaws.com) would
-    # select every AWS line. Short leftmost parts (q.) are too common, so fall back to the longest.
-    if len(leftmost) >= 4:
-        return pattern.split("*", 1)[0]
-    return max(parts, key=len)
+#: A host inside a log line starts and ends at a character no DNS label holds (start of line, a
+#: space, `/`, `"`, `.`, `:`...), so `chat.com` is found in `x.chat.com/` but not in `wechat.com` or
+#: `chat.common.example`. Classes spell out both cases: the patterns run case-insensitively, and
+#: Hyperscan, RE2 and `re` then agree. A newline is never part of a match (the line is found from it).
+_HOST_BEFORE = r"(?:^|[^a-zA-Z0-9\n-])"
+_HOST_AFTER = r"(?:$|[^a-zA-Z0-9\n-])"
+#: App labels are field values: after a field separator or opening quote, before a separator, a
+#: closing quote, an escaped quote, a space (`app=Claude user=...`) or a PAN-OS child's `-function`.
+_APP_BEFORE = r"""(?:^|[\t"',;=|])"""
+_APP_AFTER = r"""(?:$|[\t"',;|\\ -])"""
+_REGEX_META = frozenset(".^$*+?()[]{}|\\")
+#: app labels shorter than this would select ordinary words in fields ("Pi", "Q")
+MIN_APP_LABEL = 4
+
+
+def host_pattern(domain: str) -> str:
+    """The prefilter regex for a catalogue domain: the whole pattern, `*` as part of one label,
+    anchored at label boundaries on both sides (RE2 and Hyperscan syntax, for case-insensitive use)."""
+    body = "".join(r"[a-z0-9-]*" if ch == "*" else "\\." if ch == "." else ch for ch in domain)
+    return _HOST_BEFORE + body + _HOST_AFTER
+
+
+def app_pattern(label: str) -> str:
+    """The prefilter regex for an app label: the label as a whole field value."""
+    body = "".join("\\" + ch if ch in _REGEX_META else ch for ch in label)
+    return _APP_BEFORE + body + _APP_AFTER
 
 
 class ServiceCatalogue:
@@ -204,15 +219,19 @@ class ServiceCatalogue:
                 service = self._apps.get(_name_key(container))
         return service
 
-    def app_literals(self) -> list[str]:
-        """Literals for the prefilter of formats that log app labels (as written, and dashed)."""
+    def app_labels(self) -> list[str]:
+        """The labels formats that log app names are prefiltered on (as written, and dashed)."""
         labels = {label for s in self._services.values() for label in (s.name.split(" (")[0], *s.apps)}
-        literals = {variant for label in labels for variant in (label, label.lower().replace(" ", "-"))}
-        return sorted(lit for lit in literals if len(lit) >= 4)  # shorter ones would match every line
+        variants = {variant for label in labels for variant in (label, label.lower().replace(" ", "-"))}
+        return sorted(v for v in variants if len(v) >= MIN_APP_LABEL)
 
-    def prefilter_literals(self) -> list[str]:
-        """Literals of which every line naming a catalogued host contains at least one."""
-        return sorted({_prefilter_literal(d) for s in self._services.values() for d in s.domains})
+    def host_patterns(self) -> list[str]:
+        """Prefilter regexes of which one matches every line naming a catalogued host."""
+        return sorted({host_pattern(d) for s in self._services.values() for d in s.domains})
+
+    def app_patterns(self) -> list[str]:
+        """Prefilter regexes for the formats that log app labels (see app_labels)."""
+        return sorted({app_pattern(label) for label in self.app_labels()})
 
 
 #: PAN-OS child App-ID suffixes: what the user did inside the app
