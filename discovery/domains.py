@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
@@ -123,17 +124,35 @@ _REGEX_META = frozenset(".^$*+?()[]{}|\\")
 MIN_APP_LABEL = 4
 
 
-def host_pattern(domain: str) -> str:
-    """The prefilter regex for a catalogue domain: the whole pattern, `*` as part of one label,
+@dataclass(frozen=True)
+class PrefilterPattern:
+    """A prefilter regex in two parts: the `core` that must appear (what a fast multi-pattern
+    matcher looks for) and the boundaries around it that make a hit count (checked on hit lines)."""
+
+    core: str
+    before: str = ""
+    after: str = ""
+
+    @property
+    def regex(self) -> str:
+        return self.before + self.core + self.after
+
+
+def host_pattern(domain: str) -> PrefilterPattern:
+    """A catalogue domain as a prefilter pattern: the whole pattern, `*` as part of one label,
     anchored at label boundaries on both sides (RE2 and Hyperscan syntax, for case-insensitive use)."""
-    body = "".join(r"[a-z0-9-]*" if ch == "*" else "\\." if ch == "." else ch for ch in domain)
-    return _HOST_BEFORE + body + _HOST_AFTER
+    core = "".join(r"[a-z0-9-]*" if ch == "*" else "\\." if ch == "." else ch for ch in domain)
+    return PrefilterPattern(core, _HOST_BEFORE, _HOST_AFTER)
 
 
-def app_pattern(label: str) -> str:
-    """The prefilter regex for an app label: the label as a whole field value."""
-    body = "".join("\\" + ch if ch in _REGEX_META else ch for ch in label)
-    return _APP_BEFORE + body + _APP_AFTER
+def app_pattern(label: str) -> PrefilterPattern:
+    """An app label as a prefilter pattern: the label as a whole field value."""
+    return PrefilterPattern(literal_regex(label), _APP_BEFORE, _APP_AFTER)
+
+
+def literal_regex(text: str) -> str:
+    """Text as a regex matching itself (only the metacharacters RE2, Hyperscan and `re` share)."""
+    return "".join("\\" + ch if ch in _REGEX_META else ch for ch in text)
 
 
 class ServiceCatalogue:
@@ -225,13 +244,14 @@ class ServiceCatalogue:
         variants = {variant for label in labels for variant in (label, label.lower().replace(" ", "-"))}
         return sorted(v for v in variants if len(v) >= MIN_APP_LABEL)
 
-    def host_patterns(self) -> list[str]:
-        """Prefilter regexes of which one matches every line naming a catalogued host."""
-        return sorted({host_pattern(d) for s in self._services.values() for d in s.domains})
+    def host_patterns(self) -> list[PrefilterPattern]:
+        """Prefilter patterns of which one matches every line naming a catalogued host."""
+        domains = sorted({d for s in self._services.values() for d in s.domains})
+        return [host_pattern(d) for d in domains]
 
-    def app_patterns(self) -> list[str]:
-        """Prefilter regexes for the formats that log app labels (see app_labels)."""
-        return sorted({app_pattern(label) for label in self.app_labels()})
+    def app_patterns(self) -> list[PrefilterPattern]:
+        """Prefilter patterns for the formats that log app labels (see app_labels)."""
+        return [app_pattern(label) for label in self.app_labels()]
 
 
 #: PAN-OS child App-ID suffixes: what the user did inside the app

@@ -1,15 +1,17 @@
 """Finding the few lines worth parsing: a case-insensitive multi-pattern search over whole blocks.
 
-The patterns come from the catalogue (discovery/domains.py: `prefilter_patterns`): each domain is
+The patterns come from the catalogue (discovery/domains.py, `PrefilterPattern`): each domain is
 anchored at label boundaries and each app label is a whole field value, so `chat.com` never
 selects a wechat.com line and `udio` never an audio one. On an enterprise proxy mix (12% AWS,
 21% Microsoft, ...) about 0.5% of the lines pass, which is what makes the scan cost a read.
 
-Engines, fastest first: Hyperscan (a SIMD multi-pattern matcher: several GB/s, reports each match
-end), then RE2 (one DFA over the alternation of all patterns: ~0.5 GB/s); Python's `re` is a
-last-resort fallback so that a missing wheel makes the scan slower, never wrong. All three get
-the same patterns, written in the syntax they share (no lookaround, no backreferences), and a
-match never spans a newline, so the line it sits in is found from its end alone.
+Two stages where Hyperscan is installed (x86-64 Linux): Hyperscan finds the patterns' cores (the
+domain or label itself) at several GB/s, and RE2 checks the boundaries on the few lines it hits.
+Hyperscan compiles bare cores in ~0.1 s; with the boundaries in them it needs ~2 s, which a CLI
+run would pay at every start. Elsewhere RE2 runs one DFA over the alternation of the full
+patterns (~0.5 GB/s); Python's `re` is a last resort so that a missing wheel makes the scan
+slower, never wrong. The patterns are written in the syntax all three share (no lookaround, no
+backreferences), and a match never spans a newline, so the line it sits in is found from its end.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
+
+from discovery.domains import PrefilterPattern, literal_regex
 
 try:  # google-re2: linear-time DFA, no catastrophic backtracking on hostile log lines
     import re2 as _re2
@@ -32,12 +36,9 @@ ENGINES = tuple(name for name, module in (("hyperscan", _hs), ("re2", _re2), ("r
 ENGINE = ENGINES[0]
 
 
-def literal_pattern(text: str) -> str:
-    """A plain literal (a format's keyword) as a pattern: matched anywhere, case-insensitively."""
-    return "".join("\\" + ch if ch in _META else ch for ch in text)
-
-
-_META = frozenset(".^$*+?()[]{}|\\")
+def literal_pattern(text: str) -> PrefilterPattern:
+    """A plain literal (a format's keyword): matched anywhere, case-insensitively."""
+    return PrefilterPattern(literal_regex(text))
 
 
 def compile_regex(pattern: bytes) -> Any:
@@ -50,14 +51,11 @@ def compile_regex(pattern: bytes) -> Any:
 
 
 class LineFinder:
-    """Yields the lines of a block that contain a match of at least one of the patterns.
+    """Yields the lines of a block that match at least one of the patterns (case-insensitively,
+    `^` and `$` at line boundaries)."""
 
-    `patterns` are regex strings in the RE2/Hyperscan subset, matched case-insensitively with `^`
-    and `$` at line boundaries; none may match a newline (the domain and label patterns never do).
-    """
-
-    def __init__(self, patterns: Sequence[str], engine: str | None = None) -> None:
-        unique = sorted({p for p in patterns if p})
+    def __init__(self, patterns: Sequence[PrefilterPattern], engine: str | None = None) -> None:
+        unique = sorted({p for p in patterns if p.core}, key=lambda p: p.regex)
         if not unique:
             raise ValueError("a LineFinder needs at least one pattern")
         choice = engine or ENGINE
@@ -65,15 +63,16 @@ class LineFinder:
             raise ValueError(f"prefilter engine {choice!r} is not available here (have: {', '.join(ENGINES)})")
         self.engine = choice
         self.patterns = tuple(unique)
-        if choice == "hyperscan":
-            self._scan = _HyperscanScan(unique)
-        else:
-            self._search = _alternation(unique, choice).search
+        self._search = _alternation([p.regex for p in unique], "re" if choice == "re" else "re2").search
+        self._cores = _HyperscanCores(sorted({p.core for p in unique})) if choice == "hyperscan" else None
 
     def lines(self, block: bytes) -> Iterator[tuple[int, bytes]]:
         """(offset of the line start, line without its newline) for each matching line, in order."""
-        if self.engine == "hyperscan":
-            yield from _lines_at(block, self._scan.ends(block))
+        if self._cores is not None:
+            search = self._search
+            for start, line in _lines_at(block, self._cores.ends(block)):
+                if search(line) is not None:
+                    yield start, line
             return
         search = self._search
         pos = 0
@@ -90,25 +89,25 @@ class LineFinder:
             pos = stop + 1  # one hit per line is enough: skip the rest of it
 
 
-def _alternation(patterns: Sequence[str], engine: str) -> Any:
-    body = b"(?m)" + b"|".join(b"(?:" + p.encode("utf-8") + b")" for p in patterns)
+def _alternation(regexes: Sequence[str], engine: str) -> Any:
+    body = b"(?m)" + b"|".join(b"(?:" + r.encode("utf-8") + b")" for r in regexes)
     if engine == "re2":
         options = _re2.Options()
         options.case_sensitive = False
-        options.max_mem = 256 << 20  # room for a DFA over a few hundred patterns
+        options.max_mem = 256 << 20  # room for a DFA over several hundred patterns
         return _re2.compile(body, options=options)
     return re.compile(body, re.IGNORECASE)
 
 
-class _HyperscanScan:
-    def __init__(self, patterns: Sequence[str]) -> None:
-        expressions = [p.encode("utf-8") for p in patterns]
+class _HyperscanCores:
+    def __init__(self, cores: Sequence[str]) -> None:
+        expressions = [c.encode("utf-8") for c in cores]
         self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
         self._db.compile(
             expressions=expressions,
             ids=list(range(len(expressions))),
             elements=len(expressions),
-            flags=[_hs.HS_FLAG_CASELESS | _hs.HS_FLAG_MULTILINE] * len(expressions),
+            flags=[_hs.HS_FLAG_CASELESS] * len(expressions),
         )
         self._scratch = _hs.Scratch(self._db)
 
