@@ -267,5 +267,6 @@ def _name_key(label: str) -> str:
 @lru_cache(maxsize=1)
 def _packaged_services() -> tuple[AIService, ...]:
     text = resources.files("discovery.catalogues").joinpath("ai_services.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    # libyaml's loader (same safe subset) reads the catalogue ~10x faster: every CLI run pays it
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return tuple(AIService.model_validate(row) for row in data["services"])

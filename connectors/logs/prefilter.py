@@ -6,9 +6,10 @@ selects a wechat.com line and `udio` never an audio one. On an enterprise proxy 
 21% Microsoft, ...) about 0.5% of the lines pass, which is what makes the scan cost a read.
 
 Two stages where Hyperscan is installed (x86-64 Linux): Hyperscan finds the patterns' cores (the
-domain or label itself) at several GB/s, and RE2 checks the boundaries on the few lines it hits.
-Hyperscan compiles bare cores in ~0.1 s; with the boundaries in them it needs ~2 s, which a CLI
-run would pay at every start. Elsewhere RE2 runs one DFA over the alternation of the full
+domain or label itself) at several GB/s, and the full patterns of the cores it found are checked
+on the few lines it hits (Python's `re` on one short line: ~1 µs, where a call into RE2 costs
+~10). Hyperscan compiles bare cores in ~0.1 s; with the boundaries in them it needs ~2 s, which
+a CLI run would pay at every start. Elsewhere RE2 runs one DFA over the alternation of the full
 patterns (~0.5 GB/s); Python's `re` is a last resort so that a missing wheel makes the scan
 slower, never wrong. The patterns are written in the syntax all three share (no lookaround, no
 backreferences), and a match never spans a newline, so the line it sits in is found from its end.
@@ -63,16 +64,16 @@ class LineFinder:
             raise ValueError(f"prefilter engine {choice!r} is not available here (have: {', '.join(ENGINES)})")
         self.engine = choice
         self.patterns = tuple(unique)
-        self._search = _alternation([p.regex for p in unique], "re" if choice == "re" else "re2").search
-        self._cores = _HyperscanCores(sorted({p.core for p in unique})) if choice == "hyperscan" else None
+        if choice == "hyperscan":
+            self._cores: _HyperscanCores | None = _HyperscanCores(unique)
+        else:
+            self._cores = None
+            self._search = _alternation([p.regex for p in unique], choice).search
 
     def lines(self, block: bytes) -> Iterator[tuple[int, bytes]]:
         """(offset of the line start, line without its newline) for each matching line, in order."""
         if self._cores is not None:
-            search = self._search
-            for start, line in _lines_at(block, self._cores.ends(block)):
-                if search(line) is not None:
-                    yield start, line
+            yield from self._cores.lines(block)
             return
         search = self._search
         pos = 0
@@ -100,7 +101,17 @@ def _alternation(regexes: Sequence[str], engine: str) -> Any:
 
 
 class _HyperscanCores:
-    def __init__(self, cores: Sequence[str]) -> None:
+    """Hyperscan over the cores; each hit is then checked with the full patterns of its core, in a
+    window of the line just around the hit where the core is a plain literal (most are)."""
+
+    def __init__(self, patterns: Sequence[PrefilterPattern]) -> None:
+        by_core: dict[str, list[str]] = {}
+        for pattern in patterns:
+            by_core.setdefault(pattern.core, []).append(pattern.regex)
+        cores = sorted(by_core)
+        self._checks = [_alternation(by_core[core], "re").search for core in cores]
+        #: the length of what a literal core matches (None: a regex core, checked on its whole line)
+        self._widths = [None if _PLAIN.fullmatch(core) is None else len(core.replace("\\", "")) for core in cores]
         expressions = [c.encode("utf-8") for c in cores]
         self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
         self._db.compile(
@@ -111,28 +122,38 @@ class _HyperscanCores:
         )
         self._scratch = _hs.Scratch(self._db)
 
-    def ends(self, block: bytes) -> list[int]:
-        found: list[int] = []
-        append = found.append
+    def lines(self, block: bytes) -> Iterator[tuple[int, bytes]]:
+        hits: list[tuple[int, int]] = []
+        append = hits.append
 
-        def on_match(_pattern: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            append(end)
+        def on_match(core: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            append((end, core))
 
         self._db.scan(block, match_event_handler=on_match, scratch=self._scratch)
-        found.sort()
-        return found
+        hits.sort()
+        checks, widths = self._checks, self._widths
+        size = len(block)
+        start = stop = -1
+        accepted = False
+        for end, core in hits:
+            anchor = end - 1  # the last matched byte: never a newline
+            if anchor >= stop:  # a new line
+                start = block.rfind(b"\n", 0, anchor) + 1
+                stop = block.find(b"\n", anchor)
+                if stop < 0:
+                    stop = size
+                accepted = False
+            elif accepted:
+                continue
+            width = widths[core]
+            if width is None:
+                found = checks[core](block, start, stop)
+            else:  # the literal, one byte either side for its boundaries (`^`/`$` see the real line ends)
+                found = checks[core](block, max(start, end - width - 1), end + 1)
+            if found is not None:
+                accepted = True
+                yield start, block[start:stop]
 
 
-def _lines_at(block: bytes, ends: list[int]) -> Iterator[tuple[int, bytes]]:
-    """The lines holding each match end (sorted), each line once."""
-    size = len(block)
-    stop = -1
-    for end in ends:
-        anchor = end - 1  # the last matched byte: never a newline
-        if anchor < stop:
-            continue  # another match in a line already yielded
-        start = block.rfind(b"\n", 0, anchor) + 1
-        stop = block.find(b"\n", anchor)
-        if stop < 0:
-            stop = size
-        yield start, block[start:stop]
+#: a core that is a plain literal (letters, digits, escaped metacharacters and the like)
+_PLAIN = re.compile(r"(?:[^\\.^$*+?()\[\]{}|]|\\.)+")
