@@ -85,7 +85,7 @@ def add(ctx: click.Context, paths: tuple[str, ...], output_format: str) -> None:
         state.progress("ingesting policies", number, len(files))
         try:
             local = _download(name, state.workspace.cache_path) if name.startswith(("http://", "https://")) else Path(name)
-            outcome = index.add(load_document(local))
+            outcome = index.unchanged(local) or index.add(load_document(local))  # hash first: no parse
             results.append({"path": name, "status": outcome.status, "document": outcome.document.id,
                             "chunks": outcome.chunks})
         except DocumentError as exc:
