@@ -132,6 +132,9 @@ class PrefilterPattern:
     core: str
     before: str = ""
     after: str = ""
+    #: a character class one of which precedes the core wherever `before` holds except at a line's
+    #: start (a fast matcher may look for it with the core, so that fewer look-alikes hit)
+    lead: str = ""
 
     @property
     def regex(self) -> str:
@@ -142,12 +145,12 @@ def host_pattern(domain: str) -> PrefilterPattern:
     """A catalogue domain as a prefilter pattern: the whole pattern, `*` as part of one label,
     anchored at label boundaries on both sides (RE2 and Hyperscan syntax, for case-insensitive use)."""
     core = "".join(r"[a-z0-9-]*" if ch == "*" else "\\." if ch == "." else ch for ch in domain)
-    return PrefilterPattern(core, _HOST_BEFORE, _HOST_AFTER)
+    return PrefilterPattern(core, _HOST_BEFORE, _HOST_AFTER, r"[^a-zA-Z0-9-]")
 
 
 def app_pattern(label: str) -> PrefilterPattern:
     """An app label as a prefilter pattern: the label as a whole field value."""
-    return PrefilterPattern(literal_regex(label), _APP_BEFORE, _APP_AFTER)
+    return PrefilterPattern(literal_regex(label), _APP_BEFORE, _APP_AFTER, r"""[\t\n"',;=|]""")
 
 
 def literal_regex(text: str) -> str:

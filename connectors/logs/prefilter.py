@@ -17,8 +17,11 @@ backreferences), and a match never spans a newline, so the line it sits in is fo
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from discovery.domains import PrefilterPattern, literal_regex
@@ -30,8 +33,11 @@ except ImportError:  # pragma: no cover - exercised only where the wheel is miss
 
 try:  # hyperscan: x86-64 Linux wheels only (pyproject's marker); RE2 elsewhere
     import hyperscan as _hs
+
+    _HS_VERSION = str(getattr(_hs, "__version__", "")) + _hs.__file__
 except ImportError:  # pragma: no cover - exercised only where the wheel is missing
     _hs = None
+    _HS_VERSION = ""
 
 ENGINES = tuple(name for name, module in (("hyperscan", _hs), ("re2", _re2), ("re", re)) if module is not None)
 ENGINE = ENGINES[0]
@@ -101,25 +107,24 @@ def _alternation(regexes: Sequence[str], engine: str) -> Any:
 
 
 class _HyperscanCores:
-    """Hyperscan over the cores; each hit is then checked with the full patterns of its core, in a
-    window of the line just around the hit where the core is a plain literal (most are)."""
+    """Hyperscan over the cores (each behind its lead class); each hit is then checked with the full
+    patterns of its core, in a window of the line just around the hit where the core is a plain
+    literal (most are)."""
 
     def __init__(self, patterns: Sequence[PrefilterPattern]) -> None:
-        by_core: dict[str, list[str]] = {}
-        for pattern in patterns:
-            by_core.setdefault(pattern.core, []).append(pattern.regex)
-        cores = sorted(by_core)
-        self._checks = [_alternation(by_core[core], "re").search for core in cores]
+        by_expression: dict[str, list[PrefilterPattern]] = {}
+        for pattern in patterns:  # case-insensitive matching: `Udio` and `udio` are one expression
+            by_expression.setdefault(pattern.lead + pattern.core.lower(), []).append(pattern)
+        expressions = sorted(by_expression)
+        # Compiled on a core's first hit: most cores never hit, and 700 compiles cost 0.2 s a start.
+        self._regexes = [[p.regex for p in by_expression[e]] for e in expressions]
+        self._checks: list[Any] = [None] * len(expressions)
         #: the length of what a literal core matches (None: a regex core, checked on its whole line)
-        self._widths = [None if _PLAIN.fullmatch(core) is None else len(core.replace("\\", "")) for core in cores]
-        expressions = [c.encode("utf-8") for c in cores]
-        self._db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-        self._db.compile(
-            expressions=expressions,
-            ids=list(range(len(expressions))),
-            elements=len(expressions),
-            flags=[_hs.HS_FLAG_CASELESS] * len(expressions),
-        )
+        self._widths = [
+            None if _PLAIN.fullmatch(core) is None else len(core.replace("\\", ""))
+            for core in (by_expression[e][0].core for e in expressions)
+        ]
+        self._db = _database([e.encode("utf-8") for e in expressions])
         self._scratch = _hs.Scratch(self._db)
 
     def lines(self, block: bytes) -> Iterator[tuple[int, bytes]]:
@@ -127,9 +132,10 @@ class _HyperscanCores:
         append = hits.append
 
         def on_match(core: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            append((end, core))
+            append((end - 1, core))  # -1: the newline put before the block below
 
-        self._db.scan(block, match_event_handler=on_match, scratch=self._scratch)
+        # A newline before the block lets a lead class match at the block's first line too.
+        self._db.scan(b"\n" + block, match_event_handler=on_match, scratch=self._scratch)
         hits.sort()
         checks, widths = self._checks, self._widths
         size = len(block)
@@ -145,14 +151,51 @@ class _HyperscanCores:
                 accepted = False
             elif accepted:
                 continue
+            check = checks[core]
+            if check is None:
+                check = checks[core] = _alternation(self._regexes[core], "re").search
             width = widths[core]
             if width is None:
-                found = checks[core](block, start, stop)
+                found = check(block, start, stop)
             else:  # the literal, one byte either side for its boundaries (`^`/`$` see the real line ends)
-                found = checks[core](block, max(start, end - width - 1), end + 1)
+                found = check(block, max(start, end - width - 1), end + 1)
             if found is not None:
                 accepted = True
                 yield start, block[start:stop]
+
+
+def _database(expressions: list[bytes]) -> Any:
+    """The compiled Hyperscan database, from the user's cache when these expressions were compiled
+    before: compiling ~700 of them costs 0.5-2 s, loading the cached bytes a few milliseconds."""
+    flags = _hs.HS_FLAG_CASELESS
+    key = hashlib.sha256(b"\0".join([str(flags).encode(), _HS_VERSION.encode(), *expressions])).hexdigest()[:24]
+    cached = _cache_dir() / f"prefilter-{key}.hsdb" if _cache_dir() else None
+    if cached is not None:
+        try:
+            return _hs.loadb(cached.read_bytes(), _hs.HS_MODE_BLOCK)
+        except Exception:  # noqa: BLE001 - missing, damaged or from another build: compile instead
+            pass
+    database = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+    database.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
+                     flags=[flags] * len(expressions))
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(bytes(_hs.dumpb(database)))
+            os.replace(temporary, cached)
+        except OSError:
+            pass  # a read-only home: compile every time, still correct
+    return database
+
+
+def _cache_dir() -> Path | None:
+    """$AIMS_CACHE_DIR, else $XDG_CACHE_HOME/aims or ~/.cache/aims; `AIMS_CACHE_DIR=` (empty) turns it off."""
+    configured = os.environ.get("AIMS_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "aims"
 
 
 #: a core that is a plain literal (letters, digits, escaped metacharacters and the like)

@@ -102,3 +102,36 @@ def test_engines_agree_on_offsets_and_lines(engine: str) -> None:
 def test_an_unavailable_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="not available"):
         LineFinder([literal_pattern("x")], engine="nonesuch")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_patterns_at_the_very_start_of_a_block_are_found(engine: str) -> None:
+    finder = LineFinder([*CATALOGUE.host_patterns(), *CATALOGUE.app_patterns()], engine=engine)
+    for block in (b"chatgpt.com 1.2.3.4 alice", b"openai-chatgpt,allow,alice\nx", b"claude.ai"):
+        assert [start for start, _line in finder.lines(block)] == [0]
+
+
+@pytest.mark.skipif("hyperscan" not in ENGINES, reason="Hyperscan is not installed here")
+def test_the_compiled_hyperscan_database_is_cached_and_a_damaged_cache_is_recompiled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hyperscan
+
+    monkeypatch.setenv("AIMS_CACHE_DIR", str(tmp_path))
+    patterns = [*CATALOGUE.host_patterns()[:20], literal_pattern("CopilotInteraction")]
+    first = LineFinder(patterns, engine="hyperscan")
+    (cached,) = tmp_path.glob("prefilter-*.hsdb")
+    block = b"x\nGET https://api.openai.com/v1 a\nCopilotInteraction\n"
+    expected = list(first.lines(block))
+
+    class NoCompiling(hyperscan.Database):  # type: ignore[misc, name-defined]
+        def compile(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("compiled although cached")
+
+    monkeypatch.setattr(hyperscan, "Database", NoCompiling)
+    assert list(LineFinder(patterns, engine="hyperscan").lines(block)) == expected
+    monkeypatch.undo()
+    monkeypatch.setenv("AIMS_CACHE_DIR", str(tmp_path))
+    cached.write_bytes(b"damaged")
+    assert list(LineFinder(patterns, engine="hyperscan").lines(block)) == expected
+    assert cached.read_bytes() != b"damaged"  # rewritten
