@@ -57,6 +57,28 @@ def compile_regex(pattern: bytes) -> Any:
     return re.compile(pattern)
 
 
+def match_ends(pattern: bytes) -> Any:
+    """A function giving the end offsets of a pattern's matches in a block, on Hyperscan (several
+    times RE2's speed over whole blocks), or None where Hyperscan is missing or cannot compile the
+    pattern (the caller then uses RE2). Hyperscan may report more than one end for a match."""
+    if _hs is None:
+        return None
+    try:
+        database = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+        database.compile(expressions=[pattern], ids=[0], elements=1, flags=[0])
+        scratch = _hs.Scratch(database)
+    except Exception:  # noqa: BLE001 - a construct Hyperscan lacks: RE2 reads it
+        return None
+
+    def ends(block: bytes) -> list[int]:
+        found: list[int] = []
+        append = found.append
+        database.scan(block, match_event_handler=lambda _i, _s, end, _f, _c: append(end), scratch=scratch)
+        return found
+
+    return ends
+
+
 class LineFinder:
     """Yields the lines of a block that match at least one of the patterns (case-insensitively,
     `^` and `$` at line boundaries)."""

@@ -135,3 +135,25 @@ def test_the_compiled_hyperscan_database_is_cached_and_a_damaged_cache_is_recomp
     cached.write_bytes(b"damaged")
     assert list(LineFinder(patterns, engine="hyperscan").lines(block)) == expected
     assert cached.read_bytes() != b"damaged"  # rewritten
+
+
+@pytest.mark.parametrize(
+    ("shape", "defect", "block"),
+    [
+        ("json", "json", b'{"a":"b"}\n{"a":"b\n{"a":"x"y"}\n\n{"ok":1}\n  {"cut":\n{"a":1}'),
+        ("squid", "squid", b"1718000000.101    215 10.0.0.1 TCP_MISS/200 1 GET http://a/ u H/1 -\n"
+                           b"1718000000.101    215 10.0.0.1 TCP_MISS/200 1 GET\ngarbage\n"
+                           b"1718000001.000 1 2 3\n1718000000.101 215 10.0.0.1 R/200 1 GET http://b/ u H/1 t"),
+    ],
+)
+def test_defects_found_by_hyperscan_and_re2_are_the_same_lines(shape: str, defect: str, block: bytes) -> None:
+    from connectors.logs.engine import ShapeCheck
+    from connectors.logs.formats.base import JSON_DEFECT, JSON_LINE_SHAPE
+    from connectors.logs.formats.squid import _NATIVE_SHAPE, _NATIVE_TOO_FEW_FIELDS
+
+    shapes = {"json": (JSON_LINE_SHAPE, JSON_DEFECT), "squid": (_NATIVE_SHAPE, _NATIVE_TOO_FEW_FIELDS)}
+    check = ShapeCheck(*shapes[shape])
+    found = list(check.misfits(block))
+    check._defect_ends = None  # the RE2 path
+    assert list(check.misfits(block)) == found
+    assert len(found) >= 3
