@@ -193,7 +193,9 @@ class MiniLMEmbedder:
         # Sorting by length keeps padding (wasted compute) to a minimum.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         vectors: list[list[float]] = [[] for _ in ids]
-        batches = [order[offset : offset + self.batch_size] for offset in range(0, len(order), self.batch_size)]
+        # A short document still gets every worker: its texts are split into one batch per worker.
+        size = max(1, min(self.batch_size, -(-len(order) // self.threads)))
+        batches = [order[offset : offset + size] for offset in range(0, len(order), size)]
         if self.threads > 1 and len(batches) > 1:
             from concurrent.futures import ThreadPoolExecutor
 
