@@ -26,6 +26,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,azure,gcp,bench]'
+	@command -v rg >/dev/null || apt-get install -y -qq ripgrep >/dev/null || echo "ripgrep missing: its baselines are skipped"
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark, each in its own process, and print where results went.
 
-`python -m benchmarks [NAME ...]` runs a subset: code, logs, aws, azure, retrieval, gap, gap_public, llm, review, cli.
+`python -m benchmarks [NAME ...]` runs a subset: code, logs, logs_cli, aws, azure, retrieval, ingest,
+gap, gap_public, llm, review, cli.
 Results are written as JSON to benchmarks/results/.
 """
 
@@ -12,7 +13,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("cli", "retrieval", "gap", "gap_public", "llm", "review", "code", "logs", "aws", "azure")
+BENCHMARKS = ("cli", "retrieval", "ingest", "gap", "gap_public", "llm", "review", "code", "logs", "logs_cli", "aws", "azure")
 
 
 def main(argv: list[str]) -> int:

@@ -143,12 +143,12 @@ def _ripgrep(path: Path) -> dict[str, Any] | None:
         return None
     from discovery.domains import ServiceCatalogue
 
-    patterns = DATA / "ai-literals.txt"
-    patterns.write_text("\n".join(ServiceCatalogue.load().prefilter_literals()) + "\n")
+    patterns = DATA / "ai-patterns.txt"  # the prefilter's own patterns (RE2-compatible, ripgrep's default engine)
+    patterns.write_text("\n".join(p.regex for p in ServiceCatalogue.load().host_patterns()) + "\n")
     best = None
     for _ in range(3):
         started = time.perf_counter()
-        done = subprocess.run([rg, "-c", "-i", "-F", "-f", str(patterns), str(path)], capture_output=True, text=True)
+        done = subprocess.run([rg, "-c", "-i", "-f", str(patterns), str(path)], capture_output=True, text=True)
         elapsed = time.perf_counter() - started
         best = elapsed if best is None else min(best, elapsed)
     return {"seconds": round(best or 0.0, 4), "matching_lines": int(done.stdout.strip() or 0)}
@@ -214,11 +214,10 @@ def _duckdb(path: Path) -> dict[str, Any] | None:
         import duckdb  # optional: measured as the alternative, not a dependency
     except ImportError:
         return None
-    import re
 
     from discovery.domains import ServiceCatalogue
 
-    pattern = "(?i)" + "|".join(re.escape(lit) for lit in ServiceCatalogue.load().prefilter_literals())
+    pattern = "(?i)(?m)" + "|".join(f"(?:{p.regex})" for p in ServiceCatalogue.load().host_patterns())
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     started = time.perf_counter()

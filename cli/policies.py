@@ -183,7 +183,7 @@ def add(ctx: click.Context, paths: tuple[str, ...], follow_symlinks: bool, outpu
         state.progress("ingesting policies", number, len(files))
         try:
             local = _download(name, state.workspace.cache_path) if _is_url(name) else Path(name)
-            outcome = index.add(load_document(local, limits=limits))
+            outcome = index.unchanged(local) or index.add(load_document(local, limits=limits))  # hash first: no parse
             results.append({"path": name, "status": outcome.status, "document": outcome.document.id,
                             "chunks": outcome.chunks})
         except DocumentError as exc:

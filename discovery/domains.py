@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
@@ -108,17 +109,53 @@ def _wildcard_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(r"(?:^|\.)" + body + "$")
 
 
-def _prefilter_literal(pattern: str) -> str:
-    """A literal that every host matching the pattern contains (for the fast line prefilter)."""
-    if "*" not in pattern:
-        return pattern
-    parts = [p for p in pattern.split("*") if p]
-    leftmost = pattern.split("*", 1)[0].strip(".")
-    # The leftmost part names the service (bedrock-runtime.); a generic tail (.amazonaws.com) would
-    # select every AWS line. Short leftmost parts (q.) are too common, so fall back to the longest.
-    if len(leftmost) >= 4:
-        return pattern.split("*", 1)[0]
-    return max(parts, key=len)
+#: A host inside a log line starts and ends at a character no DNS label holds (start of line, a
+#: space, `/`, `"`, `.`, `:`...), so `chat.com` is found in `x.chat.com/` but not in `wechat.com` or
+#: `chat.common.example`. Classes spell out both cases: the patterns run case-insensitively, and
+#: Hyperscan, RE2 and `re` then agree. A newline is never part of a match (the line is found from it).
+_HOST_BEFORE = r"(?:^|[^a-zA-Z0-9\n-])"
+_HOST_AFTER = r"(?:$|[^a-zA-Z0-9\n-])"
+#: App labels are field values: after a field separator or opening quote, before a separator, a
+#: closing quote, an escaped quote, a space (`app=Claude user=...`) or a PAN-OS child's `-function`.
+_APP_BEFORE = r"""(?:^|[\t"',;=|])"""
+_APP_AFTER = r"""(?:$|[\t"',;|\\ -])"""
+_REGEX_META = frozenset(".^$*+?()[]{}|\\")
+#: app labels shorter than this would select ordinary words in fields ("Pi", "Q")
+MIN_APP_LABEL = 4
+
+
+@dataclass(frozen=True)
+class PrefilterPattern:
+    """A prefilter regex in two parts: the `core` that must appear (what a fast multi-pattern
+    matcher looks for) and the boundaries around it that make a hit count (checked on hit lines)."""
+
+    core: str
+    before: str = ""
+    after: str = ""
+    #: a character class one of which precedes the core wherever `before` holds except at a line's
+    #: start (a fast matcher may look for it with the core, so that fewer look-alikes hit)
+    lead: str = ""
+
+    @property
+    def regex(self) -> str:
+        return self.before + self.core + self.after
+
+
+def host_pattern(domain: str) -> PrefilterPattern:
+    """A catalogue domain as a prefilter pattern: the whole pattern, `*` as part of one label,
+    anchored at label boundaries on both sides (RE2 and Hyperscan syntax, for case-insensitive use)."""
+    core = "".join(r"[a-z0-9-]*" if ch == "*" else "\\." if ch == "." else ch for ch in domain)
+    return PrefilterPattern(core, _HOST_BEFORE, _HOST_AFTER, r"[^a-zA-Z0-9-]")
+
+
+def app_pattern(label: str) -> PrefilterPattern:
+    """An app label as a prefilter pattern: the label as a whole field value."""
+    return PrefilterPattern(literal_regex(label), _APP_BEFORE, _APP_AFTER, r"""[\t\n"',;=|]""")
+
+
+def literal_regex(text: str) -> str:
+    """Text as a regex matching itself (only the metacharacters RE2, Hyperscan and `re` share)."""
+    return "".join("\\" + ch if ch in _REGEX_META else ch for ch in text)
 
 
 class ServiceCatalogue:
@@ -204,15 +241,20 @@ class ServiceCatalogue:
                 service = self._apps.get(_name_key(container))
         return service
 
-    def app_literals(self) -> list[str]:
-        """Literals for the prefilter of formats that log app labels (as written, and dashed)."""
+    def app_labels(self) -> list[str]:
+        """The labels formats that log app names are prefiltered on (as written, and dashed)."""
         labels = {label for s in self._services.values() for label in (s.name.split(" (")[0], *s.apps)}
-        literals = {variant for label in labels for variant in (label, label.lower().replace(" ", "-"))}
-        return sorted(lit for lit in literals if len(lit) >= 4)  # shorter ones would match every line
+        variants = {variant for label in labels for variant in (label, label.lower().replace(" ", "-"))}
+        return sorted(v for v in variants if len(v) >= MIN_APP_LABEL)
 
-    def prefilter_literals(self) -> list[str]:
-        """Literals of which every line naming a catalogued host contains at least one."""
-        return sorted({_prefilter_literal(d) for s in self._services.values() for d in s.domains})
+    def host_patterns(self) -> list[PrefilterPattern]:
+        """Prefilter patterns of which one matches every line naming a catalogued host."""
+        domains = sorted({d for s in self._services.values() for d in s.domains})
+        return [host_pattern(d) for d in domains]
+
+    def app_patterns(self) -> list[PrefilterPattern]:
+        """Prefilter patterns for the formats that log app labels (see app_labels)."""
+        return [app_pattern(label) for label in self.app_labels()]
 
 
 #: PAN-OS child App-ID suffixes: what the user did inside the app
@@ -228,5 +270,6 @@ def _name_key(label: str) -> str:
 @lru_cache(maxsize=1)
 def _packaged_services() -> tuple[AIService, ...]:
     text = resources.files("discovery.catalogues").joinpath("ai_services.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    # libyaml's loader (same safe subset) reads the catalogue ~10x faster: every CLI run pays it
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return tuple(AIService.model_validate(row) for row in data["services"])

@@ -23,7 +23,8 @@ class ProviderVocabulary:
     @classmethod
     def load(cls) -> "ProviderVocabulary":
         text = resources.files("discovery.catalogues").joinpath("providers.yaml").read_text("utf-8")
-        return cls([Provider(**row) for row in yaml.safe_load(text)["providers"]])
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: ~10x faster
+        return cls([Provider(**row) for row in data["providers"]])
 
     def __contains__(self, provider_id: object) -> bool:
         return provider_id in self._by_id

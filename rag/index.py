@@ -12,6 +12,7 @@ vectors live there and the document files stay in the local folder.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -23,7 +24,7 @@ from urllib.parse import urlparse
 
 from rag.chunking import chunk_document, contextual_text
 from rag.embeddings import Embedder
-from rag.models import Chunk, Document, DocumentInfo, IngestResult
+from rag.models import Chunk, Document, DocumentInfo, IngestResult, document_id_for
 from rag.untrusted import suspicion_reason
 
 SCHEMA = 1
@@ -221,9 +222,7 @@ class PolicyIndex:
         """Ingest a document; unchanged bytes are a no-op, a changed file replaces its old version."""
         existing = self._records.get(document.id)
         if existing is not None:
-            if not _same_file(existing.document.path, document.path) and not os.path.exists(existing.document.path):
-                existing = self._moved(existing, document)
-            return IngestResult(status="unchanged", document=existing.document, chunks=len(existing.chunks))
+            return self._unchanged(existing, document.path)
         previous = [r.document.id for r in self._records.values() if _same_file(r.document.path, document.path)]
 
         chunks = chunk_document(document)
@@ -258,9 +257,30 @@ class PolicyIndex:
         replaced = previous[0] if previous else None
         return IngestResult(status=status, document=document, chunks=len(chunks), replaced_id=replaced)
 
-    def _moved(self, record: _Record, document: Document) -> _Record:
+    def unchanged(self, path: str | os.PathLike[str]) -> IngestResult | None:
+        """Re-adding a file whose bytes are indexed already, known from its hash alone (nothing is
+        parsed, so an unchanged PDF costs a read); None when the file is new, changed or unreadable."""
+        digest = hashlib.sha256()
+        try:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError:
+            return None  # load_document reports why
+        sha = digest.hexdigest()
+        record = self._records.get(document_id_for(sha))
+        if record is None or record.document.sha256 != sha:
+            return None
+        return self._unchanged(record, str(path))
+
+    def _unchanged(self, record: _Record, path: str) -> IngestResult:
+        if not _same_file(record.document.path, path) and not os.path.exists(record.document.path):
+            record = self._moved(record, path)
+        return IngestResult(status="unchanged", document=record.document, chunks=len(record.chunks))
+
+    def _moved(self, record: _Record, path: str) -> _Record:
         """Same bytes at a new path, the old one gone: a rename, recorded without re-embedding."""
-        moved = record.document.model_copy(update={"path": document.path, "name": document.name})
+        moved = record.document.model_copy(update={"path": path, "name": Path(path).name})
         chunks = tuple(c.model_copy(update={"document": moved.name}) for c in record.chunks)
         updated = _Record(moved, chunks, record.embedder, record.ingested_at)
         self._write_record(updated)

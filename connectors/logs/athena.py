@@ -18,22 +18,33 @@ from typing import Any, ClassVar
 from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
 from connectors.logs.attribution import Pseudonymiser
 from connectors.logs.formats.base import parse_time
+from connectors.logs.records import PLACEHOLDERS
 from discovery.domains import AIService, ServiceCatalogue
 from discovery.models import Location, Observation, ScanIssue, SourceKind
 
 CONNECTOR = "logs"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: a column, or a field of a struct column (`srcids.instance`), as Athena's JSON SerDe exposes nested keys
+_COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 #: column names of common tables (as AWS's or the vendors' Athena DDL name them)
 LAYOUTS: dict[str, dict[str, str]] = {
     "generic": {},
-    "route53": {"host": "query_name", "source": "srcaddr", "time": "query_timestamp"},
-    "zscaler": {"host": "hostname", "user": "login", "source": "cip", "time": "datetime",
+    "route53": {"host": "query_name", "device": "srcids.instance", "source": "srcaddr", "time": "query_timestamp"},
+    "zscaler": {"host": "hostname", "user": "login", "device": "devicehostname", "source": "cip", "time": "datetime",
                 "bytes-up": "reqsize", "bytes-down": "respsize"},
-    "cloudflare-http": {"host": "httphost", "user": "email", "source": "sourceip", "time": "datetime"},
-    "cloudflare-dns": {"host": "queryname", "user": "email", "source": "srcip", "time": "datetime"},
-    "squid": {"url": "url", "user": "username", "source": "client_ip", "time": "time"},
+    "cloudflare-http": {"host": "httphost", "user": "email", "device": "devicename", "source": "sourceip",
+                        "time": "datetime"},
+    "cloudflare-dns": {"host": "queryname", "user": "email", "device": "devicename", "source": "srcip",
+                       "time": "datetime"},
+    "squid": {"url": "url", "user": "username", "source": "client_ip", "time": "time", "bytes-down": "bytes"},
 }
+
+#: The RegexSerDe `input.regex` of a table over Squid's native access log (docs/logs.md, "Athena"):
+#: one group per column: time client_ip result bytes method url username (elapsed, hierarchy and
+#: type are matched, not kept; a custom logformat may append more). Java's and RE2's syntax agree.
+SQUID_REGEX = r"^(\S+)\s+\S+\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+\S+\s+\S+.*$"
+SQUID_COLUMNS = ("time", "client_ip", "result", "bytes", "method", "url", "username")
 
 
 class AthenaSetupError(ValueError):
@@ -62,8 +73,8 @@ def layout_columns(layout: str, overrides: Mapping[str, str]) -> dict[str, str]:
         raise AthenaSetupError(f"unknown Athena layout {layout!r}; known: {', '.join(LAYOUTS)}")
     columns = {**LAYOUTS[layout], **overrides}
     for role, name in columns.items():
-        if not _IDENTIFIER.match(name):
-            raise AthenaSetupError(f"column for {role} must be a plain identifier, not {name!r}")
+        if not _COLUMN.match(name):
+            raise AthenaSetupError(f"column for {role} must be a plain identifier (or struct.field), not {name!r}")
     if "host" not in columns and "url" not in columns:
         raise AthenaSetupError("the Athena table needs a host or url column (--host-field/--url-field or a layout)")
     return columns
@@ -77,12 +88,13 @@ def domain_regex(catalogue: ServiceCatalogue) -> str:
 
 def build_query(table: AthenaTable, columns: Mapping[str, str], catalogue: ServiceCatalogue, since: datetime) -> str:
     """The read-only detection query: AI hosts per identity with counts, bytes and first/last seen."""
-    col = lambda role: f'"{columns[role]}"'  # noqa: E731 - identifiers were validated
+    col = lambda role: ".".join(f'"{part}"' for part in columns[role].split("."))  # noqa: E731 - validated
     if "host" in columns:
         host = f"lower(regexp_replace(CAST({col('host')} AS varchar), '\\.$', ''))"
     else:
         host = f"lower(regexp_extract(CAST({col('url')} AS varchar), '^(?:[A-Za-z]+://)?([^/:?#]+)', 1))"
-    who = [f"nullif(CAST({col(r)} AS varchar), '')" for r in ("user", "source") if r in columns]
+    # The local parsers' order (user, then device, then address) and placeholders ('-', 'none'...)
+    who = [_identity(col(r)) for r in ("user", "device", "source") if r in columns]
     identity = f"coalesce({', '.join(who)})" if who else "CAST(NULL AS varchar)"
     bytes_sum = lambda role: (  # noqa: E731
         f"sum(try_cast({col(role)} AS bigint))" if role in columns else "CAST(NULL AS bigint)"
@@ -104,6 +116,12 @@ def build_query(table: AthenaTable, columns: Mapping[str, str], catalogue: Servi
     )
 
 
+def _identity(column: str) -> str:
+    placeholders = ", ".join("'" + p.replace("'", "''") + "'" for p in sorted(PLACEHOLDERS))
+    text = f"CAST({column} AS varchar)"
+    return f"CASE WHEN lower(trim({text})) IN ('', {placeholders}) THEN NULL ELSE trim({text}) END"
+
+
 #: epoch scale by magnitude, as parse_time reads local files: seconds below 1e10, then ms, µs, ns
 EPOCH_SCALES = ((10**10, 1), (10**13, 10**3), (10**16, 10**6), (None, 10**9))
 
@@ -111,16 +129,18 @@ EPOCH_SCALES = ((10**10, 1), (10**13, 10**3), (10**16, 10**6), (None, 10**9))
 def time_expression(column: str) -> str:
     """The column as a timestamp, whichever way the table stores it.
 
-    ISO 8601 text (Route 53, Cloudflare's RFC 3339 option), a Hive/Glue timestamp, or epoch
+    ISO 8601 text (Route 53, Cloudflare's RFC 3339 option), a Hive/Glue timestamp, epoch
     seconds, milliseconds, microseconds or nanoseconds as a number or numeric text (Cloudflare's
-    unix and unixnano options, Zscaler's epochtime). Each reading is wrapped in try(), so a value
+    unix and unixnano options, Zscaler's epochtime), or ctime text (Zscaler NSS's default). Each reading is wrapped in try(), so a value
     that fits none is NULL rather than a failed query.
     """
     text = f"CAST({column} AS varchar)"
     number = f"try_cast({text} AS double)"
     cases = " ".join(f"WHEN {number} < {limit} THEN {divisor}" for limit, divisor in EPOCH_SCALES if limit)
     epoch = f"from_unixtime({number} / CASE {cases} ELSE {EPOCH_SCALES[-1][1]} END)"
-    return f"coalesce(try(from_iso8601_timestamp({text})), try(CAST({column} AS timestamp)), try({epoch}))"
+    ctime = f"date_parse({text}, '%a %b %d %H:%i:%s %Y')"  # Zscaler NSS's default `Mon Jun 10 08:00:01 2024`
+    return (f"coalesce(try(from_iso8601_timestamp({text})), try(CAST({column} AS timestamp)), try({epoch}), "
+            f"try({ctime}))")
 
 
 class AthenaRunner:

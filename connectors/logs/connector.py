@@ -8,9 +8,9 @@ from typing import Any, BinaryIO, ClassVar
 
 from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
 from connectors.logs.attribution import CONNECTOR, DEFAULT_UPLOAD_BYTES, Aggregator, Pseudonymiser
-from connectors.logs.engine import DocumentTooLarge, FormatMismatch, UnknownFormat, scan_stream
+from connectors.logs.engine import DocumentTooLarge, FormatMismatch, StreamStats, UnknownFormat, scan_stream
 from connectors.logs.formats import FORMATS, LogFormat, detect
-from connectors.logs.prefilter import LineFinder
+from connectors.logs.prefilter import LineFinder, literal_pattern
 from connectors.logs.reader import BLOCK_SIZE, DEFAULT_LIMITS, STDIN, ReadLimits, display_name, open_log
 from discovery.domains import ServiceCatalogue
 from discovery.models import IssueSeverity, ScanIssue, SourceKind
@@ -142,9 +142,9 @@ class LogConnector(Connector):
 
     def _finder(self, cls: type[LogFormat]) -> LineFinder | None:
         if cls not in self._finders:
-            literals = [*cls.keywords, *(self.catalogue.prefilter_literals() if cls.host_based else ()),
-                        *(self.catalogue.app_literals() if cls.app_based else ())]
-            self._finders[cls] = None if cls.every_line or not literals else LineFinder(literals)
+            patterns = [*map(literal_pattern, cls.keywords), *(self.catalogue.host_patterns() if cls.host_based else ()),
+                        *(self.catalogue.app_patterns() if cls.app_based else ())]
+            self._finders[cls] = None if cls.every_line or not patterns else LineFinder(patterns)
         return self._finders[cls]
 
 
@@ -153,7 +153,7 @@ class LogConnector(Connector):
 MIXED_SHARE = 0.05
 
 
-def _mixed_format(stats: "StreamStats") -> str | None:  # type: ignore[name-defined]
+def _mixed_format(stats: StreamStats) -> str | None:
     if not stats.malformed or stats.malformed < MIXED_SHARE * max(1, stats.lines):
         return None
     other = detect([s for s in stats.malformed_samples if s.strip()])

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from connectors.logs.attribution import Aggregator
 from connectors.logs.formats import LogFormat, detect
-from connectors.logs.prefilter import LineFinder, compile_regex
+from connectors.logs.prefilter import LineFinder, compile_regex, match_ends
 from connectors.logs.reader import BLOCK_SIZE, DEFAULT_LIMITS, ReadLimits, iter_blocks, open_log
 from connectors.logs.records import LogRecord, MalformedLine
 from discovery.domains import AIService, ServiceCatalogue
@@ -237,6 +237,8 @@ class ShapeCheck:
         self._first = re.compile(shape)
         self._misfit = re.compile(b"\\n(?!" + shape + b")")
         self._defect = compile_regex(defect) if defect else None
+        #: the same defect over whole blocks on Hyperscan where it can (None: RE2 does it)
+        self._defect_ends = match_ends(defect) if defect else None
 
     @classmethod
     def of(cls, fmt: LogFormat) -> "ShapeCheck | None":
@@ -253,7 +255,10 @@ class ShapeCheck:
         end = len(block) - 1 if block.endswith(b"\n") else len(block)
         starts = [0] if block and not self._first.match(block) else []
         starts += [match.start() + 1 for match in self._misfit.finditer(block, 0, end)]
-        if self._defect is not None:
+        if self._defect_ends is not None:  # a match's last byte is in its line (or is that line's newline)
+            starts += [block.rfind(b"\n", 0, max(end - 1, 0)) + 1 for end in self._defect_ends(block)]
+            starts = sorted(set(starts))
+        elif self._defect is not None:
             starts += [block.rfind(b"\n", 0, match.start()) + 1 for match in self._defect.finditer(block)]
             starts = sorted(set(starts))
         yield from starts

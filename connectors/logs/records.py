@@ -41,9 +41,10 @@ def pick_identity(*candidates: tuple[str | None, str]) -> tuple[str | None, str]
         if value is None:
             continue
         text = str(value).strip()
-        if text and text.lower() not in _PLACEHOLDERS:
+        if text and text.lower() not in PLACEHOLDERS:
             return text, kind
     return None, "unknown"
 
 
-_PLACEHOLDERS = frozenset({"-", "none", "null", "unknown", "n/a", "na", "(null)", "0.0.0.0", "\"\""})
+#: identity values that name nobody (the Athena query treats them the same way)
+PLACEHOLDERS = frozenset({"-", "none", "null", "unknown", "n/a", "na", "(null)", "0.0.0.0", "\"\""})

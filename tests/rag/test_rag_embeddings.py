@@ -154,3 +154,13 @@ def test_bert_vocab_txt_is_an_equivalent_tokenizer(tmp_path: Path, minilm: MiniL
     from_vocab = MiniLMEmbedder(tokenizer_path=path).embed(texts)
     for a, b in zip(from_vocab, minilm.embed(texts)):
         assert max(abs(x - y) for x, y in zip(a, b)) < 1e-6
+
+
+def test_parallel_batches_give_the_same_vectors_in_the_same_order(minilm: MiniLMEmbedder) -> None:
+    texts = [f"Policy clause {i}: " + "AI systems are assessed for impact and risk. " * (1 + i % 9) for i in range(40)]
+    one_worker = MiniLMEmbedder(batch_size=4, threads=1).embed(texts)
+    workers = MiniLMEmbedder(batch_size=4, threads=3).embed(texts)
+    assert len(workers) == len(texts) == len(one_worker)
+    for a, b in zip(one_worker, workers, strict=True):
+        assert max(abs(x - y) for x, y in zip(a, b, strict=True)) < 1e-5
+    assert minilm.threads >= 1

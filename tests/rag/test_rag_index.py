@@ -144,3 +144,25 @@ def test_record_is_plain_json_with_full_text(tmp_path: Path, policy_md: Path, ha
 def test_bad_chroma_url(tmp_path: Path, hash_embedder) -> None:
     with pytest.raises(ValueError, match="chroma_url"):
         PolicyIndex(tmp_path / "idx", hash_embedder, chroma_url="localhost:8000")
+
+
+def test_unchanged_bytes_are_known_from_their_hash_without_parsing(
+    tmp_path: Path, policy_pdf: Path, monkeypatch: pytest.MonkeyPatch, hash_embedder
+) -> None:
+    index = PolicyIndex(tmp_path / "idx", hash_embedder)
+    first = index.add(load_document(policy_pdf))
+    import rag.loaders.pdf
+
+    def no_parsing(*_args: object) -> None:
+        raise AssertionError("an unchanged file was parsed")
+
+    monkeypatch.setattr(rag.loaders.pdf, "pdf_structure", no_parsing)
+    again = index.unchanged(policy_pdf)
+    assert again is not None and again.status == "unchanged" and again.document.id == first.document.id
+    moved = policy_pdf.rename(policy_pdf.with_name("moved.pdf"))
+    renamed = index.unchanged(moved)
+    assert renamed is not None and [d.path for d in index.documents()] == [str(moved)]
+    moved.write_bytes(moved.read_bytes() + b"\n% changed\n")
+    assert index.unchanged(moved) is None  # changed bytes: the caller parses and replaces
+    assert index.unchanged(tmp_path / "missing.pdf") is None  # load_document reports it
+    assert hash_embedder.embedded == first.chunks

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
+from connectors.logs.formats.timestamps import ctime, epoch_seconds
 from connectors.logs.records import LogRecord, MalformedLine
 
 
@@ -108,7 +109,6 @@ def csv_shape(columns: int, *, at_least: bool = False, first: bytes = CSV_FIELD,
 
 
 _EPOCH = re.compile(r"^\d{9,19}(?:\.\d+)?$")
-_CTIME = "%a %b %d %H:%M:%S %Y"
 
 
 def csv_row(line: str, *, skip_initial_space: bool = False) -> list[str]:
@@ -164,6 +164,10 @@ def parse_time(value: Any) -> datetime | None:
     """RFC 3339/ISO 8601, `YYYY-MM-DD HH:MM:SS`, ctime, or epoch s/ms/µs/ns; always UTC-aware."""
     if value is None or value == "":
         return None
+    if isinstance(value, str):
+        seconds = epoch_seconds(value)  # the common shape first, without a regex
+        if seconds is not None:
+            return _from_epoch(seconds)
     if isinstance(value, (int, float)) or (isinstance(value, str) and _EPOCH.match(value.strip())):
         return _from_epoch(float(value))
     text = str(value).strip()
@@ -171,7 +175,7 @@ def parse_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" UTC", "+00:00"))
     except ValueError:
         try:
-            parsed = datetime.strptime(text, _CTIME)
+            parsed = ctime(text)
         except ValueError:
             return None
     if parsed.tzinfo is None:

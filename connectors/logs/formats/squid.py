@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from connectors.logs.formats.base import LogFormat, parse_time, split_url, to_int, valid_host
+from connectors.logs.formats.timestamps import clf
 from connectors.logs.records import LogRecord, MalformedLine, pick_identity
 
 _METHODS = frozenset(
@@ -21,7 +22,6 @@ _COMMON = re.compile(
     r'"(?P<method>[A-Z]+) (?P<url>\S+)(?: [^"]*)?" (?P<status>\d{3}|-) (?P<bytes>\d+|-)'
     r'(?: "(?P<referer>[^"]*)" "(?P<agent>[^"]*)")?(?: (?P<squid>\S+))?'
 )
-_COMMON_TIME = "%d/%b/%Y:%H:%M:%S %z"
 # Line shapes (see LogFormat.line_shape). A native line starts with the time and the elapsed
 # milliseconds, and has at least 10 fields (time elapsed client result bytes method URL user
 # hierarchy type), so one RE2 pass for lines with fewer finds the lines cut short. Checking each
@@ -108,7 +108,7 @@ def _parse_native(line: str) -> LogRecord:
 
 def _parse_common(match: re.Match[str]) -> LogRecord:
     try:
-        when: datetime | None = datetime.strptime(match["time"], _COMMON_TIME)
+        when: datetime | None = clf(match["time"])
     except ValueError:
         raise MalformedLine(f"bad time {match['time']!r}") from None
     host, path = split_url(match["url"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from connectors.logs.prefilter import LineFinder
 from discovery.domains import AIService, ServiceCatalogue, normalise_host
 from discovery.providers import vocabulary
 
@@ -68,10 +69,10 @@ def test_bad_domains_are_rejected() -> None:
         AIService(id="x", name="x", vendor="x", provider="x", kind="api", domains=("not a host/path",))
 
 
-def test_prefilter_literals_cover_every_example() -> None:
-    literals = CATALOGUE.prefilter_literals()
+def test_prefilter_patterns_cover_every_example() -> None:
+    finder = LineFinder(CATALOGUE.host_patterns())
     for _service_id, host in MATCHES:
-        assert any(lit in host.lower() for lit in literals), host
+        assert list(finder.lines(f"CONNECT {host} HTTP/1.1".encode())), host
 
 
 def test_known_providers_are_in_the_vocabulary_or_flagged_new() -> None:
@@ -112,9 +113,10 @@ def test_other_app_labels_do_not_match(label: str) -> None:
     assert CATALOGUE.match_app(label) is None
 
 
-def test_app_literals_prefilter_every_alias() -> None:
-    literals = [lit.lower() for lit in CATALOGUE.app_literals()]
+def test_app_patterns_prefilter_every_alias() -> None:
+    finder = LineFinder(CATALOGUE.app_patterns())
     for service in CATALOGUE:
         for label in service.apps:
             dashed = label.lower().replace(" ", "-")
-            assert len(dashed) < 4 or any(lit in dashed for lit in literals), label
+            for line in (f'{{"appname":"{label}"}}', f"1,2,{dashed},x", f"1,2,{dashed}-upload,x"):
+                assert len(dashed) < 4 or list(finder.lines(line.encode())), line

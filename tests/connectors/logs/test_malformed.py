@@ -187,7 +187,7 @@ def test_engine_counts_inline_without_a_path() -> None:
     catalogue = ServiceCatalogue.load()
     stats, _aggregator = scan_stream(
         io.BytesIO(data), fixed_format=None, catalogue=catalogue,
-        finder_for=lambda _cls: LineFinder(catalogue.prefilter_literals()),
+        finder_for=lambda _cls: LineFinder(catalogue.host_patterns()),
         aggregator_for=lambda fmt: __import__("connectors.logs.attribution", fromlist=["Aggregator"]).Aggregator(
             log_file="x", log_format=fmt),
     )
