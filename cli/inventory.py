@@ -9,10 +9,11 @@ import click
 
 from cli.context import app
 from cli.output import emit_json, format_option, table, write_atomic
-from cli.scanning import inventory_builder
+from cli.scanning import classify_again, inventory_builder, tier_rules
 from cli.workspace.db import WorkspaceError
 from discovery.diff import diff_inventories
-from discovery.models import AISystem
+from discovery.models import AISystem, SystemStatus
+from discovery.safe_text import terminal_text
 
 
 @click.group()
@@ -22,9 +23,27 @@ def inventory() -> None:
 
 
 def current_inventory(ctx: click.Context) -> list[AISystem]:
-    workspace = app(ctx).workspace
-    build = inventory_builder(workspace.register(), date.today())
-    return build(workspace.current_observations())
+    """The stored inventory snapshot; re-classified (not re-merged) when it was built on another
+    day, so approvals and exceptions lapse on time."""
+    state = app(ctx)
+    workspace = state.workspace
+    stored = workspace.current_systems()
+    today = date.today()
+    if stored is None:
+        if not workspace.current_observations():
+            return []
+        return workspace.rebuild_inventory(
+            inventory_builder(workspace.register_document(), today, tier_rules(state)), today)
+    systems, built_on = stored
+    if built_on != today:
+        systems = classify_again(systems, workspace.register_document(), today, tier_rules(state))
+    return systems
+
+
+def _owner(system: AISystem) -> str:
+    if system.owner:
+        return system.owner
+    return f"{system.suggested_owner} (suggested)" if system.suggested_owner else ""
 
 
 def _filter(systems: list[AISystem], status: str | None, source: str | None) -> list[AISystem]:
@@ -36,7 +55,7 @@ def _filter(systems: list[AISystem], status: str | None, source: str | None) -> 
 
 @inventory.command("list")
 @format_option()
-@click.option("--status", type=click.Choice(["sanctioned", "shadow", "unknown"]), help="Only this status.")
+@click.option("--status", type=click.Choice([s.value for s in SystemStatus]), help="Only this status.")
 @click.option("--source", type=click.Choice(["code", "cloud", "logs"]), help="Only systems seen in this source.")
 @click.option("--all", "include_low", is_flag=True, help="Include low-confidence leads (not counted as AI use).")
 @click.pass_context
@@ -52,9 +71,10 @@ def list_systems(ctx: click.Context, output_format: str, status: str | None, sou
     if not systems:
         click.echo("The inventory is empty. Run `aims discover ...` first.")
         return
-    rows = [(s.id, s.status.value, s.risk_tier, s.name, s.models[:3], len(s.identities) or "", s.owner)
+    rows = [(s.id, s.status.value, s.risk_tier, s.name, ", ".join(sorted(s.sources)), s.models[:3],
+             len(s.identities) or "", _owner(s), "!" if s.flags else "")
             for s in sorted(systems, key=lambda s: (s.risk_tier, s.status.value, s.name))]
-    click.echo(table(rows, ["ID", "STATUS", "RISK", "SYSTEM", "MODELS", "USERS", "OWNER"]))
+    click.echo(table(rows, ["ID", "STATUS", "TIER", "SYSTEM", "SOURCES", "MODELS", "USERS", "OWNER", "FLAG"]))
     shadow = sum(1 for s in systems if s.status.value == "shadow")
     click.echo(f"\n{len(systems)} AI system(s), {shadow} shadow.")
 
@@ -81,16 +101,29 @@ def show_system(ctx: click.Context, system_id: str, output_format: str) -> None:
     for label, value in (
         ("status", f"{system.status.value} ({system.status_reason})"),
         ("risk tier", f"{system.risk_tier} ({system.risk_reason})"),
+        ("rules fired", ", ".join(system.risk_rules) or "-"),
+        ("register entry", system.register_entry or "-"),
+        ("purpose", system.purpose or "-"),
+        ("data categories", ", ".join(system.data_categories) or "-"),
+        ("evidence suggests", "; ".join(f"{k} ({v})" for k, v in system.evidence_data_categories.items()) or "-"),
+        ("scopes", ", ".join(system.scopes)),
         ("providers", ", ".join(system.providers)),
+        ("frameworks", ", ".join(system.frameworks) or "-"),
         ("models", ", ".join(system.models) or "-"),
         ("categories", ", ".join(c.value for c in system.categories)),
         ("identities", ", ".join(system.identities[:20]) + (" …" if len(system.identities) > 20 else "") or "-"),
-        ("owner", system.owner or "-"),
+        ("owner", _owner(system) or "-"),
         ("confidence", system.confidence.value),
         ("first/last seen", f"{system.first_seen} / {system.last_seen}"),
         ("targets", ", ".join(system.targets)),
     ):
         click.echo(f"  {label:16} {value}")
+    for flag in system.flags:
+        click.echo(f"  FLAG             {terminal_text(flag)}")
+    if system.links:
+        click.echo("  links:")
+        for link in system.links:
+            click.echo(f"    [{link.kind}] {terminal_text(link.unit)} -> {terminal_text(link.to)}: {terminal_text(link.reason)}")
     click.echo("  evidence:")
     for ref in system.observations:
         click.echo(f"    {ref.location}  [{ref.signal}, {ref.confidence.value}]")
@@ -123,6 +156,8 @@ def diff_command(ctx: click.Context, since: str | None, output_format: str) -> N
         click.echo(f"  - {system.id}  {system.status.value:10} {system.name}")
     for change in result.changed:
         click.echo(f"  ~ {change.id}  {change.name}: {change.changes}")
+    for move in result.moved:
+        click.echo(f"  > {move.unit} moved {move.from_id} -> {move.to_id} ({move.to_name})")
     if result.empty:
         click.echo("  no changes")
 
@@ -153,3 +188,23 @@ def export_inventory(ctx: click.Context, output_format: str, output: Path | None
     else:
         write_atomic(output, data)
         click.echo(f"Wrote {len(systems)} system(s) to {output}", err=True)
+
+
+@inventory.command("triggers")
+@format_option()
+@click.option("--scan", "scan_id", metavar="SCAN", help="Only the triggers raised by this scan.")
+@click.pass_context
+def list_triggers(ctx: click.Context, output_format: str, scan_id: str | None) -> None:
+    """The 8.2 reassessment triggers raised by scans: new shadow systems, new models or major
+    versions, new populations, departments or regions, new data categories, lapsed approvals
+    and impact assessments due. Rules are data (discovery/catalogues/triggers.yaml)."""
+    triggers = app(ctx).workspace.triggers(scan_id)
+    if output_format == "json":
+        emit_json("aims.triggers/1", {"triggers": triggers})
+        return
+    if not triggers:
+        click.echo("No reassessment triggers have fired.")
+        return
+    rows = [(t.at.date() if t.at else "", t.rule, t.system_name, t.detail, t.scan_id) for t in triggers]
+    click.echo(table(rows, ["DATE", "RULE", "SYSTEM", "WHAT CHANGED", "SCAN"]))
+    click.echo(f"\n{len(triggers)} trigger(s): reassess these systems (ISO/IEC 42001 clause 8.2).")

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,11 +18,13 @@ from cli.output import emit_json, table
 from connectors.base import Connector, ScanResult
 from discovery.diff import InventoryDiff, diff_inventories
 from discovery.merge import merge_observations
-from discovery.models import AISystem, IssueSeverity, Observation, Scan, ScanIssue, new_scan_id, utcnow
-from discovery.register import RegisterEntry, classify
-from discovery.risk import assess_risk
+from discovery.models import AISystem, IssueSeverity, LinkFact, Observation, Scan, ScanIssue, new_scan_id, utcnow
+from discovery.register import Register, RegisterEntry, classify
+from discovery.risk import TierRuleError, TierRules, assess_risk, load_tier_rules
+from discovery.triggers import Trigger, TriggerRule, TriggerRuleError, evaluate_triggers, load_trigger_rules
+from discovery.units import unit_key
 
-FAIL_ON_CHOICES = ("new-shadow", "shadow", "high-risk", "incomplete")
+FAIL_ON_CHOICES = ("new-shadow", "shadow", "high-risk", "incomplete", "trigger")
 
 
 @dataclass
@@ -33,21 +36,66 @@ class ScanReport:
     diff: InventoryDiff
     result: ScanResult
     gates: list[str] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
 
 
 def fail_on_option():  # type: ignore[no-untyped-def]
     return click.option(
         "--fail-on", "fail_on", multiple=True, type=click.Choice(FAIL_ON_CHOICES),
         help="Exit 4 when: new-shadow (a shadow system not in the last scan), shadow (any), "
-        "high-risk (any risk tier 1), incomplete (a source could not be read; otherwise exit 3). Repeatable.",
+        "high-risk (any risk tier 1), incomplete (a source could not be read; otherwise exit 3), "
+        "trigger (an 8.2 reassessment trigger fired). Repeatable.",
     )
 
 
-def inventory_builder(register: list[RegisterEntry] | None, today: date) -> Callable[[list[Observation]], list[AISystem]]:
-    def build(observations: list[Observation]) -> list[AISystem]:
-        return [assess_risk(s) for s in classify(merge_observations(observations), register, today)]
+def inventory_builder(
+    register: Register | list[RegisterEntry] | None, today: date, rules: TierRules | None = None
+) -> Callable[[list[Observation], list[LinkFact]], list[AISystem]]:
+    if isinstance(register, list):
+        register = Register(providers=tuple(register))
+
+    def build(observations: list[Observation], facts: list[LinkFact] = ()) -> list[AISystem]:  # type: ignore[assignment]
+        systems = merge_observations(observations, facts=facts, register=register)
+        return [assess_risk(s, rules) for s in classify(systems, register, today)]
 
     return build
+
+
+def classify_again(systems: list[AISystem], register: Register | None, today: date,
+                   rules: TierRules | None = None) -> list[AISystem]:
+    """Status and tier for a new day (approvals lapse) without re-joining observations."""
+    return [assess_risk(s, rules) for s in classify(systems, register, today)]
+
+
+def tier_rules(state: Any) -> TierRules | None:  # noqa: ANN401 (AppContext; avoids an import cycle)
+    path = state.config.risk.rules if hasattr(state.config, "risk") else None
+    if not path:
+        return None
+    try:
+        return load_tier_rules(Path(path))
+    except TierRuleError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def trigger_rules(state: Any) -> tuple[TriggerRule, ...] | None:  # noqa: ANN401
+    path = state.config.triggers.rules if hasattr(state.config, "triggers") else None
+    if not path:
+        return None
+    try:
+        return load_trigger_rules(Path(path))
+    except TriggerRuleError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def assessment_dates(workspace: Any) -> dict[str, date | None]:  # noqa: ANN401
+    """System id -> the review-by date of its impact assessment (None when undated)."""
+    import json
+
+    dates: dict[str, date | None] = {}
+    for system_id, doc in workspace.assessment_docs().items():
+        review_by = json.loads(doc).get("review_by")
+        dates[system_id] = date.fromisoformat(review_by) if review_by else None
+    return dates
 
 
 def _stamp(observations: list[Observation], when) -> list[Observation]:  # type: ignore[no-untyped-def]
@@ -80,17 +128,28 @@ def execute_scan(ctx: click.Context, connector: Connector, targets: Sequence[str
         counts={**result.counts, "observations": len(observations)},
         issues=list(result.issues),
     )
-    recorded = workspace.record_scan(
-        scan, observations, inventory_builder(workspace.register(), finished.date()), getattr(result, "controls", [])
-    )
-    scan_ids = {s.id for s in merge_observations(observations)}
-    systems = [s for s in recorded.systems if s.id in scan_ids]
-    # Compare only systems this scan could have seen again: those from the targets it re-read.
     covered = set(scan.targets)
+    rules = trigger_rules(state)
+    dates = assessment_dates(workspace)
+
+    def evaluate(before_all: list[AISystem], after_all: list[AISystem]) -> list[Trigger]:
+        # Compare only systems this scan could have seen again: those from the targets it re-read.
+        before = [s for s in before_all if set(s.targets) & covered]
+        after = [s for s in after_all if set(s.targets) & covered]
+        moved = diff_inventories(before_all, after_all).moved_ids
+        return evaluate_triggers(before, after, today=finished.date(), scan_id=scan.id, at=finished,
+                                 assessments=dates, rules=rules, moved=moved)
+
+    recorded = workspace.record_scan(
+        scan, observations, inventory_builder(workspace.register_document(), finished.date(), tier_rules(state)),
+        getattr(result, "controls", []), facts=getattr(result, "facts", []), evaluate=evaluate,
+    )
+    scan_units = {unit_key(o) for o in observations}
+    systems = [s for s in recorded.systems if scan_units.intersection(s.units)]
     before = [s for s in recorded.previous_systems if set(s.targets) & covered]
     after = [s for s in recorded.systems if set(s.targets) & covered]
     diff = diff_inventories(before, after, recorded.previous_scan_id, scan.id)
-    return ScanReport(scan, observations, systems, scan.issues, diff, result)
+    return ScanReport(scan, observations, systems, scan.issues, diff, result, triggers=recorded.triggers)
 
 
 def gates_tripped(report: ScanReport, fail_on: Sequence[str]) -> list[str]:
@@ -105,6 +164,8 @@ def gates_tripped(report: ScanReport, fail_on: Sequence[str]) -> list[str]:
         tripped.append(f"high-risk: {len(high)} system(s) at risk tier 1")
     if "incomplete" in fail_on and not report.scan.coverage_complete:
         tripped.append("incomplete: some sources could not be read")
+    if "trigger" in fail_on and report.triggers:
+        tripped.append(f"trigger: {len(report.triggers)} 8.2 reassessment trigger(s) fired")
     return tripped
 
 
@@ -119,7 +180,9 @@ def scan_json(report: ScanReport, extra: dict[str, Any] | None = None) -> dict[s
             "added": [s.id for s in report.diff.added],
             "removed": [s.id for s in report.diff.removed],
             "changed": report.diff.changed,
+            "moved": report.diff.moved,
         },
+        "triggers": report.triggers,
         "gates": report.gates,
         **(extra or {}),
     }
@@ -153,6 +216,8 @@ def render_scan_table(report: ScanReport) -> str:
     if not report.scan.coverage_complete:
         errors = sum(1 for i in report.issues if i.severity == IssueSeverity.ERROR)
         out.append(f"Coverage incomplete: {errors} source(s) could not be read; absence of findings there proves nothing.")
+    for trigger in report.triggers:
+        out.append(f"TRIGGER {trigger.rule}: {trigger.system_name}: {trigger.detail}")
     for gate in report.gates:
         out.append(f"GATE TRIPPED {gate}")
     return "\n".join(out)

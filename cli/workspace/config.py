@@ -77,6 +77,19 @@ class RegisterConfig(_Section):
     path: str | None = None
 
 
+class RiskConfig(_Section):
+    rules: str | None = None  # extra tier rules (YAML, the schema of discovery/catalogues/tiers.yaml)
+
+
+class TriggersConfig(_Section):
+    rules: str | None = None  # extra 8.2 trigger rules (YAML, the schema of discovery/catalogues/triggers.yaml)
+
+
+class NotifyConfig(_Section):
+    url: str | None = None  # webhook for `aims discover run --notify` (env AIMS_NOTIFY_URL)
+    format: str = "json"  # json | slack
+
+
 class Config(_Section):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -88,6 +101,9 @@ class Config(_Section):
     # "register" in aims.toml; renamed here because BaseModel already has a `register` attribute.
     sanctioned_register: RegisterConfig = Field(default_factory=RegisterConfig, alias="register")
     reviewer: str | None = None
+    risk: RiskConfig = Field(default_factory=RiskConfig)
+    triggers: TriggersConfig = Field(default_factory=TriggersConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
 
 
 # Environment variables that override the file (flags override these in turn).
@@ -97,6 +113,8 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "AIMS_EMBEDDINGS": ("embeddings", "model"),
     "AIMS_CHROMA_URL": ("chroma", "url"),
     "AIMS_REVIEWER": ("reviewer",),
+    "AIMS_NOTIFY_URL": ("notify", "url"),
+    "AIMS_NOTIFY_FORMAT": ("notify", "format"),
 }
 
 
@@ -167,5 +185,15 @@ days = 7              # CloudTrail look-back for model invocations
 paths = []            # policy documents (PDF, Word, HTML, Markdown)
 
 [register]
-# path = "register.csv"   # the sanctioned-AI register (provider,system,owner,approved_use,expires)
+# path = "register.yaml"  # the AI system register (systems:, exceptions:) or the provider CSV shorthand
+
+[risk]
+# rules = "tiers.yaml"    # extra or replacement risk-tier rules (schema: discovery/catalogues/tiers.yaml)
+
+[triggers]
+# rules = "triggers.yaml" # extra 8.2 reassessment trigger rules (schema: discovery/catalogues/triggers.yaml)
+
+[notify]
+# url = "https://hooks.example/aims"   # `aims discover run --notify` posts a summary here (env AIMS_NOTIFY_URL)
+format = "json"           # json, or slack for a Slack-compatible payload
 """
