@@ -32,11 +32,23 @@ def current_inventory(ctx: click.Context) -> list[AISystem]:
     if stored is None:
         if not workspace.current_observations():
             return []
-        return workspace.rebuild_inventory(
-            inventory_builder(workspace.register_document(), today, tier_rules(state)), today)
+        return _with_assessments(workspace.rebuild_inventory(
+            inventory_builder(workspace.register_document(), today, tier_rules(state)), today), workspace)
     systems, built_on = stored
     if built_on != today:
         systems = classify_again(systems, workspace.register_document(), today, tier_rules(state))
+    return _with_assessments(systems, workspace)
+
+
+def _with_assessments(systems: list[AISystem], workspace) -> list[AISystem]:  # type: ignore[no-untyped-def]
+    import json
+
+    states = {}
+    for system_id, doc in workspace.assessment_docs().items():
+        data = json.loads(doc)
+        states[system_id] = f"{data['review']['state']}, review by {data['review_by']}"
+    for system in systems:
+        system.assessment_status = states.get(system.id)
     return systems
 
 

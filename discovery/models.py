@@ -234,6 +234,7 @@ class AISystem(BaseModel):
     flags: list[str] = Field(default_factory=list, description="Declared-vs-evidence mismatches and other warnings.")
     automated_decisions: bool = False
     exposure: str | None = None
+    assessment_status: str | None = Field(default=None, description="Its impact assessment's review state, if any.")
 
 
 class Scan(BaseModel):

@@ -57,6 +57,7 @@ TECHNICAL_EVIDENCE_TAGS: frozenset[str] = frozenset(
         "model-cards",
         "data-sources",
         "compute-resources",
+        "impact-assessments",
     }
 )
 
