@@ -21,7 +21,7 @@ DEFAULT_OUTPUT = Path("aims-demo")
 def _find_examples(given: Path | None) -> Path:
     candidates = [given] if given else [Path("examples/acme"), Path(__file__).resolve().parents[1] / "examples" / "acme"]
     for candidate in candidates:
-        if candidate and (candidate / "register.csv").exists():
+        if candidate and ((candidate / "register.yaml").exists() or (candidate / "register.csv").exists()):
             return candidate
     raise click.ClickException(
         "cannot find the example organisation (examples/acme); run from a checkout or pass --examples PATH"
@@ -73,7 +73,8 @@ def demo(output: Path, examples: Path | None) -> None:
 
     step("init the workspace")
     run("init")
-    run("register", "import", str(acme / "register.csv"))
+    register = acme / "register.yaml" if (acme / "register.yaml").exists() else acme / "register.csv"
+    run("register", "import", str(register))
 
     step("discover AI in code")
     repos = sorted(str(p) for p in (acme / "repos").iterdir() if p.is_dir())
@@ -83,8 +84,41 @@ def demo(output: Path, examples: Path | None) -> None:
     logs = sorted(str(p) for p in (acme / "logs").iterdir() if p.suffix in (".log", ".json", ".gz", ".csv"))
     log_scan = json.loads(run("discover", "logs", *logs, "--format", "json", allowed=(OK, INCOMPLETE)))
 
+    account = acme / "cloud" / "moto_account.py"
+    try:
+        import moto  # noqa: F401  (the example account is simulated; the product talks to real AWS)
+    except ImportError:
+        account = None  # type: ignore[assignment]
+    if account is not None and account.exists():
+        step("discover AI in the example AWS account (simulated locally with moto)")
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("acme_moto_account", account)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        with module.acme_account() as region:
+            run("discover", "aws", "--regions", region, "--format", "json", allowed=(OK, INCOMPLETE))
+
+    step("impact assessment of the tier 1 system (drafted offline, completed and accepted by its owner)")
+    run("assess", "loan-scoring")
+    run("assess", "loan-scoring", "--reviewer", "credit-risk-lead",
+        "--set", "misuse=Using the score for customers it was not trained on (business loans); officers overriding without a reason.",
+        "--set", "consequences=A wrong decline denies credit to an eligible applicant; bias against protected groups.",
+        "--set", "residual=Medium: monthly bias monitoring and officer review of declines near the threshold.")
+    run("assess", "loan-scoring", "--accept", "--reviewer", "ai-risk-committee", "--note", "reviewed at the December meeting")
+    run("assess", "loan-scoring", "--output", str(output / "aisia-loan-scoring.md"))
+    run("assess", "loan-scoring", "--output", str(output / "aisia-loan-scoring.docx"))
+
+    week2 = acme / "logs" / "week2"
+    if week2.is_dir():
+        step("a week later: a second proxy-log scan fires 8.2 reassessment triggers")
+        run("discover", "logs", *sorted(str(p) for p in week2.iterdir() if p.suffix == ".log"),
+            "--fail-on", "trigger", allowed=(OK, INCOMPLETE, 4))
+    triggers = json.loads(run("inventory", "triggers", "--format", "json"))["triggers"]
+
     step("inventory and diff")
     inventory = json.loads(run("inventory", "list", "--format", "json"))
+    run("inventory", "list")
     run("inventory", "export", "--format", "cyclonedx", "--output", str(output / "inventory.cdx.json"))
     run("inventory", "export", "--format", "xlsx", "--output", str(output / "inventory.xlsx"))
 
@@ -124,7 +158,13 @@ def demo(output: Path, examples: Path | None) -> None:
                f"{sum(1 for s in systems if s['status'] == 'sanctioned')} sanctioned); "
                f"code systems {len(code['systems'])}, log systems {len(log_scan['systems'])}")
     for system in sorted(systems, key=lambda s: (s["risk_tier"], s["name"])):
-        click.echo(f"    [{system['status']:10}] tier {system['risk_tier']}  {system['name']}")
+        sources = "+".join(system["sources"])
+        links = ", ".join(sorted({l["kind"] for l in system.get("links", []) if l["kind"] != "register"}))
+        click.echo(f"    [{system['status']:10}] tier {system['risk_tier']}  {system['name']}  ({sources}"
+                   + (f"; linked by {links}" if links else "") + ")")
+    click.echo(f"  Reassessment triggers (8.2): {len(triggers)}")
+    for trigger in triggers:
+        click.echo(f"    {trigger['rule']}: {trigger['system_name']}: {trigger['detail']}")
     click.echo(f"  Sources with problems (reported, not hidden): {len(issues)}")
     click.echo(f"  Requirements drafted: {len(rerun)} — " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
     click.echo(f"  Findings citing verified policy passages: {cited}")

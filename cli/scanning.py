@@ -98,6 +98,16 @@ def assessment_dates(workspace: Any) -> dict[str, date | None]:  # noqa: ANN401
     return dates
 
 
+def comparable(before_all: list[AISystem], after_all: list[AISystem], covered: set[str]) -> tuple[list[AISystem], list[AISystem]]:
+    """Systems this scan could have seen again (from the targets it read), and their former
+    selves, also when those were seen through another target or under an id that moved."""
+    after = [s for s in after_all if covered.intersection(s.targets)]
+    units = {u for s in after for u in s.units}
+    ids = {s.id for s in after}
+    before = [s for s in before_all if covered.intersection(s.targets) or s.id in ids or units.intersection(s.units)]
+    return before, after
+
+
 def _stamp(observations: list[Observation], when) -> list[Observation]:  # type: ignore[no-untyped-def]
     """Sources without their own timestamps (code, cloud inventory) are seen at scan time."""
     stamped = []
@@ -133,9 +143,7 @@ def execute_scan(ctx: click.Context, connector: Connector, targets: Sequence[str
     dates = assessment_dates(workspace)
 
     def evaluate(before_all: list[AISystem], after_all: list[AISystem]) -> list[Trigger]:
-        # Compare only systems this scan could have seen again: those from the targets it re-read.
-        before = [s for s in before_all if set(s.targets) & covered]
-        after = [s for s in after_all if set(s.targets) & covered]
+        before, after = comparable(before_all, after_all, covered)
         moved = diff_inventories(before_all, after_all).moved_ids
         return evaluate_triggers(before, after, today=finished.date(), scan_id=scan.id, at=finished,
                                  assessments=dates, rules=rules, moved=moved)
@@ -146,8 +154,7 @@ def execute_scan(ctx: click.Context, connector: Connector, targets: Sequence[str
     )
     scan_units = {unit_key(o) for o in observations}
     systems = [s for s in recorded.systems if scan_units.intersection(s.units)]
-    before = [s for s in recorded.previous_systems if set(s.targets) & covered]
-    after = [s for s in recorded.systems if set(s.targets) & covered]
+    before, after = comparable(recorded.previous_systems, recorded.systems, covered)
     diff = diff_inventories(before, after, recorded.previous_scan_id, scan.id)
     return ScanReport(scan, observations, systems, scan.issues, diff, result, triggers=recorded.triggers)
 

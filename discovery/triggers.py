@@ -172,7 +172,8 @@ def evaluate_triggers(
                     if review_by is not None and review_by < today:
                         add(_trigger(rule, system, f"impact assessment due for review since {review_by.isoformat()}",
                                      scan_id, at))
-                elif system.risk_tier in needing and system.confidence.counts_as_use:
+                elif (system.risk_tier in needing and system.confidence.counts_as_use
+                      and (prior is None or prior.risk_tier not in needing)):  # newly needs one: raise it once
                     add(_trigger(rule, system, f"tier {system.risk_tier} system without an impact assessment",
                                  scan_id, at))
     return sorted(triggers.values(), key=lambda t: (t.rule, t.system_name, t.detail))

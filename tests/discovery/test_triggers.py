@@ -61,7 +61,8 @@ def test_approval_expired():
 
 def test_assessment_due_or_missing():
     tier1 = system(risk_tier=1)
-    assert {r for r, _ in fired([tier1], [tier1], assessments={})} == {"assessment-expired"}
+    assert {r for r, _ in fired([system(risk_tier=3)], [tier1], assessments={})} == {"assessment-expired"}
+    assert not fired([tier1], [tier1], assessments={})  # already known to lack one: raised once, not every scan
     assert {r for r, _ in fired([tier1], [tier1], assessments={"sys-example": date(2026, 1, 1)})} == {"assessment-expired"}
     assert not fired([tier1], [tier1], assessments={"sys-example": date(2027, 1, 1)})
     assert not fired([system(risk_tier=3)], [system(risk_tier=3)], assessments={})
