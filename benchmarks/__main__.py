@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark, each in its own process, and print where results went.
 
-`python -m benchmarks [NAME ...]` runs a subset: code, logs, aws, retrieval, gap, cli.
+`python -m benchmarks [NAME ...]` runs a subset: code, logs, aws, retrieval, gap, cli, register.
 Results are written as JSON to benchmarks/results/.
 """
 
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("cli", "retrieval", "gap", "code", "logs", "aws")
+BENCHMARKS = ("cli", "retrieval", "gap", "code", "logs", "aws", "register")
 
 
 def main(argv: list[str]) -> int:

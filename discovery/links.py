@@ -133,7 +133,7 @@ def find_links(units: dict[str, Unit], facts: Iterable[LinkFact]) -> dict[str, l
             for repo_key in fingerprints.get(digest, ()):
                 add("key-fingerprint", repo_key, f"sha256:{digest}",
                     f"the same API key (sha256:{digest}) is in {repo_key.removeprefix('code:')} and in this audit log")
-        for identity in unit.identities:
+        for identity in unit.identities if workloads else ():
             for name in identity_names(identity):
                 for repo_key, why in workloads.get(name, ()):
                     add("workload-identity", repo_key, identity, f"{why}; {identity} is seen in {unit.scope}")

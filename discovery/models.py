@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from functools import cached_property
 from datetime import date, datetime, timezone
 from enum import StrEnum
 
@@ -126,8 +127,14 @@ class Observation(_Frozen):
     )
     attributes: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
-    @property
-    def id(self) -> str:
+    def model_copy(self, *, update=None, deep: bool = False):  # type: ignore[no-untyped-def,override]
+        copied = super().model_copy(update=update, deep=deep)
+        if update:  # an identity field may have changed: forget the cached id
+            copied.__dict__.pop("id", None)
+        return copied
+
+    @cached_property
+    def id(self) -> str:  # cached: merge and the store ask for it several times per observation
         return "obs-" + short_hash(
             self.connector,
             self.signal,

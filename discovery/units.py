@@ -96,6 +96,14 @@ def fingerprint_digest(value: str) -> str | None:
     return digest if len(digest) == 12 else None
 
 
+_CODE, _CLOUD = SourceKind.CODE, SourceKind.CLOUD
+_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+_SUMMED = frozenset(SUMMED_ATTRIBUTES)
+_FLAGS = frozenset(FLAG_ATTRIBUTES)
+_FINGERPRINT_ATTRIBUTES = frozenset({"key_fingerprint", "api_key_fingerprint"})
+_SPECIAL = frozenset(SEGMENT_ATTRIBUTES) | _FINGERPRINT_ATTRIBUTES
+
+
 def aggregate(observations: Iterable[Observation]) -> dict[str, Unit]:
     """Units keyed by `unit_key`, in first-seen order; one pass over the observations."""
     units: dict[str, Unit] = {}
@@ -104,17 +112,24 @@ def aggregate(observations: Iterable[Observation]) -> dict[str, Unit]:
         unit = units.get(key)
         if unit is None:
             unit = units[key] = Unit(key=key, source=obs.source, scope=scope_of(obs))
-            if obs.source == SourceKind.CODE:
+            if obs.source is _CODE:
                 unit.repo = unit.scope
-        unit.providers.setdefault(obs.provider)
-        if obs.category in FRAMEWORK_CATEGORIES:
-            unit.frameworks.setdefault(obs.provider)
-        unit.categories.setdefault(obs.category)
+        provider = obs.provider
+        if provider not in unit.providers:
+            unit.providers[provider] = None
+        category = obs.category
+        if category not in unit.categories:
+            unit.categories[category] = None
+            if category in FRAMEWORK_CATEGORIES:
+                unit.frameworks.setdefault(provider)
+        elif category in FRAMEWORK_CATEGORIES and provider not in unit.frameworks:
+            unit.frameworks[provider] = None
         if obs.model:
             unit.models.add(obs.model)
         if obs.identity:
             unit.identities.add(obs.identity)
-        unit.targets.setdefault(obs.target)
+        if obs.target not in unit.targets:
+            unit.targets[obs.target] = None
         loc = obs.location
         if loc.arn:
             unit.arns.add(loc.arn)
@@ -123,27 +138,38 @@ def aggregate(observations: Iterable[Observation]) -> dict[str, Unit]:
         if loc.region:
             unit.regions.add(loc.region)
         if len(unit.texts) < MAX_TEXTS_PER_UNIT:
-            for text in (loc.path, obs.evidence):
-                if text:
-                    unit.texts.append(text)
-        unit.first_seen = _min(unit.first_seen, obs.first_seen)
-        unit.last_seen = _max(unit.last_seen, obs.last_seen)
+            if loc.path:
+                unit.texts.append(loc.path)
+            if obs.evidence:
+                unit.texts.append(obs.evidence)
+        seen = obs.first_seen
+        if seen is not None and (unit.first_seen is None or seen < unit.first_seen):
+            unit.first_seen = seen
+        seen = obs.last_seen
+        if seen is not None and (unit.last_seen is None or seen > unit.last_seen):
+            unit.last_seen = seen
         unit.count += obs.count
-        if obs.confidence.rank > unit.confidence.rank:
+        if _RANK[obs.confidence] > _RANK[unit.confidence]:
             unit.confidence = obs.confidence
+        attributes = unit.attributes
         for name, value in obs.attributes.items():
-            if name in SEGMENT_ATTRIBUTES and isinstance(value, str) and value:
-                (unit.departments if SEGMENT_ATTRIBUTES[name] == "department" else unit.regions).add(value)
-            if name in SUMMED_ATTRIBUTES and isinstance(value, (int, float)) and not isinstance(value, bool):
-                unit.attributes[name] = unit.attributes.get(name, 0) + value  # type: ignore[operator]
-            elif name in FLAG_ATTRIBUTES:
-                unit.attributes[name] = bool(unit.attributes.get(name)) or bool(value)
-            else:
-                unit.attributes.setdefault(name, value)
-            if name in ("key_fingerprint", "api_key_fingerprint") and isinstance(value, str):
-                digest = fingerprint_digest(value)
-                if digest:
-                    unit.fingerprints.add(digest)
+            if name in _SUMMED:
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    attributes[name] = attributes.get(name, 0) + value  # type: ignore[operator]
+            elif name in _FLAGS:
+                if value and not attributes.get(name):
+                    attributes[name] = True
+                elif name not in attributes:
+                    attributes[name] = bool(value)
+            elif name not in attributes:
+                attributes[name] = value
+            if name in _SPECIAL and isinstance(value, str) and value:
+                if name in _FINGERPRINT_ATTRIBUTES:
+                    digest = fingerprint_digest(value)
+                    if digest:
+                        unit.fingerprints.add(digest)
+                else:
+                    (unit.departments if SEGMENT_ATTRIBUTES[name] == "department" else unit.regions).add(value)
         if "sha256:" in obs.evidence:
             digest = fingerprint_digest(obs.evidence)
             if digest:
