@@ -95,8 +95,8 @@ def part_a(tmp: Path) -> dict[str, object]:
     observations, facts = synthetic(random.Random(7))
     register = parse_register_document(
         "systems:\n" + "".join(f"  - {{id: team-{t}, name: Team {t}, approval: {{by: cab, until: 2030-01-01}},"
-                               f" select: {{repos: ['repo-{t}*']}}}}\n" for t in range(10)), "r.yaml")
-    build = inventory_builder(register, date(2026, 12, 1))
+                               f" select: {{repos: ['repo-0{t}0*']}}}}\n" for t in range(10)), "r.yaml")
+    build = inventory_builder(register, date.today())
     systems: list = []
 
     def link() -> None:
@@ -106,7 +106,8 @@ def part_a(tmp: Path) -> dict[str, object]:
     linked = sum(1 for s in systems if any(l.kind == "iac-resource" for l in s.links))
     workspace = Workspace(tmp / "ws-a")
     workspace.replace_register(register, "r.yaml")
-    scan = Scan(id="scan-a", started_at=NOW, finished_at=NOW, connectors=["bench"], targets=["proxy.log"])
+    today = datetime.now(timezone.utc).replace(microsecond=0)
+    scan = Scan(id="scan-a", started_at=today, finished_at=today, connectors=["bench"], targets=["proxy.log"])
     started = time.perf_counter()
     workspace.record_scan(scan, observations, build, facts=facts)
     record = time.perf_counter() - started

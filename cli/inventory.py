@@ -37,32 +37,47 @@ def current_inventory(ctx: click.Context) -> list[AISystem]:
     systems, built_on = stored
     if built_on != today:
         systems = classify_again(systems, workspace.register_document(), today, tier_rules(state))
+        workspace.store_current(systems, today)
     return _with_assessments(systems, workspace)
 
 
-def _with_assessments(systems: list[AISystem], workspace) -> list[AISystem]:  # type: ignore[no-untyped-def]
+def current_inventory_dicts(ctx: click.Context) -> list[dict]:  # type: ignore[type-arg]
+    """The current inventory as plain dicts, parsed by pydantic-core without building models:
+    `inventory list` stays well under a second at thousands of systems."""
+    from pydantic_core import from_json
+
+    workspace = app(ctx).workspace
+    raw = workspace.current_systems_raw()
+    if raw is None or raw[1] != date.today():
+        return [s.model_dump(mode="json") for s in current_inventory(ctx)]
+    systems = from_json(raw[0])
+    states = _assessment_states(workspace)
+    for system in systems:
+        system["assessment_status"] = states.get(system["id"])
+    return systems
+
+
+def _assessment_states(workspace) -> dict[str, str]:  # type: ignore[no-untyped-def]
     import json
 
     states = {}
     for system_id, doc in workspace.assessment_docs().items():
         data = json.loads(doc)
         states[system_id] = f"{data['review']['state']}, review by {data['review_by']}"
+    return states
+
+
+def _with_assessments(systems: list[AISystem], workspace) -> list[AISystem]:  # type: ignore[no-untyped-def]
+    states = _assessment_states(workspace)
     for system in systems:
         system.assessment_status = states.get(system.id)
     return systems
 
 
-def _owner(system: AISystem) -> str:
-    if system.owner:
-        return system.owner
-    return f"{system.suggested_owner} (suggested)" if system.suggested_owner else ""
-
-
-def _filter(systems: list[AISystem], status: str | None, source: str | None) -> list[AISystem]:
-    return [
-        s for s in systems
-        if (status is None or s.status.value == status) and (source is None or source in [x.value for x in s.sources])
-    ]
+def _owner(system: dict) -> str:  # type: ignore[type-arg]
+    if system.get("owner"):
+        return system["owner"]
+    return f"{system['suggested_owner']} (suggested)" if system.get("suggested_owner") else ""
 
 
 @inventory.command("list")
@@ -72,10 +87,10 @@ def _filter(systems: list[AISystem], status: str | None, source: str | None) -> 
 @click.option("--all", "include_low", is_flag=True, help="Include low-confidence leads (not counted as AI use).")
 @click.pass_context
 def list_systems(ctx: click.Context, output_format: str, status: str | None, source: str | None, include_low: bool) -> None:
-    """List the current inventory."""
-    systems = _filter(current_inventory(ctx), status, source)
-    if not include_low:
-        systems = [s for s in systems if s.confidence.counts_as_use]
+    """List the current inventory (read from the stored snapshot, never re-merged)."""
+    systems = [s for s in current_inventory_dicts(ctx)
+               if (status is None or s["status"] == status) and (source is None or source in s["sources"])
+               and (include_low or s["confidence"] != "low")]
     if output_format == "json":
         latest = app(ctx).workspace.latest_scan()
         emit_json("aims.inventory/1", {"scan": latest.id if latest else None, "systems": systems})
@@ -83,11 +98,12 @@ def list_systems(ctx: click.Context, output_format: str, status: str | None, sou
     if not systems:
         click.echo("The inventory is empty. Run `aims discover ...` first.")
         return
-    rows = [(s.id, s.status.value, s.risk_tier, s.name, ", ".join(sorted(s.sources)), s.models[:3],
-             len(s.identities) or "", _owner(s), "!" if s.flags else "")
-            for s in sorted(systems, key=lambda s: (s.risk_tier, s.status.value, s.name))]
+    rows = [(s["id"], s["status"], s["risk_tier"], terminal_text(s["name"]), ", ".join(sorted(s["sources"])),
+             [terminal_text(m) for m in s["models"][:3]], len(s["identities"]) or "", terminal_text(_owner(s)),
+             "!" if s.get("flags") else "")
+            for s in sorted(systems, key=lambda s: (s["risk_tier"], s["status"], s["name"]))]
     click.echo(table(rows, ["ID", "STATUS", "TIER", "SYSTEM", "SOURCES", "MODELS", "USERS", "OWNER", "FLAG"]))
-    shadow = sum(1 for s in systems if s.status.value == "shadow")
+    shadow = sum(1 for s in systems if s["status"] == "shadow")
     click.echo(f"\n{len(systems)} AI system(s), {shadow} shadow.")
 
 
@@ -124,7 +140,7 @@ def show_system(ctx: click.Context, system_id: str, output_format: str) -> None:
         ("models", ", ".join(system.models) or "-"),
         ("categories", ", ".join(c.value for c in system.categories)),
         ("identities", ", ".join(system.identities[:20]) + (" …" if len(system.identities) > 20 else "") or "-"),
-        ("owner", _owner(system) or "-"),
+        ("owner", _owner(system.model_dump()) or "-"),
         ("confidence", system.confidence.value),
         ("first/last seen", f"{system.first_seen} / {system.last_seen}"),
         ("targets", ", ".join(system.targets)),

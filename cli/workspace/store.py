@@ -170,6 +170,17 @@ class Workspace:
             return None
         return _SYSTEMS.validate_json(row["doc"]), date.fromisoformat(row["built_on"])
 
+    def current_systems_raw(self) -> tuple[str, date] | None:
+        """The stored current inventory as its JSON text (for listings that need no models)."""
+        row = self.conn.execute("SELECT built_on, doc FROM inventory_current WHERE id = 1").fetchone()
+        return (row["doc"], date.fromisoformat(row["built_on"])) if row else None
+
+    def store_current(self, systems: list[AISystem], built_on: date) -> None:
+        """Keep a re-classified inventory (a new day: approvals may have lapsed) for later reads."""
+        with transaction(self.conn):
+            latest = self._latest_scan_id(self.conn)
+            self._set_current(self.conn, latest, built_on, _SYSTEMS.dump_json(systems).decode())
+
     def current_facts(self) -> list[LinkFact]:
         return self._facts(self.conn)
 
