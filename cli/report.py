@@ -26,7 +26,8 @@ def report(ctx: click.Context, output_format: str, output: Path | None, organisa
     if not findings:
         raise click.ClickException("no findings yet; run `aims gap run` first")
     data = ReportInput(organisation=organisation, findings=sorted(findings, key=lambda f: f.requirement),
-                       systems=current_inventory(ctx), issues=workspace.latest_issues())
+                       systems=current_inventory(ctx), issues=workspace.latest_issues(),
+                       triggers=workspace.triggers())
     text = report_html(data) if output_format == "html" else report_markdown(data)
     if output is None:
         click.echo(text)

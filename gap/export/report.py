@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from discovery.models import AISystem, ScanIssue
+from discovery.safe_text import markdown_inline
+from discovery.triggers import Trigger
 from gap.models import Finding, FindingStatus
 
 STATUS_ORDER = (FindingStatus.GAP, FindingStatus.INSUFFICIENT_EVIDENCE, FindingStatus.PARTIAL,
@@ -20,6 +22,7 @@ class ReportInput:
     findings: list[Finding]
     systems: list[AISystem]
     issues: list[ScanIssue] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc).replace(microsecond=0))
 
 
@@ -54,6 +57,11 @@ def report_markdown(data: ReportInput) -> str:
     out += ["## AI system inventory", "", "| System | Status | Risk | Providers | Models |", "|---|---|---|---|---|"]
     for s in sorted(data.systems, key=lambda s: (s.risk_tier, s.name)):
         out.append(f"| {s.name} | {s.status.value} | {s.risk_tier} | {', '.join(s.providers)} | {', '.join(s.models[:4])} |")
+    if data.triggers:
+        out += ["", "## Reassessment triggers (clause 8.2)", "", "| Date | Rule | System | What changed |",
+                "|---|---|---|---|"]
+        out += [f"| {t.at.date() if t.at else ''} | {t.rule} | {markdown_inline(t.system_name)} | "
+                f"{markdown_inline(t.detail)} |" for t in data.triggers]
     if data.issues:
         out += ["", "## Sources not fully read", ""]
         out += [f"- {i.connector} `{i.target}`: {i.kind}: {i.message}" for i in data.issues]
@@ -94,6 +102,12 @@ def report_html(data: ReportInput) -> str:
                      f"<td>{e(', '.join(s.providers))}</td><td>{e(', '.join(s.models[:4]))}</td>"
                      f"<td>{e(s.risk_reason)}</td></tr>")
     parts.append("</table>")
+    if data.triggers:
+        parts.append("<h2>Reassessment triggers (clause 8.2)</h2><table><tr><th>Date</th><th>Rule</th>"
+                     "<th>System</th><th>What changed</th></tr>")
+        parts += [f"<tr><td>{t.at.date() if t.at else ''}</td><td>{e(t.rule)}</td><td>{e(t.system_name)}</td>"
+                  f"<td>{e(t.detail)}</td></tr>" for t in data.triggers]
+        parts.append("</table>")
     if data.issues:
         parts.append("<h2>Sources not fully read</h2><ul>")
         parts += [f"<li>{e(i.connector)} <code>{e(i.target)}</code>: {e(i.kind)}: {e(i.message)}</li>" for i in data.issues]
