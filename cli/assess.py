@@ -12,6 +12,31 @@ from cli.output import emit_json, format_option, table, write_atomic
 from cli.workspace.findings import ReviewError
 
 
+def _with_llm(state, draft, system, llm: str | None, base_url: str | None):  # type: ignore[no-untyped-def]
+    """The offline draft, with its prose sections drafted by a model when one is configured."""
+    from gap.drafting.base import LLMUnavailableError
+    from gap.drafting.llm import LLMDrafter, parse_llm_spec
+
+    spec = llm or state.config.llm.provider or "none"
+    try:
+        parsed = parse_llm_spec(spec)
+    except ValueError as exc:
+        raise click.UsageError(f"--llm {spec!r}: {exc}") from exc
+    if parsed is None:
+        return draft
+    from gap.aisia_llm import AssessmentLLMDrafter
+
+    try:
+        chat = LLMDrafter(parsed[1], base_url=base_url or state.config.llm.base_url)._build_chat_model()
+        drafted, problems = AssessmentLLMDrafter(chat, parsed[1]).draft(system, draft)
+    except LLMUnavailableError as exc:
+        raise click.ClickException(f"the model is not reachable: {exc}") from exc
+    if problems:
+        state.info("the model's sections failed the citation checks after one retry; they stay marked for a "
+                   "person: " + "; ".join(problems[:5]))
+    return drafted
+
+
 def _system(ctx: click.Context, key: str):  # type: ignore[no-untyped-def]
     from cli.inventory import current_inventory
 
@@ -33,12 +58,16 @@ def _system(ctx: click.Context, key: str):  # type: ignore[no-untyped-def]
 @click.option("--reject", "action", flag_value="reject", help="Reject the assessment.")
 @click.option("--set", "sets", multiple=True, metavar="SECTION=TEXT",
               help="Write a section (misuse, consequences, residual …); recorded as an edit on the review trail.")
+@click.option("--llm", "llm", help="Draft the prose sections with a model: none (offline, the default) or "
+              "openai:MODEL (config [llm] provider, env AIMS_LLM); its text must cite the facts it was given.")
+@click.option("--base-url", help="OpenAI-compatible endpoint (env AIMS_LLM_BASE_URL).")
 @click.option("--reviewer", envvar="AIMS_REVIEWER", help="Who reviews (env AIMS_REVIEWER).")
 @click.option("--note", help="A note for the review trail.")
 @format_option()
 @click.pass_context
 def assess(ctx: click.Context, system: str | None, list_all: bool, output: Path | None, action: str | None,
-           sets: tuple[str, ...], reviewer: str | None, note: str | None, output_format: str) -> None:
+           sets: tuple[str, ...], llm: str | None, base_url: str | None, reviewer: str | None, note: str | None,
+           output_format: str) -> None:
     """Draft, review and export the impact assessment (AISIA) of one AI SYSTEM (id, name or
     register id).
 
@@ -94,6 +123,7 @@ def assess(ctx: click.Context, system: str | None, list_all: bool, output: Path 
 
             controls = state.workspace.cloud_controls()
             draft = draft_assessment(target, controls, date.today(), [r.id for r in builtin_trigger_rules() if r.enabled])
+            draft = _with_llm(state, draft, target, llm, base_url)
             assessment, kept = store.save_draft(draft)
             if kept:
                 state.info("a reviewed assessment exists: the new draft waits beside it (pending_draft)")
