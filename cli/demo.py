@@ -84,6 +84,7 @@ def demo(output: Path, examples: Path | None) -> None:
     logs = sorted(str(p) for p in (acme / "logs").iterdir() if p.suffix in (".log", ".json", ".gz", ".csv"))
     log_scan = json.loads(run("discover", "logs", *logs, "--format", "json", allowed=(OK, INCOMPLETE)))
 
+    cloud_scan: dict = {}  # type: ignore[type-arg]
     account = acme / "cloud" / "moto_account.py"
     try:
         import moto  # noqa: F401  (the example account is simulated; the product talks to real AWS)
@@ -97,7 +98,8 @@ def demo(output: Path, examples: Path | None) -> None:
         module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
         spec.loader.exec_module(module)  # type: ignore[union-attr]
         with module.acme_account() as region:
-            run("discover", "aws", "--regions", region, "--format", "json", allowed=(OK, INCOMPLETE))
+            cloud_scan = json.loads(run("discover", "aws", "--regions", region, "--format", "json",
+                                        allowed=(OK, INCOMPLETE)))
 
     step("impact assessment of the tier 1 system (drafted offline, completed and accepted by its owner)")
     run("assess", "loan-scoring")
@@ -110,10 +112,11 @@ def demo(output: Path, examples: Path | None) -> None:
     run("assess", "loan-scoring", "--output", str(output / "aisia-loan-scoring.docx"))
 
     week2 = acme / "logs" / "week2"
+    second_scan: dict = {}  # type: ignore[type-arg]
     if week2.is_dir():
         step("a week later: a second proxy-log scan fires 8.2 reassessment triggers")
-        run("discover", "logs", *sorted(str(p) for p in week2.iterdir() if p.suffix == ".log"),
-            "--fail-on", "trigger", allowed=(OK, INCOMPLETE, 4))
+        second_scan = json.loads(run("discover", "logs", *logs, *sorted(str(p) for p in week2.iterdir() if p.suffix == ".log"),
+                                     "--fail-on", "trigger", "--format", "json", allowed=(OK, INCOMPLETE, 4)))
     triggers = json.loads(run("inventory", "triggers", "--format", "json"))["triggers"]
 
     step("inventory and diff")
@@ -153,17 +156,29 @@ def demo(output: Path, examples: Path | None) -> None:
     issues = code["issues"] + log_scan["issues"]
     click.echo("")
     click.echo("aims demo: Acme Analytics Ltd (examples/acme), offline")
-    click.echo(f"  AI systems found: {len(systems)} "
-               f"({sum(1 for s in systems if s['status'] == 'shadow')} shadow, "
-               f"{sum(1 for s in systems if s['status'] == 'sanctioned')} sanctioned); "
-               f"code systems {len(code['systems'])}, log systems {len(log_scan['systems'])}")
+    sightings = len(code["observations"]) + len(log_scan["observations"]) + len(cloud_scan.get("observations", []))
+    by_status: dict[str, int] = {}
+    for system in systems:
+        by_status[system["status"]] = by_status.get(system["status"], 0) + 1
+    joined = sum(1 for s in systems if any(l["kind"] != "register" for l in s.get("links", [])))
+    click.echo(f"  Sightings: {sightings} observations from code, cloud and logs -> {len(systems)} AI systems "
+               f"({', '.join(f'{n} {k}' for k, n in sorted(by_status.items()))}); {joined} joined by exact links, "
+               f"each repository its own scope")
     for system in sorted(systems, key=lambda s: (s["risk_tier"], s["name"])):
         sources = "+".join(system["sources"])
         links = ", ".join(sorted({l["kind"] for l in system.get("links", []) if l["kind"] != "register"}))
         click.echo(f"    [{system['status']:10}] tier {system['risk_tier']}  {system['name']}  ({sources}"
                    + (f"; linked by {links}" if links else "") + ")")
-    click.echo(f"  Reassessment triggers (8.2): {len(triggers)}")
-    for trigger in triggers:
+    assessments = json.loads(run("assess", "--list", "--format", "json"))
+    for item in assessments["assessments"]:
+        click.echo(f"  Impact assessment: {item['system_name']} (tier {item['risk_tier']}): "
+                   f"{item['review']['state']}, review by {item['review_by']}")
+    if assessments["lacking"]:
+        click.echo(f"  Tier 1-2 systems without an impact assessment: {len(assessments['lacking'])} "
+                   "(named under 6.1.4 and A.5.2-A.5.5 in the findings)")
+    click.echo(f"  Reassessment triggers (8.2): {len(triggers)} stored (`aims inventory triggers`); "
+               f"the week-2 scan fired {len(second_scan.get('triggers', []))} and tripped --fail-on trigger:")
+    for trigger in second_scan.get("triggers", []):
         click.echo(f"    {trigger['rule']}: {trigger['system_name']}: {trigger['detail']}")
     click.echo(f"  Sources with problems (reported, not hidden): {len(issues)}")
     click.echo(f"  Requirements drafted: {len(rerun)} — " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))

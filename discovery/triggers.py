@@ -132,7 +132,9 @@ def evaluate_triggers(
         prior = old.get(system.id)
         for rule in rules:
             if rule.kind == "new-system":
-                if prior is None and system.status.value in rule.setting("statuses", ["shadow"]):
+                # New, or a low-confidence lead that now counts as AI use.
+                fresh = prior is None or not prior.confidence.counts_as_use
+                if fresh and system.confidence.counts_as_use and system.status.value in rule.setting("statuses", ["shadow"]):
                     add(_trigger(rule, system, f"new {system.status.value} system {system.name}", scan_id, at))
             elif rule.kind == "new-model" and prior is not None:
                 known = set(prior.models)

@@ -150,7 +150,8 @@ class Workspace:
                     "INSERT OR REPLACE INTO cloud_controls(id, scan_id, doc) VALUES (?, ?, ?)",
                     (control.id, scan.id, control.model_dump_json()),
                 )
-            triggers = evaluate(previous_systems, systems) if evaluate else []
+            # The first scan of a workspace is the baseline: nothing has changed yet, so nothing to reassess.
+            triggers = evaluate(previous_systems, systems) if evaluate and previous else []
             self._store_triggers(conn, triggers)
         return RecordedScan(scan, systems, previous, previous_systems, triggers)
 

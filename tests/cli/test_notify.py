@@ -51,13 +51,19 @@ def test_notify_posts_new_systems_triggers_and_unread_sources(tmp_path, webhook)
     url, received = webhook
     ws, runner = configured(tmp_path)
     assert runner.invoke(cli, ["--workspace", str(ws), "register", "import", str(ACME / "register.csv")]).exit_code == 0
+    baseline = runner.invoke(cli, ["--quiet", "--workspace", str(ws), "discover", "run"])
+    assert baseline.exit_code == 3, baseline.output
+    config = ws / "aims.toml"  # a week later, a second log arrives: new users and a new shadow app
+    config.write_text(config.read_text().replace(
+        f'"{tmp_path / "gone.log"}"', f'"{tmp_path / "gone.log"}", "{ACME / "logs" / "week2" / "squid-access.log"}"'))
     result = runner.invoke(cli, ["--quiet", "--workspace", str(ws), "discover", "run", "--notify", url])
     assert result.exit_code == 3, result.output
     (post,) = received
     body = post["body"]
     assert post["path"] == "/hook" and post["type"] == "application/json"
-    assert body["schema"] == "aims.notify/1" and body["new_systems"]
-    assert any(t["rule"] == "new-shadow-system" for t in body["triggers"])
+    assert body["schema"] == "aims.notify/1" and isinstance(body["new_systems"], list)
+    assert {"new-shadow-system", "new-population"} <= {t["rule"] for t in body["triggers"]}
+    assert any(t["system"] == "DeepSeek" for t in body["triggers"] if t["rule"] == "new-shadow-system")
     assert [u["target"] for u in body["sources_not_read"]] == [str(tmp_path / "gone.log")]
 
 

@@ -11,10 +11,11 @@ import yaml
 from click.testing import CliRunner
 
 from cli.main import cli
+from cli.workspace.config import DEFAULT_TOML
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "scheduled-scans.md"
-REPO = ROOT / "examples" / "acme" / "repos" / "web-app"
+REPO = ROOT / "examples" / "acme" / "repos" / "support-bot"
 
 
 def recipes() -> dict[str, str]:
@@ -30,7 +31,8 @@ def aims_command(recipe: str) -> list[str]:
     return shlex.split(line)[1:]
 
 
-def run(args: list[str], tmp_path: Path, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def run(args: list[str], tmp_path: Path, env: dict[str, str] | None = None,  # type: ignore[no-untyped-def]
+        repos: list[Path] | None = None):
     mapped = [str(tmp_path / a.lstrip("/")) if a.startswith(("/var/", "/data/", "/etc/")) or a == ".aims" else a
               for a in args]
     workspace = Path(mapped[mapped.index("--workspace") + 1])
@@ -40,8 +42,9 @@ def run(args: list[str], tmp_path: Path, env: dict[str, str] | None = None):  # 
     assert runner.invoke(cli, ["--workspace", str(workspace), "register", "import", str(register)]).exit_code == 0
     config = Path(mapped[mapped.index("--config") + 1]) if "--config" in mapped else workspace / "aims.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
-    text = (workspace / "aims.toml").read_text().replace(
-        'paths = []            # local directories', f'paths = ["{REPO}"]            # local directories')
+    paths = ", ".join(f'"{p}"' for p in (repos or [REPO]))
+    text = DEFAULT_TOML.replace(
+        'paths = []            # local directories', f'paths = [{paths}]            # local directories')
     config.write_text(text)
     return runner.invoke(cli, ["--quiet", *mapped], env=env or {})
 
@@ -55,11 +58,12 @@ def test_cron_recipe(tmp_path):
     fields = recipe.split()
     assert len(fields[:5]) == 5 and all(re.fullmatch(r"[\d*/,\-]+", f) for f in fields[:5])
     first = run(aims_command(recipe), tmp_path)
-    assert first.exit_code == 4, first.output  # the first scan finds systems: new ones trigger 8.2
+    assert first.exit_code == 0, first.output  # the first scan is the baseline: nothing to reassess
     data = json.loads(first.output)
-    assert data["schema"] == "aims.scan-run/1" and data["scans"][0]["triggers"]
-    second = run(aims_command(recipe), tmp_path)
-    assert second.exit_code == 0, second.output  # nothing changed: no trigger, exit 0
+    assert data["schema"] == "aims.scan-run/1" and data["scans"][0]["systems"]
+    second = run(aims_command(recipe), tmp_path, repos=[REPO, REPO.parent / "web-app"])
+    assert second.exit_code == 4, second.output  # a new shadow system: the trigger gate trips
+    assert any(t["rule"] == "new-shadow-system" for t in json.loads(second.output)["scans"][0]["triggers"])
 
 
 def test_github_actions_recipe(tmp_path):
@@ -67,7 +71,8 @@ def test_github_actions_recipe(tmp_path):
     assert workflow[True]["schedule"][0]["cron"] == "15 2 * * 1-5"  # YAML reads the `on:` key as True
     step = next(s for s in workflow["jobs"]["scan"]["steps"] if s.get("name") == "scan")
     assert step["env"]["AIMS_NOTIFY_FORMAT"] == "slack"
-    result = run(aims_command(step["run"]), tmp_path)
+    assert run(aims_command(step["run"]), tmp_path).exit_code == 0  # baseline
+    result = run(aims_command(step["run"]), tmp_path, repos=[REPO, REPO.parent / "web-app"])
     assert result.exit_code == 4 and json.loads(result.output)["scans"][0]["gates"]
 
 
@@ -81,7 +86,7 @@ def test_kubernetes_recipe(tmp_path):
     assert "role/AimsReadOnly" in kinds["ServiceAccount"]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
     command = pod["containers"][0]["command"][-1]
     result = run(aims_command(command), tmp_path)
-    assert result.exit_code == 4, result.output
+    assert result.exit_code == 0, result.output  # the baseline scan
     assert (tmp_path / "data" / "aims" / "aims.db").exists()  # the workspace lives on the volume
 
 

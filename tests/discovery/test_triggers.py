@@ -24,6 +24,8 @@ def test_new_shadow_system():
     assert ("new-shadow-system", "new shadow system example") in fired([], [system(status="shadow")])
     assert not fired([], [system(status="sanctioned")])
     assert not fired([system(status="shadow")], [system(status="shadow")])
+    lead = system(status="unknown", confidence="low")
+    assert {r for r, _ in fired([lead], [system(status="shadow")])} == {"new-shadow-system"}  # a lead became use
 
 
 def test_new_model_and_major_version():
