@@ -111,6 +111,8 @@ def part_a(tmp: Path) -> dict[str, object]:
     started = time.perf_counter()
     workspace.record_scan(scan, observations, build, facts=facts)
     record = time.perf_counter() - started
+    # A second, identical scan a moment later: `inventory diff` compares consecutive scans.
+    workspace.record_scan(scan.model_copy(update={"id": "scan-b"}), observations, build, facts=facts)
     workspace.close()
     ws = str(tmp / "ws-a")
     return {"observations": len(observations), "systems": len(systems), "iac_linked_systems": linked,

@@ -170,18 +170,25 @@ def diff_command(ctx: click.Context, since: str | None, output_format: str) -> N
         raise click.ClickException("no scans yet; run `aims discover ...` first")
     base = since or workspace.previous_scan_id(latest.id)
     try:
-        before = workspace.snapshot(base) if base else []
+        before_raw = workspace.snapshot_raw(base) if base else []
     except WorkspaceError as exc:
         raise click.ClickException(str(exc)) from exc
-    result = diff_inventories(before, workspace.snapshot(latest.id), base, latest.id)
+    after_raw = workspace.snapshot_raw(latest.id)
+    # Compared without building full models (thousands of systems stay interactive); only the
+    # systems that appear or disappear are validated for output.
+    light = lambda rows: [AISystem.model_construct(**row) for row in rows]  # noqa: E731
+    result = diff_inventories(light(before_raw), light(after_raw), base, latest.id)
+    by_id = {row["id"]: row for row in (*before_raw, *after_raw)}
+    result.added = [AISystem.model_validate(by_id[s.id]) for s in result.added]
+    result.removed = [AISystem.model_validate(by_id[s.id]) for s in result.removed]
     if output_format == "json":
         emit_json("aims.inventory-diff/1", result.model_dump(mode="json"))
         return
     click.echo(f"Inventory diff {base or '(empty)'} -> {latest.id}")
     for system in result.added:
-        click.echo(f"  + {system.id}  {system.status.value:10} {system.name}")
+        click.echo(f"  + {system.id}  {system.status.value:10} {terminal_text(system.name)}")
     for system in result.removed:
-        click.echo(f"  - {system.id}  {system.status.value:10} {system.name}")
+        click.echo(f"  - {system.id}  {system.status.value:10} {terminal_text(system.name)}")
     for change in result.changed:
         click.echo(f"  ~ {change.id}  {change.name}: {change.changes}")
     for move in result.moved:

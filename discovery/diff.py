@@ -67,7 +67,7 @@ def diff_inventories(
         a, b = old[sid], new[sid]
         changes: dict[str, dict[str, object]] = {}
         if a.status != b.status:
-            changes["status"] = {"from": a.status.value, "to": b.status.value}
+            changes["status"] = {"from": str(a.status), "to": str(b.status)}
         if a.risk_tier != b.risk_tier:
             changes["risk_tier"] = {"from": a.risk_tier, "to": b.risk_tier}
         for field in _COMPARED_LISTS:

@@ -277,6 +277,17 @@ class Workspace:
         index = ids.index(scan_id) if scan_id in ids else -1
         return ids[index - 1] if index > 0 else None
 
+    def snapshot_raw(self, scan_id: str) -> list[dict[str, Any]]:
+        """A scan's inventory as plain dicts (parsed by pydantic-core, no models built)."""
+        from pydantic_core import from_json
+
+        if self.scan(scan_id) is None:
+            raise WorkspaceError(f"no scan {scan_id!r} in {self.root}")
+        row = self.conn.execute("SELECT doc FROM inventory_blobs WHERE scan_id = ?", (scan_id,)).fetchone()
+        if row is not None:
+            return from_json(row["doc"])
+        return [s.model_dump(mode="json") for s in self._snapshot(self.conn, scan_id)]
+
     def snapshot(self, scan_id: str) -> list[AISystem]:
         if self.scan(scan_id) is None:
             raise WorkspaceError(f"no scan {scan_id!r} in {self.root}")
