@@ -14,6 +14,9 @@ from discovery.models import AISystem, Category
 CSV_COLUMNS = (
     "id", "name", "status", "status_reason", "risk_tier", "risk_reason", "providers", "models", "categories",
     "sources", "identities", "owner", "confidence", "first_seen", "last_seen", "observation_count", "targets",
+    # the system register (issue 11): added at the end so existing readers keep their columns
+    "scopes", "frameworks", "register_entry", "purpose", "data_categories", "suggested_owner", "risk_rules",
+    "flags", "assessment_status",
 )
 
 

@@ -133,6 +133,9 @@ def aggregate(observations: Iterable[Observation]) -> dict[str, Unit]:
         loc = obs.location
         if loc.arn:
             unit.arns.add(loc.arn)
+        resource_id = getattr(loc, "resource_id", None)  # Azure/GCP resource ids, when a connector sets them
+        if resource_id:
+            unit.arns.add(resource_id)
         if loc.account:
             unit.accounts.add(loc.account)
         if loc.region:
