@@ -113,3 +113,21 @@ def test_codeowners_catch_all_is_the_suggested_owner_not_the_owner():
     (system,) = merge_observations([obs(repo="loans", target="/repos/loans")],
                                    facts=[fact("owner", "@acme/loans-team")])
     assert system.suggested_owner == "@acme/loans-team" and system.owner is None
+
+
+def test_repository_metadata_suggests_an_owner_when_there_is_no_codeowners():
+    package = '{"name": "web", "author": {"name": "Web Team", "email": "web@acme.example"}}'
+    assert [(f.kind, f.value) for f in extract_link_facts(package, "package.json", "r", "/r")] == [
+        ("owner", "web@acme.example")]
+    pyproject = '[project]\nname = "ml"\nauthors = [{name = "Data Science", email = "ml@acme.example"}]\n'
+    assert ("owner", "ml@acme.example") in {(f.kind, f.value) for f in extract_link_facts(pyproject, "pyproject.toml", "r", "/r")}
+    assert extract_link_facts("not json", "package.json", "r", "/r") == []
+
+
+def test_cloudformation_names_and_azure_resource_ids_are_declared_resources():
+    cfn = "Resources:\n  Scorer:\n    Type: AWS::SageMaker::Endpoint\n    Properties:\n      EndpointName: acme-loan-scorer\n"
+    assert ("iac-resource", "acme-loan-scorer") in {(f.kind, f.value) for f in extract_link_facts(cfn, "template.yaml", "r", "/r")}
+    bicep = ("param id string = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/"
+             "Microsoft.CognitiveServices/accounts/acme/deployments/support-gpt4o'\n")
+    values = {f.value for f in extract_link_facts(bicep, "main.bicep", "r", "/r")}
+    assert any(v.endswith("/deployments/support-gpt4o") for v in values)
