@@ -176,11 +176,15 @@ def gates_tripped(report: ScanReport, fail_on: Sequence[str]) -> list[str]:
     return tripped
 
 
+def _observation_json(observation: Observation) -> dict[str, Any]:
+    return {"id": observation.id, **observation.model_dump(mode="json")}
+
+
 def scan_json(report: ScanReport, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "scan": report.scan,
         "systems": report.systems,
-        "observations": [{"id": o.id, **o.model_dump(mode="json")} for o in report.observations],
+        "observations": [_observation_json(o) for o in report.observations],
         "issues": report.issues,
         "diff": {
             "base": report.diff.base,
@@ -193,6 +197,27 @@ def scan_json(report: ScanReport, extra: dict[str, Any] | None = None) -> dict[s
         "gates": report.gates,
         **(extra or {}),
     }
+
+
+OBSERVATION_CHUNK = 5000
+
+
+def emit_scan_json(report: ScanReport, extra: dict[str, Any] | None = None) -> None:
+    """The aims.scan/1 document, streamed: observations are written in chunks, one compact object
+    per line, so a scan of hundreds of thousands of observations never holds its whole JSON text
+    (several hundred MB with indentation) in memory."""
+    from pydantic_core import to_json
+
+    out = click.get_text_stream("stdout")
+    document = scan_json(report, extra)
+    observations = document.pop("observations")
+    head = to_json({"schema": "aims.scan/1", **document}, indent=2, fallback=str).decode("utf-8")
+    out.write(head[:-2] + ',\n  "observations": [')  # reopen the object before its closing brace
+    for start in range(0, len(observations), OBSERVATION_CHUNK):
+        chunk = observations[start:start + OBSERVATION_CHUNK]
+        lines = [to_json(o, fallback=str).decode("utf-8") for o in chunk]
+        out.write(("," if start else "") + "\n    " + ",\n    ".join(lines))
+    out.write("\n  ]\n}\n")
 
 
 def render_scan_table(report: ScanReport) -> str:
@@ -245,7 +270,7 @@ def run_scan(
     report.gates = gates_tripped(report, fail_on)
     if output_format == "json":
         extra = extra_json(report) if callable(extra_json) else extra_json
-        emit_json("aims.scan/1", scan_json(report, extra))
+        emit_scan_json(report, extra)
     elif render is not None and output_format not in ("table",):
         click.echo(render(report))
     else:
