@@ -208,16 +208,18 @@ def emit_scan_json(report: ScanReport, extra: dict[str, Any] | None = None) -> N
     (several hundred MB with indentation) in memory."""
     from pydantic_core import to_json
 
-    out = click.get_text_stream("stdout")
+    def write(text: str) -> None:
+        click.echo(text, nl=False)
+
     document = scan_json(report, extra)
     observations = document.pop("observations")
     head = to_json({"schema": "aims.scan/1", **document}, indent=2, fallback=str).decode("utf-8")
-    out.write(head[:-2] + ',\n  "observations": [')  # reopen the object before its closing brace
+    write(head[:-2] + ',\n  "observations": [')  # reopen the object before its closing brace
     for start in range(0, len(observations), OBSERVATION_CHUNK):
         chunk = observations[start:start + OBSERVATION_CHUNK]
         lines = [to_json(o, fallback=str).decode("utf-8") for o in chunk]
-        out.write(("," if start else "") + "\n    " + ",\n    ".join(lines))
-    out.write("\n  ]\n}\n")
+        write(("," if start else "") + "\n    " + ",\n    ".join(lines))
+    write("\n  ]\n}\n")
 
 
 def render_scan_table(report: ScanReport) -> str:
