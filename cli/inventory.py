@@ -113,15 +113,15 @@ def list_systems(ctx: click.Context, output_format: str, status: str | None, sou
 @click.pass_context
 def show_system(ctx: click.Context, system_id: str, output_format: str) -> None:
     """Show one system with its evidence (SYSTEM_ID, or a unique prefix or name)."""
-    systems = current_inventory(ctx)
-    matches = [s for s in systems if s.id == system_id] or [
-        s for s in systems if s.id.startswith(system_id) or s.name == system_id
+    rows = current_inventory_dicts(ctx)
+    matches = [s for s in rows if s["id"] == system_id] or [
+        s for s in rows if s["id"].startswith(system_id) or s["name"] == system_id or s.get("register_entry") == system_id
     ]
     if len(matches) != 1:
         raise click.ClickException(
             f"no system {system_id!r} in the inventory" if not matches else f"{system_id!r} is ambiguous ({len(matches)} systems)"
         )
-    system = matches[0]
+    system = AISystem.model_validate(matches[0])
     if output_format == "json":
         emit_json("aims.inventory/1", {"systems": [system]})
         return
