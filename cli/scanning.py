@@ -180,11 +180,12 @@ def _observation_json(observation: Observation) -> dict[str, Any]:
     return {"id": observation.id, **observation.model_dump(mode="json")}
 
 
-def scan_json(report: ScanReport, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def scan_json(report: ScanReport, extra: dict[str, Any] | None = None, *,
+              include_observations: bool = True) -> dict[str, Any]:
     return {
         "scan": report.scan,
         "systems": report.systems,
-        "observations": [_observation_json(o) for o in report.observations],
+        **({"observations": [_observation_json(o) for o in report.observations]} if include_observations else {}),
         "issues": report.issues,
         "diff": {
             "base": report.diff.base,
@@ -211,13 +212,14 @@ def emit_scan_json(report: ScanReport, extra: dict[str, Any] | None = None) -> N
     def write(text: str) -> None:
         click.echo(text, nl=False)
 
-    document = scan_json(report, extra)
-    observations = document.pop("observations")
+    document = scan_json(report, extra, include_observations=False)
+    observations = report.observations
     head = to_json({"schema": "aims.scan/1", **document}, indent=2, fallback=str).decode("utf-8")
     write(head[:-2] + ',\n  "observations": [')  # reopen the object before its closing brace
     for start in range(0, len(observations), OBSERVATION_CHUNK):
         chunk = observations[start:start + OBSERVATION_CHUNK]
-        lines = [to_json(o, fallback=str).decode("utf-8") for o in chunk]
+        # Each model serialised in Rust, its id spliced in front (the id is derived, not a field).
+        lines = ['{"id":"' + o.id + '",' + to_json(o, fallback=str).decode("utf-8")[1:] for o in chunk]
         write(("," if start else "") + "\n    " + ",\n    ".join(lines))
     write("\n  ]\n}\n")
 
