@@ -1,7 +1,7 @@
 """`make bench`: run every benchmark, each in its own process, and print where results went.
 
 `python -m benchmarks [NAME ...]` runs a subset: code, logs, logs_cli, aws, azure, retrieval, ingest,
-gap, gap_public, llm, review, cli.
+gap, gap_public, llm, review, register, cli.
 Results are written as JSON to benchmarks/results/.
 """
 
@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("cli", "retrieval", "ingest", "gap", "gap_public", "llm", "review", "code", "logs", "logs_cli", "aws", "azure")
+BENCHMARKS = ("cli", "retrieval", "ingest", "gap", "gap_public", "llm", "review", "register", "code", "logs", "logs_cli",
+              "aws", "azure")
 
 
 def main(argv: list[str]) -> int:

@@ -21,7 +21,7 @@ DEFAULT_OUTPUT = Path("aims-demo")
 def _find_examples(given: Path | None) -> Path:
     candidates = [given] if given else [Path("examples/acme"), Path(__file__).resolve().parents[1] / "examples" / "acme"]
     for candidate in candidates:
-        if candidate and (candidate / "register.csv").exists():
+        if candidate and ((candidate / "register.yaml").exists() or (candidate / "register.csv").exists()):
             return candidate
     raise click.ClickException(
         "cannot find the example organisation (examples/acme); run from a checkout or pass --examples PATH"
@@ -74,7 +74,8 @@ def demo(output: Path, examples: Path | None) -> None:
 
     step("init the workspace")
     run("init")
-    run("register", "import", str(acme / "register.csv"))
+    register = acme / "register.yaml" if (acme / "register.yaml").exists() else acme / "register.csv"
+    run("register", "import", str(register))
 
     step("discover AI in code")
     repos = sorted(str(p) for p in (acme / "repos").iterdir() if p.is_dir())
@@ -87,8 +88,44 @@ def demo(output: Path, examples: Path | None) -> None:
     step("discover AI in Azure (demo only: the example subscription, served on 127.0.0.1)")
     azure = _discover_azure(run, acme)
 
+    cloud_scan: dict = {}  # type: ignore[type-arg]
+    account = acme / "cloud" / "moto_account.py"
+    try:
+        import moto  # noqa: F401  (the example account is simulated; the product talks to real AWS)
+    except ImportError:
+        account = None  # type: ignore[assignment]
+    if account is not None and account.exists():
+        step("discover AI in the example AWS account (simulated locally with moto)")
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("acme_moto_account", account)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        with module.acme_account() as region:
+            cloud_scan = json.loads(run("discover", "aws", "--regions", region, "--format", "json",
+                                        allowed=(OK, INCOMPLETE)))
+
+    step("impact assessment of the tier 1 system (drafted offline, completed and accepted by its owner)")
+    run("assess", "loan-scoring")
+    run("assess", "loan-scoring", "--reviewer", "credit-risk-lead",
+        "--set", "misuse=Using the score for customers it was not trained on (business loans); officers overriding without a reason.",
+        "--set", "consequences=A wrong decline denies credit to an eligible applicant; bias against protected groups.",
+        "--set", "residual=Medium: monthly bias monitoring and officer review of declines near the threshold.")
+    run("assess", "loan-scoring", "--accept", "--reviewer", "ai-risk-committee", "--note", "reviewed at the December meeting")
+    run("assess", "loan-scoring", "--output", str(output / "aisia-loan-scoring.md"))
+    run("assess", "loan-scoring", "--output", str(output / "aisia-loan-scoring.docx"))
+
+    week2 = acme / "logs" / "week2"
+    second_scan: dict = {}  # type: ignore[type-arg]
+    if week2.is_dir():
+        step("a week later: a second proxy-log scan fires 8.2 reassessment triggers")
+        second_scan = json.loads(run("discover", "logs", *logs, *sorted(str(p) for p in week2.iterdir() if p.suffix == ".log"),
+                                     "--fail-on", "trigger", "--format", "json", allowed=(OK, INCOMPLETE, 4)))
+    triggers = json.loads(run("inventory", "triggers", "--format", "json"))["triggers"]
+
     step("inventory and diff")
     inventory = json.loads(run("inventory", "list", "--format", "json"))
+    run("inventory", "list")
     run("inventory", "export", "--format", "cyclonedx", "--output", str(output / "inventory.cdx.json"))
     run("inventory", "export", "--format", "xlsx", "--output", str(output / "inventory.xlsx"))
 
@@ -120,23 +157,40 @@ def demo(output: Path, examples: Path | None) -> None:
     for finding in rerun:
         statuses[finding["status"]] = statuses.get(finding["status"], 0) + 1
     cited = sum(1 for f in rerun if f["citations"])
-    issues = code["issues"] + log_scan["issues"] + azure.get("issues", [])
+    issues = code["issues"] + log_scan["issues"] + azure.get("issues", []) + cloud_scan.get("issues", [])
     click.echo("")
     click.echo("aims demo: Acme Analytics Ltd (examples/acme), offline")
-    click.echo(f"  AI systems found: {len(systems)} "
-               f"({sum(1 for s in systems if s['status'] == 'shadow')} shadow, "
-               f"{sum(1 for s in systems if s['status'] == 'sanctioned')} sanctioned); "
-               f"code systems {len(code['systems'])}, log systems {len(log_scan['systems'])}, "
-               f"Azure systems {len(azure.get('systems', []))}")
+    sightings = len(code["observations"]) + len(log_scan["observations"]) + len(cloud_scan.get("observations", []))
+    by_status: dict[str, int] = {}
+    for system in systems:
+        by_status[system["status"]] = by_status.get(system["status"], 0) + 1
+    joined = sum(1 for s in systems if any(l["kind"] != "register" for l in s.get("links", [])))
+    click.echo(f"  Sightings: {sightings} observations from code, cloud and logs -> {len(systems)} AI systems "
+               f"({', '.join(f'{n} {k}' for k, n in sorted(by_status.items()))}); {joined} joined by exact links, "
+               f"each repository its own scope; Azure systems {len(azure.get('systems', []))}")
     for system in sorted(systems, key=lambda s: (s["risk_tier"], s["name"])):
-        click.echo(f"    [{system['status']:10}] tier {system['risk_tier']}  {system['name']}")
+        sources = "+".join(system["sources"])
+        links = ", ".join(sorted({l["kind"] for l in system.get("links", []) if l["kind"] != "register"}))
+        click.echo(f"    [{system['status']:10}] tier {system['risk_tier']}  {system['name']}  ({sources}"
+                   + (f"; linked by {links}" if links else "") + ")")
+    assessments = json.loads(run("assess", "--list", "--format", "json"))
+    for item in assessments["assessments"]:
+        click.echo(f"  Impact assessment: {item['system_name']} (tier {item['risk_tier']}): "
+                   f"{item['review']['state']}, review by {item['review_by']}")
+    if assessments["lacking"]:
+        click.echo(f"  Tier 1-2 systems without an impact assessment: {len(assessments['lacking'])} "
+                   "(named under 6.1.4 and A.5.2-A.5.5 in the findings)")
+    click.echo(f"  Reassessment triggers (8.2): {len(triggers)} stored (`aims inventory triggers`); "
+               f"the week-2 scan fired {len(second_scan.get('triggers', []))} and tripped --fail-on trigger:")
+    for trigger in second_scan.get("triggers", []):
+        click.echo(f"    {trigger['rule']}: {trigger['system_name']}: {trigger['detail']}")
     click.echo(f"  Sources with problems (reported, not hidden): {len(issues)}")
     click.echo(f"  Requirements drafted: {len(rerun)} — " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
     click.echo(f"  Findings citing verified policy passages: {cited}")
     click.echo(f"  Human decisions kept across the re-run: {kept}")
     click.echo(f"  Total time: {sum(t for _, t, _ in run.timings):.1f}s")
     click.echo(f"Outputs written to {output.resolve()}/ (report.html, soa.xlsx, soa.docx, inventory.cdx.json, demo.log …)")
-    if any(code_ not in (OK, INCOMPLETE) for _, _, code_ in run.timings):
+    if any(code_ not in (OK, INCOMPLETE, 4) for _, _, code_ in run.timings):  # 4: the trigger gate, shown on purpose
         raise SystemExit(ERROR)
 
 

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "discover": ("cli.discover:discover", "Scan code, logs and cloud accounts for AI use."),
     "inventory": ("cli.inventory:inventory", "List, show, diff and export the AI system inventory."),
     "register": ("cli.register_cmd:register", "Import or show the sanctioned-AI register."),
+    "assess": ("cli.assess:assess", "Draft, review and export an AI system impact assessment (AISIA)."),
     "policies": ("cli.policies:policies", "Ingest and list the organisation's policy documents."),
     "gap": ("cli.gap_cmd:gap", "Draft and show the ISO/IEC 42001 gap analysis."),
     "review": ("cli.review:review", "Accept, edit or reject drafted findings; verify the trail."),

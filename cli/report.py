@@ -52,7 +52,7 @@ def report(ctx: click.Context, output_format: str, output: Path | None, organisa
         systems=current_inventory(ctx), issues=workspace.latest_issues(), requirements=catalogue.all(),
         meta=document_meta(ctx, organisation), changed_findings=list(last_run.get("changed") or []),
         decisions_since=_since(store.events(), last_run.get("started_at")), inventory_diff=diff,
-        shadow_trend=shadow_trend(workspace),
+        shadow_trend=shadow_trend(workspace), triggers=workspace.triggers(),
     )
     text = report_html(data) if output_format == "html" else report_markdown(data)
     if output is None:

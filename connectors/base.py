@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from discovery.models import Observation, ScanIssue, SourceKind
+from discovery.models import LinkFact, Observation, ScanIssue, SourceKind
 
 #: Reports progress on long work: (what is being read, items done so far, total or None).
 ProgressCallback = Callable[[str, int, int | None], None]
@@ -25,12 +25,16 @@ class ScanResult:
     issues: list[ScanIssue] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: What a source states about what it deploys or calls (IaC names, workload identities),
+    #: used only to link sightings into systems.
+    facts: list[LinkFact] = field(default_factory=list)
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
 
     def extend(self, other: "ScanResult") -> None:
         self.observations.extend(other.observations)
+        self.facts.extend(other.facts)
         self.issues.extend(other.issues)
         self.targets.extend(t for t in other.targets if t not in self.targets)
         for key, n in other.counts.items():

@@ -15,6 +15,9 @@ from discovery.safe_text import spreadsheet_row
 CSV_COLUMNS = (
     "id", "name", "status", "status_reason", "risk_tier", "risk_reason", "providers", "models", "categories",
     "sources", "identities", "owner", "confidence", "first_seen", "last_seen", "observation_count", "targets",
+    # the system register (issue 11): added at the end so existing readers keep their columns
+    "scopes", "frameworks", "register_entry", "purpose", "data_categories", "suggested_owner", "risk_rules",
+    "flags", "assessment_status",
 )
 
 
@@ -94,12 +97,29 @@ def inventory_cyclonedx(systems: list[AISystem], tool_version: str = "0.1.0") ->
         ]
         if system.owner:
             properties.append({"name": "aims:owner", "value": system.owner})
-        if any(c in _MODEL_CATEGORIES for c in system.categories):
+        for name, values in (("aims:scopes", system.scopes), ("aims:frameworks", system.frameworks),
+                             ("aims:models", system.models), ("aims:risk_rules", system.risk_rules),
+                             ("aims:links", sorted({link.kind for link in system.links}))):
+            if values:
+                properties.append({"name": name, "value": ",".join(values)})
+        for name, value in (("aims:register_entry", system.register_entry), ("aims:purpose", system.purpose)):
+            if value:
+                properties.append({"name": name, "value": value})
+        categories = list(dict.fromkeys([*system.data_categories, *system.evidence_data_categories]))
+        if any(c in _MODEL_CATEGORIES for c in system.categories) and not any(
+                c not in _MODEL_CATEGORIES for c in system.categories):
             components.append({"type": "machine-learning-model", "bom-ref": system.id, "name": system.name,
                                "properties": properties})
         else:
-            services.append({"bom-ref": system.id, "name": system.name, "group": ",".join(system.providers),
-                             "properties": properties})
+            # A system is a service: who provides it, the data it handles (CycloneDX `data`
+            # classifications) and, through `dependencies`, the models it uses.
+            service: dict[str, object] = {"bom-ref": system.id, "name": system.name,
+                                          "group": ",".join(system.providers), "properties": properties}
+            if system.purpose:
+                service["description"] = system.purpose
+            if categories:
+                service["data"] = [{"flow": "bi-directional", "classification": c} for c in categories]
+            services.append(service)
         for model in system.models:
             ref = f"model:{model}"
             if ref not in seen_models:
@@ -117,7 +137,7 @@ def inventory_cyclonedx(systems: list[AISystem], tool_version: str = "0.1.0") ->
         "components": components,
         "services": services,
         "dependencies": [
-            {"ref": s.id, "dependsOn": [f"model:{m}" for m in s.models]} for s in systems if s.models
+            {"ref": s.id, "dependsOn": sorted({f"model:{m}" for m in s.models})} for s in systems if s.models
         ],
     }
     return json.dumps(bom, indent=2).encode("utf-8")

@@ -1,47 +1,51 @@
-"""Merge observations into AI systems with stable ids (pure).
+"""Merge observations into AI systems with stable ids (pure, linear in observations and identities).
 
-One system is one use: a repository's use of a provider, one cloud resource, or one SaaS app
-used by many people. Its id comes only from identity-defining fields (source, provider, scope),
-never from line numbers, timestamps or counts, so re-scans and diffs line up.
+An AI system is one application or business use. Observations first aggregate into sightings
+(`discovery.units`: one repository, one cloud resource, one log app), then join into systems:
+- the register selects sightings for its entries (repository globs, ARNs, identities, apps);
+- exact links (`discovery.links`) attach a cloud or log sighting to the repository whose IaC,
+  config, key or workload identity it shares, when exactly one repository's system claims it;
+- every repository is its own system; frameworks are attributes of the system that uses them.
+
+Ids come only from identity-defining fields: a register entry's id, a repository's name, or a
+standalone sighting's (source, provider, scope); never line numbers, timestamps or counts.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from discovery.links import find_links
+from discovery.risk import infer_data_categories
 from discovery.models import (
     AISystem,
     Confidence,
+    LinkFact,
     Observation,
-    ObservationRef,
     SourceKind,
+    SystemLink,
     short_hash,
 )
 from discovery.providers import ProviderVocabulary, vocabulary
+from discovery.register import Register, SystemEntry, selector_matches
+from discovery.units import FLAG_ATTRIBUTES, MAX_REFS_PER_UNIT, SUMMED_ATTRIBUTES, Unit, aggregate, scope_of
 
-# Observation attributes lifted onto the system: additive counters are summed, flags or-ed,
-# the rest keep their first value (connectors set them consistently within one system).
-_SUMMED_ATTRIBUTES = ("bytes_up", "bytes_down", "uploads", "requests")
-_FLAG_ATTRIBUTES = ("undeclared", "declared_unused", "secret_exposed", "upload")
-MAX_REFS_PER_SYSTEM = 50
-
-
-def scope_of(observation: Observation) -> str:
-    """The identity-defining scope of an observation's system."""
-    if observation.system_hint:
-        return observation.system_hint
-    loc = observation.location
-    if observation.source == SourceKind.CODE:
-        return loc.repo or observation.target
-    if observation.source == SourceKind.CLOUD:
-        return loc.arn or "/".join(p for p in (loc.account, loc.region) if p) or observation.target
-    return observation.provider  # logs: one system per provider unless the connector names an app
+MAX_REFS_PER_SYSTEM = MAX_REFS_PER_UNIT
+__all__ = ["merge_observations", "carry_forward", "system_id", "scope_of", "MAX_REFS_PER_SYSTEM"]
 
 
 def system_id(source: SourceKind, provider: str, scope: str) -> str:
+    """The id of a standalone cloud or log sighting (unchanged since the first release)."""
     return "sys-" + short_hash(source.value, provider, scope)
+
+
+def repository_system_id(repo: str) -> str:
+    return "sys-" + short_hash("code-repository", repo)
+
+
+def register_system_id(entry_id: str) -> str:
+    return "sys-" + short_hash("register", entry_id)
 
 
 def _name(source: SourceKind, provider_name: str, scope: str) -> str:
@@ -49,7 +53,7 @@ def _name(source: SourceKind, provider_name: str, scope: str) -> str:
         return provider_name if scope.lower() in provider_name.lower() else f"{provider_name} ({scope})"
     if source == SourceKind.CLOUD:
         return f"{provider_name}: {_short_cloud_id(scope)}"
-    return f"{provider_name} in {scope}"
+    return scope
 
 
 def _short_cloud_id(scope: str) -> str:
@@ -73,65 +77,166 @@ def _max(a: datetime | None, b: datetime | None) -> datetime | None:
     return b if a is None else a if b is None else max(a, b)
 
 
-def _add_unique(items: list, value) -> None:  # type: ignore[type-arg]
-    if value is not None and value != "" and value not in items:
-        items.append(value)
+def _register_entry_for(unit: Unit, entries: Sequence[SystemEntry]) -> SystemEntry | None:
+    app = unit.attributes.get("app")
+    for entry in entries:
+        if selector_matches(entry.select, source=unit.source.value, provider_ids=set(unit.providers),
+                            scope=unit.scope, repo=unit.repo, arns=unit.arns, identities=unit.identities,
+                            app=app if isinstance(app, str) else None):
+            return entry
+    return None
+
+
+def _selected_by(entry: SystemEntry, unit: Unit) -> str:
+    sel = entry.select
+    parts = [f"{label} {', '.join(values)}" for label, values in
+             (("repos", sel.repos), ("arns", sel.arns), ("identities", sel.identities), ("apps", sel.apps),
+              ("providers", sel.providers)) if values]
+    return f"register entry {entry.id!r} selects it ({'; '.join(parts)})"
 
 
 def merge_observations(
-    observations: Iterable[Observation], providers: ProviderVocabulary | None = None
+    observations: Iterable[Observation],
+    providers: ProviderVocabulary | None = None,
+    *,
+    facts: Iterable[LinkFact] = (),
+    register: Register | None = None,
 ) -> list[AISystem]:
-    """Group observations by (source, provider, scope) into systems, sorted by id."""
+    """Join observations into systems, sorted by id. Register fields (owner, purpose, declared
+    tier and data categories) are copied here; status and tier are set by `classify` and
+    `assess_risk`."""
     providers = providers or vocabulary()
-    groups: dict[tuple[SourceKind, str, str], list[Observation]] = defaultdict(list)
-    for obs in observations:
-        groups[(obs.source, obs.provider, scope_of(obs))].append(obs)
+    facts = list(facts)
+    units = aggregate(observations)
+    entries = register.systems if register else ()
+    group_of: dict[str, str] = {}
+    links: dict[str, list[SystemLink]] = {}
+    entry_by_group: dict[str, SystemEntry] = {}
+    for key, unit in units.items():
+        entry = _register_entry_for(unit, entries) if entries else None
+        if entry is not None:
+            group = f"register:{entry.id}"
+            group_of[key] = group
+            entry_by_group[group] = entry
+            links.setdefault(group, []).append(
+                SystemLink(kind="register", unit=key, to=group, value=entry.id, reason=_selected_by(entry, unit)))
+        elif unit.source == SourceKind.CODE:
+            group_of[key] = key
+    found = find_links(units, facts)
+    for key, unit in units.items():
+        if key in group_of:
+            continue
+        candidates = found.get(key, [])
+        anchors = sorted({group_of.get(link.repo_unit, link.repo_unit) for link in candidates})
+        if len(anchors) == 1:
+            group_of[key] = anchors[0]
+            links.setdefault(anchors[0], []).extend(
+                SystemLink(kind=l.kind, unit=key, to=l.repo_unit, value=l.value, reason=l.reason) for l in candidates)
+        else:
+            group_of[key] = key
+            if anchors:  # several repositories claim it: a shared resource, kept apart and explained
+                links.setdefault(key, []).extend(
+                    SystemLink(kind=l.kind, unit=key, to=l.repo_unit, value=l.value,
+                               reason=f"shared by {len(anchors)} systems, not joined: {l.reason}") for l in candidates)
 
-    systems = []
-    for (source, provider, scope), members in groups.items():
-        members.sort(key=lambda o: (o.location.display(), o.signal))
-        system = AISystem(
-            id=system_id(source, provider, scope),
-            name=_name(source, providers.name(provider), scope),
-            scope=scope,
-            providers=[provider],
-            sources=[source],
-        )
-        best = Confidence.LOW
-        attributes: dict[str, str | int | float | bool] = {}
-        for obs in members:
-            _add_unique(system.models, obs.model)
-            _add_unique(system.categories, obs.category)
-            _add_unique(system.identities, obs.identity)
-            _add_unique(system.targets, obs.target)
-            system.first_seen = _min(system.first_seen, obs.first_seen)
-            system.last_seen = _max(system.last_seen, obs.last_seen)
-            system.observation_count += obs.count
-            if obs.confidence.rank > best.rank:
-                best = obs.confidence
-            for key, value in obs.attributes.items():
-                if key in _SUMMED_ATTRIBUTES and isinstance(value, (int, float)):
-                    attributes[key] = attributes.get(key, 0) + value  # type: ignore[operator]
-                elif key in _FLAG_ATTRIBUTES:
-                    attributes[key] = bool(attributes.get(key)) or bool(value)
-                else:
-                    attributes.setdefault(key, value)
-            if len(system.observations) < MAX_REFS_PER_SYSTEM:
-                system.observations.append(
-                    ObservationRef(
-                        id=obs.id, location=obs.location.display(), signal=obs.signal, confidence=obs.confidence
-                    )
-                )
-        system.confidence = best
-        system.attributes = attributes
-        owner_hint = attributes.get("owner_hint")
-        if isinstance(owner_hint, str) and owner_hint:
-            system.owner = owner_hint
-        system.models.sort()
-        system.identities.sort()
-        systems.append(system)
+    members: dict[str, list[Unit]] = {}
+    for key, group in group_of.items():
+        members.setdefault(group, []).append(units[key])
+    owner_facts: dict[str, str] = {}
+    for fact in facts:
+        if fact.kind == "owner":
+            owner_facts.setdefault(f"code:{fact.repo}", fact.value)
+    systems = [
+        _build(group, group_units, entry_by_group.get(group), links.get(group, []), owner_facts, providers)
+        for group, group_units in members.items()
+    ]
     systems.sort(key=lambda s: s.id)
     return systems
+
+
+def _build(group: str, group_units: list[Unit], entry: SystemEntry | None, links: list[SystemLink],
+           owner_facts: dict[str, str], providers: ProviderVocabulary) -> AISystem:
+    group_units.sort(key=lambda u: (u.source != SourceKind.CODE, u.key))
+    first = group_units[0]
+    if entry is not None:
+        sid, name, scope = register_system_id(entry.id), entry.name, entry.id
+    elif group.startswith("code:"):
+        repo = group.removeprefix("code:")
+        sid, name, scope = repository_system_id(repo), repo, repo
+    else:
+        provider = first.primary_provider
+        sid, name, scope = system_id(first.source, provider, first.scope), _name(first.source, providers.name(provider), first.scope), first.scope
+    provider_ids: dict[str, None] = {}
+    frameworks: dict[str, None] = {}
+    categories: dict = {}  # type: ignore[type-arg]
+    sources: dict[SourceKind, None] = {}
+    targets: dict[str, None] = {}
+    models: set[str] = set()
+    identities: set[str] = set()
+    regions: set[str] = set()
+    departments: set[str] = set()
+    attributes: dict[str, str | int | float | bool] = {}
+    refs = []
+    best = Confidence.LOW
+    system = AISystem(id=sid, name=name, scope=scope, providers=[])
+    for unit in group_units:
+        provider_ids.update(unit.providers)
+        frameworks.update(unit.frameworks)
+        categories.update(unit.categories)
+        sources.setdefault(unit.source)
+        targets.update(unit.targets)
+        models |= unit.models
+        identities |= unit.identities
+        regions |= unit.regions
+        departments |= unit.departments
+        system.first_seen = _min(system.first_seen, unit.first_seen)
+        system.last_seen = _max(system.last_seen, unit.last_seen)
+        system.observation_count += unit.count
+        if unit.confidence.rank > best.rank:
+            best = unit.confidence
+        for key, value in unit.attributes.items():
+            if key in SUMMED_ATTRIBUTES and isinstance(value, (int, float)) and not isinstance(value, bool):
+                attributes[key] = attributes.get(key, 0) + value  # type: ignore[operator]
+            elif key in FLAG_ATTRIBUTES:
+                attributes[key] = bool(attributes.get(key)) or bool(value)
+            else:
+                attributes.setdefault(key, value)
+        room = MAX_REFS_PER_SYSTEM - len(refs)
+        if room > 0:
+            refs.extend(unit.refs[:room])
+    system.providers = list(provider_ids)
+    system.frameworks = list(frameworks)
+    system.categories = list(categories)
+    system.sources = list(sources)
+    system.targets = list(targets)
+    system.models = sorted(models)
+    system.identities = sorted(identities)
+    system.regions = sorted(regions)
+    system.departments = sorted(departments)
+    system.confidence = best
+    system.attributes = attributes
+    system.observations = refs
+    system.units = sorted(u.key for u in group_units)
+    system.scopes = sorted({u.scope for u in group_units})
+    system.links = sorted(links, key=lambda l: (l.kind, l.unit, l.to, l.value))
+    hint = attributes.get("owner_hint")
+    suggested = hint if isinstance(hint, str) and hint else None
+    for unit in group_units:
+        suggested = suggested or owner_facts.get(unit.key)
+    system.suggested_owner = suggested
+    if entry is not None:
+        system.register_entry = entry.id
+        system.owner = entry.owner
+        system.purpose = entry.purpose
+        system.intended_users = entry.intended_users
+        system.affected_parties = entry.affected_parties
+        system.data_categories = list(entry.data_categories)
+        system.declared_tier = entry.tier
+        system.automated_decisions = entry.automated_decisions
+        system.exposure = entry.exposure
+    texts = [name, scope] + [t for u in group_units for t in u.texts]
+    system.evidence_data_categories = infer_data_categories(texts)
+    return system
 
 
 def carry_forward(

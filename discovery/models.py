@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timezone
+from functools import cached_property
+from datetime import date, datetime, timezone
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,9 +49,11 @@ class Confidence(StrEnum):
 
 
 class SystemStatus(StrEnum):
-    SANCTIONED = "sanctioned"
-    SHADOW = "shadow"
-    UNKNOWN = "unknown"
+    SANCTIONED = "sanctioned"  # a register entry covers it and its approval is current
+    SHADOW = "shadow"  # no register entry covers it
+    EXPIRED = "expired"  # a register entry covers it but the approval lapsed
+    EXCEPTED = "excepted"  # a live suppression (reason, owner, expiry) covers it
+    UNKNOWN = "unknown"  # no register imported, or a low-confidence lead
 
 
 class IssueSeverity(StrEnum):
@@ -124,8 +127,14 @@ class Observation(_Frozen):
     )
     attributes: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
-    @property
-    def id(self) -> str:
+    def model_copy(self, *, update=None, deep: bool = False):  # type: ignore[no-untyped-def,override]
+        copied = super().model_copy(update=update, deep=deep)
+        if update:  # an identity field may have changed: forget the cached id
+            copied.__dict__.pop("id", None)
+        return copied
+
+    @cached_property
+    def id(self) -> str:  # cached: merge and the store ask for it several times per observation
         return "obs-" + short_hash(
             self.connector,
             self.signal,
@@ -150,6 +159,31 @@ class ScanIssue(_Frozen):
     count: int = 1
 
 
+class LinkFact(_Frozen):
+    """A fact a repository states about what it deploys or calls, used only to link systems.
+
+    kind: iac-resource (a cloud resource name or ARN declared in IaC), workload-identity (an IAM
+    role, service account or managed identity in deployment config), deployment-name (a model
+    deployment or endpoint named in config), owner (CODEOWNERS catch-all or package metadata).
+    """
+
+    kind: str
+    value: str
+    repo: str
+    target: str
+    path: str = ""
+
+
+class SystemLink(_Frozen):
+    """Why two sightings are one system: an exact link the evidence supports, or the register."""
+
+    kind: str  # iac-resource | shared-model | key-fingerprint | workload-identity | register
+    unit: str  # the sighting that was attached
+    to: str  # the sighting or register entry it was attached to
+    value: str  # the shared name, ARN, fingerprint or identity (redacted where secret)
+    reason: str
+
+
 class ObservationRef(_Frozen):
     id: str
     location: str
@@ -158,7 +192,8 @@ class ObservationRef(_Frozen):
 
 
 class AISystem(BaseModel):
-    """An inventory entry merging observations of the same use."""
+    """One application or business use of AI: sightings from code, cloud and logs joined by
+    exact links or by the register. Frameworks are attributes (`frameworks`), not systems."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -182,6 +217,31 @@ class AISystem(BaseModel):
     observation_count: int = 0
     observations: list[ObservationRef] = Field(default_factory=list)
     attributes: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    # The system-level register (issue 11); added fields, the contract's fields are unchanged.
+    units: list[str] = Field(default_factory=list, description="Stable keys of the sightings it joins.")
+    frameworks: list[str] = Field(default_factory=list)
+    links: list[SystemLink] = Field(default_factory=list)
+    scopes: list[str] = Field(default_factory=list, description="Repositories, accounts and log apps it spans.")
+    regions: list[str] = Field(default_factory=list)
+    departments: list[str] = Field(default_factory=list)
+    register_entry: str | None = None
+    purpose: str | None = None
+    intended_users: str | None = None
+    affected_parties: str | None = None
+    data_categories: list[str] = Field(default_factory=list)
+    evidence_data_categories: dict[str, str] = Field(
+        default_factory=dict, description="Data categories the evidence suggests, each with why.")
+    suggested_owner: str | None = None
+    approved_by: str | None = None
+    approval_until: date | None = None
+    exception_until: date | None = None
+    declared_tier: int | None = Field(default=None, ge=1, le=3)
+    evidence_tier: int | None = Field(default=None, ge=1, le=3)
+    risk_rules: list[str] = Field(default_factory=list, description="Ids of the tier rules that fired.")
+    flags: list[str] = Field(default_factory=list, description="Declared-vs-evidence mismatches and other warnings.")
+    automated_decisions: bool = False
+    exposure: str | None = None
+    assessment_status: str | None = Field(default=None, description="Its impact assessment's review state, if any.")
 
 
 class Scan(BaseModel):

@@ -1,134 +1,163 @@
-"""The sanctioned-AI register and the sanctioned/shadow classification (pure but for parsing).
+"""The AI system register and the status of each system (pure but for parsing).
 
-Register format (DESIGN §4): CSV or YAML with `provider,system,owner,approved_use,expires`.
-`system` is optional; when given it names one inventory system (by id, name or scope)
-instead of every use of the provider.
+Two forms, both accepted by `aims register import`:
+- the system-level register (YAML `systems:` / `exceptions:`, or a CSV whose header has `name`):
+  each entry names one AI system (owner, purpose, intended users, affected parties, data
+  categories, tier, approval) and selects its evidence (repository globs, ARN patterns, log
+  identities or apps, providers);
+- the provider-level shorthand of DESIGN §4 (`provider,system,owner,approved_use,expires`).
+
+Statuses: sanctioned (a register entry covers it and its approval is current), shadow (none
+does), expired (the approval lapsed), excepted (a live suppression with reason, owner and
+expiry; an expired suppression stops applying), unknown (no register, or a low-confidence lead).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
-from pathlib import Path
-
-import yaml
-from pydantic import BaseModel, ConfigDict
+from fnmatch import fnmatchcase
 
 from discovery.models import AISystem, SystemStatus
-from discovery.providers import ProviderVocabulary, vocabulary
-
-REGISTER_FIELDS = ("provider", "system", "owner", "approved_use", "expires")
-
-
-class RegisterError(ValueError):
-    pass
-
-
-class RegisterEntry(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    provider: str
-    system: str | None = None
-    owner: str | None = None
-    approved_use: str | None = None
-    expires: date | None = None
-
-    def applies_to(self, system: AISystem) -> bool:
-        if self.provider not in system.providers:
-            return False
-        return self.system is None or self.system in (system.id, system.name, system.scope)
-
-    def expired(self, today: date) -> bool:
-        return self.expires is not None and self.expires < today
+from discovery.register_file import (  # noqa: F401  (the register's public names live here too)
+    REGISTER_FIELDS,
+    SYSTEM_CSV_FIELDS,
+    Register,
+    RegisterEntry,
+    RegisterError,
+    Selector,
+    Suppression,
+    SystemEntry,
+    load_register,
+    load_register_document,
+    parse_register,
+    parse_register_document,
+)
 
 
-def _clean(value: object) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    return text or None
+def _glob_any(patterns: tuple[str, ...], values: set[str] | list[str]) -> bool:
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            if any(fnmatchcase(v, pattern) for v in values):
+                return True
+        elif pattern in values:
+            return True
+    return False
 
 
-def parse_register(text: str, source: str, providers: ProviderVocabulary | None = None) -> list[RegisterEntry]:
-    """Parse CSV (with header) or YAML (a list of mappings, or {register: [...]})."""
-    providers = providers or vocabulary()
-    if source.lower().endswith((".yaml", ".yml")):
-        data = yaml.safe_load(text) or []
-        rows = data.get("register", []) if isinstance(data, dict) else data
-        if not isinstance(rows, list):
-            raise RegisterError(f"{source}: expected a list of register entries")
-        first_line = 1
-    else:
-        reader = csv.DictReader(io.StringIO(text))
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [f for f in ("provider",) if f not in header]
-        unknown = [h for h in header if h not in REGISTER_FIELDS]
-        if missing or unknown:
-            raise RegisterError(
-                f"{source}: header must be {','.join(REGISTER_FIELDS)}"
-                + (f"; missing {missing}" if missing else "")
-                + (f"; unknown columns {unknown}" if unknown else "")
-            )
-        rows = [{k.strip(): v for k, v in row.items() if k} for row in reader]
-        first_line = 2
-    entries = []
-    for number, row in enumerate(rows, start=first_line):
-        if not isinstance(row, dict):
-            raise RegisterError(f"{source}: entry {number} is not a mapping")
-        provider = _clean(row.get("provider"))
-        if provider is None:
-            raise RegisterError(f"{source}:{number}: provider is empty")
-        if provider not in providers:
-            raise RegisterError(f"{source}:{number}: unknown provider id {provider!r} (see the provider vocabulary)")
-        expires_raw = _clean(row.get("expires"))
-        try:
-            expires = date.fromisoformat(expires_raw) if expires_raw else None
-        except ValueError as exc:
-            raise RegisterError(f"{source}:{number}: expires {expires_raw!r} is not an ISO date") from exc
-        entries.append(
-            RegisterEntry(
-                provider=provider,
-                system=_clean(row.get("system")),
-                owner=_clean(row.get("owner")),
-                approved_use=_clean(row.get("approved_use")),
-                expires=expires,
-            )
-        )
-    return entries
+def selector_matches(selector: Selector, *, source: str, provider_ids: set[str], scope: str, repo: str | None,
+                     arns: set[str], identities: set[str], app: str | None, system_names: set[str] = frozenset()) -> bool:
+    """Whether a sighting (or a system, for suppressions) falls under a selector."""
+    if selector.systems and _glob_any(selector.systems, system_names):
+        return True
+    located = bool(selector.repos or selector.arns or selector.identities or selector.apps)
+    hit = False
+    if selector.repos and repo and _glob_any(selector.repos, [repo]):
+        hit = True
+    if not hit and selector.arns and _glob_any(selector.arns, arns | ({scope} if source == "cloud" else set())):
+        hit = True
+    if not hit and selector.apps and source == "logs" and _glob_any(selector.apps, {scope} | ({app} if app else set())):
+        hit = True
+    if not hit and selector.identities and _glob_any(selector.identities, identities):
+        hit = True
+    if located and not hit:
+        return False
+    if selector.providers:
+        return bool(provider_ids & set(selector.providers))
+    return located
 
 
-def load_register(path: Path, providers: ProviderVocabulary | None = None) -> list[RegisterEntry]:
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RegisterError(f"{path}: cannot read the register: {exc}") from exc
-    return parse_register(text, str(path), providers)
+def _provider_status(system: AISystem, entries: tuple[RegisterEntry, ...], today: date) -> tuple[SystemStatus, str, str | None, date | None]:
+    """Provider shorthand: sanctioned when every service provider (frameworks only when there is
+    no service) has a live entry; an entry naming this system outranks provider-wide ones."""
+    needed = [p for p in system.providers if p not in system.frameworks] or list(system.providers)
+    approved: list[RegisterEntry] = []
+    lapsed: list[RegisterEntry] = []
+    missing: list[str] = []
+    for provider in needed:
+        matches = sorted((e for e in entries if e.provider == provider and e.applies_to(system)),
+                         key=lambda e: e.system is None)
+        live = [e for e in matches if not e.expired(today)]
+        if live:
+            approved.append(live[0])
+        elif matches:
+            lapsed.append(matches[0])
+        else:
+            missing.append(provider)
+    owner = (approved or lapsed or [None])[0]
+    owner_name = owner.owner if owner else None
+    if lapsed:
+        entry = lapsed[0]
+        return SystemStatus.EXPIRED, f"approval for {entry.provider} expired on {entry.expires.isoformat()}", owner_name, entry.expires  # type: ignore[union-attr]
+    if missing:
+        return SystemStatus.SHADOW, "not in the AI register" + (f" ({', '.join(missing)} not approved)" if approved else ""), owner_name, None
+    uses = "; ".join(dict.fromkeys(e.approved_use for e in approved if e.approved_use))
+    until = min((e.expires for e in approved if e.expires), default=None)
+    return (SystemStatus.SANCTIONED, "approved" + (f" for {uses}" if uses else "") + (f" until {until.isoformat()}" if until else ""),
+            owner_name, until)
 
 
-def classify(systems: list[AISystem], register: list[RegisterEntry] | None, today: date) -> list[AISystem]:
-    """Mark each system sanctioned, shadow or unknown, with the reason, in place."""
+def classify(systems: list[AISystem], register: Register | list[RegisterEntry] | None, today: date) -> list[AISystem]:
+    """Mark each system sanctioned, shadow, expired, excepted or unknown, with the reason, in place."""
+    if isinstance(register, list):
+        register = Register(providers=tuple(register))
     for system in systems:
         if not system.confidence.counts_as_use:
             system.status, system.status_reason = SystemStatus.UNKNOWN, "low-confidence lead, not counted as AI use"
             continue
         if register is None:
-            system.status, system.status_reason = SystemStatus.UNKNOWN, "no sanctioned-AI register imported"
+            system.status, system.status_reason = SystemStatus.UNKNOWN, "no AI register imported"
             continue
-        matches = [e for e in register if e.applies_to(system)]
-        # An entry naming this very system outranks a provider-wide one.
-        matches.sort(key=lambda e: e.system is None)
-        live = [e for e in matches if not e.expired(today)]
-        if live:
-            entry = live[0]
-            system.status = SystemStatus.SANCTIONED
-            system.status_reason = "approved" + (f" for {entry.approved_use}" if entry.approved_use else "") + (
-                f" until {entry.expires.isoformat()}" if entry.expires else ""
-            )
-            system.owner = system.owner or entry.owner
-        elif matches:
-            system.status = SystemStatus.SHADOW
-            system.status_reason = f"approval expired on {matches[0].expires.isoformat()}"  # type: ignore[union-attr]
-            system.owner = system.owner or matches[0].owner
+        entry = register.entry(system.register_entry)
+        if entry is not None:
+            system.owner = entry.owner or system.owner
+            system.approved_by = entry.approved_by
+            system.approval_until = entry.approved_until
+            if entry.approved_by is None and entry.approved_until is None:
+                status, reason = SystemStatus.SHADOW, f"registered as {entry.id!r} but not approved"
+            elif entry.approved_until is not None and entry.approved_until < today:
+                status, reason = SystemStatus.EXPIRED, f"approval of {entry.id!r} lapsed on {entry.approved_until.isoformat()}"
+            else:
+                reason = f"register entry {entry.id!r} approved" + (f" by {entry.approved_by}" if entry.approved_by else "")
+                status = SystemStatus.SANCTIONED
+                reason += f" until {entry.approved_until.isoformat()}" if entry.approved_until else ""
         else:
-            system.status = SystemStatus.SHADOW
-            system.status_reason = "not in the sanctioned-AI register"
+            status, reason, owner, until = _provider_status(system, register.providers, today)
+            system.owner = system.owner or owner
+            system.approval_until = until
+        system.status, system.status_reason = status, reason
+        if status != SystemStatus.SANCTIONED:
+            _apply_exception(system, register, today)
     return systems
+
+
+def split_unit(unit: str) -> tuple[str, str | None, str]:
+    """(source, provider, scope) of a unit key: `code:REPO`, `cloud:PROVIDER:SCOPE`, `logs:PROVIDER:SCOPE`."""
+    source, _, rest = unit.partition(":")
+    if source == "code":
+        return source, None, rest
+    provider, _, scope = rest.partition(":")
+    return source, provider, scope
+
+
+def system_selected(selector: Selector, system: AISystem) -> bool:
+    names = {system.id, system.name, *(filter(None, [system.register_entry]))}
+    for unit in system.units or [f"{system.sources[0].value if system.sources else 'code'}:{system.scope}"]:
+        source, provider, scope = split_unit(unit)
+        if selector_matches(selector, source=source, provider_ids=set(system.providers), scope=scope,
+                            repo=scope if source == "code" else None, arns={scope} if source == "cloud" else set(),
+                            identities=set(system.identities), app=None, system_names=names):
+            return True
+    return False
+
+
+def _apply_exception(system: AISystem, register: Register, today: date) -> None:
+    for suppression in register.exceptions:
+        if not system_selected(suppression.select, system):
+            continue
+        if suppression.live(today):
+            system.status = SystemStatus.EXCEPTED
+            system.status_reason = (f"excepted until {suppression.expires.isoformat()} by {suppression.owner}: "
+                                    f"{suppression.reason}")
+            system.exception_until = suppression.expires
+            return
+        system.status_reason += f"; an exception lapsed on {suppression.expires.isoformat()}"

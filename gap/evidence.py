@@ -105,6 +105,15 @@ def _for_tag(
         return _listed([s for s in systems if _DATA_CATEGORIES.intersection(s.categories)], "data-handling"), []
     if tag == "compute-resources":
         return _listed([s for s in systems if _COMPUTE_CATEGORIES.intersection(s.categories)], "compute"), []
+    if tag == "impact-assessments":
+        assessed = [s for s in systems if s.assessment_status]
+        items = [TechnicalEvidence(kind="impact-assessment", id=f"aisia:{s.id}",
+                                   summary=f"impact assessment of {s.name} (tier {s.risk_tier}): {s.assessment_status}")
+                 for s in assessed[:MAX_ITEMS_PER_TAG]]
+        lacking = [s for s in systems if s.risk_tier <= 2 and not s.assessment_status and s.confidence.counts_as_use]
+        concern = [f"{len(lacking)} tier 1-2 AI system(s) have no impact assessment: "
+                   + ", ".join(s.name for s in lacking[:10]) + (" …" if len(lacking) > 10 else "")] if lacking else []
+        return items, concern
     if tag in CONTROL_TAGS:
         relevant = [c for c in controls if c.kind.value == tag]
         negative = [c for c in relevant if c.status in _NEGATIVE_CONTROL]

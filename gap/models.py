@@ -64,7 +64,7 @@ class TechnicalEvidence(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: str  # ai-system | cloud-control | scan-coverage
+    kind: str  # ai-system | cloud-control | scan-coverage | impact-assessment
     id: str
     summary: str
 

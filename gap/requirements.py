@@ -61,6 +61,7 @@ TECHNICAL_EVIDENCE_TAGS: frozenset[str] = frozenset(
         "model-version-pinning",
         "data-sources",
         "compute-resources",
+        "impact-assessments",
     }
 )
 

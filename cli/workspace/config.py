@@ -151,6 +151,19 @@ class LimitsConfig(_Section):
                               max_unpacked_bytes=self.archive_max_unpacked_bytes, max_ratio=self.archive_max_ratio)
 
 
+class RiskConfig(_Section):
+    rules: str | None = None  # extra tier rules (YAML, the schema of discovery/catalogues/tiers.yaml)
+
+
+class TriggersConfig(_Section):
+    rules: str | None = None  # extra 8.2 trigger rules (YAML, the schema of discovery/catalogues/triggers.yaml)
+
+
+class NotifyConfig(_Section):
+    url: str | None = None  # webhook for `aims discover run --notify` (env AIMS_NOTIFY_URL)
+    format: str = "json"  # json | slack
+
+
 class Config(_Section):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -163,6 +176,9 @@ class Config(_Section):
     sanctioned_register: RegisterConfig = Field(default_factory=RegisterConfig, alias="register")
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     reviewer: str | None = None
+    risk: RiskConfig = Field(default_factory=RiskConfig)
+    triggers: TriggersConfig = Field(default_factory=TriggersConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
 
 
 # Environment variables that override the file (flags override these in turn).
@@ -182,6 +198,8 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "AIMS_EMBEDDINGS": ("embeddings", "model"),
     "AIMS_CHROMA_URL": ("chroma", "url"),
     "AIMS_REVIEWER": ("reviewer",),
+    "AIMS_NOTIFY_URL": ("notify", "url"),
+    "AIMS_NOTIFY_FORMAT": ("notify", "format"),
 }
 
 
@@ -315,7 +333,7 @@ days = 7              # Cloud Audit Logs look-back for who called Vertex AI (0 s
 paths = []            # policy documents (PDF, Word, HTML, Markdown)
 
 [register]
-# path = "register.csv"   # the sanctioned-AI register (provider,system,owner,approved_use,expires)
+# path = "register.yaml"  # the AI system register (systems:, exceptions:) or the provider CSV shorthand
 
 [limits]
 # What one hostile or broken input may cost, checked before parsing (docs/hardening.md).
@@ -327,4 +345,14 @@ paths = []            # policy documents (PDF, Word, HTML, Markdown)
 # policy_max_text_chars = 2000000         # ... and so are those with more text than this
 # archive_max_unpacked_bytes = 67108864   # DOCX/XLSX unpacked size; any one PDF stream
 # archive_max_ratio = 100                 # an archive part inflating more than this is refused
+
+[risk]
+# rules = "tiers.yaml"    # extra or replacement risk-tier rules (schema: discovery/catalogues/tiers.yaml)
+
+[triggers]
+# rules = "triggers.yaml" # extra 8.2 reassessment trigger rules (schema: discovery/catalogues/triggers.yaml)
+
+[notify]
+# url = "https://hooks.example/aims"   # `aims discover run --notify` posts a summary here (env AIMS_NOTIFY_URL)
+format = "json"           # json, or slack for a Slack-compatible payload
 """

@@ -50,6 +50,25 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT 1, COUNT(*), COALESCE((SELECT hash FROM review_events ORDER BY seq DESC LIMIT 1), '0000000000000000000000000000000000000000000000000000000000000000'),
                COUNT(*), NULL, NULL FROM review_events;
     """,
+    # 4: the system register and a workspace that stays linear (issues 11 and 15): observations
+    # stored once per target as one JSON array (a scan stores references, not copies), the
+    # inventory snapshot stored once per scan and once as "current" (read, never re-merged, by
+    # list, exports, report and gap run), link facts, reassessment triggers, impact assessments.
+    """
+    CREATE TABLE observation_sets (target TEXT PRIMARY KEY, count INTEGER NOT NULL, doc TEXT NOT NULL);
+    CREATE TABLE link_fact_sets (target TEXT PRIMARY KEY, doc TEXT NOT NULL);
+    CREATE TABLE scan_targets (
+        scan_id TEXT NOT NULL REFERENCES scans(id), target TEXT NOT NULL, observations INTEGER NOT NULL,
+        PRIMARY KEY (scan_id, target)
+    );
+    CREATE TABLE inventory_blobs (scan_id TEXT PRIMARY KEY REFERENCES scans(id), doc TEXT NOT NULL);
+    CREATE TABLE inventory_current (
+        id INTEGER PRIMARY KEY CHECK (id = 1), scan_id TEXT, built_on TEXT NOT NULL, doc TEXT NOT NULL
+    );
+    CREATE TABLE register_documents (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL);
+    CREATE TABLE triggers (id TEXT PRIMARY KEY, scan_id TEXT, at TEXT, doc TEXT NOT NULL);
+    CREATE TABLE assessments (system_id TEXT PRIMARY KEY, doc TEXT NOT NULL, updated_at TEXT NOT NULL);
+    """,
 )
 
 

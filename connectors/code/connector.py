@@ -27,7 +27,8 @@ from discovery.code.detectors import apply_repo_rules
 from discovery.code.files import classify
 from discovery.code.hits import RawHit
 from discovery.code.ignore import CodeOwners
-from discovery.models import IssueSeverity, Location, Observation, ScanIssue, SourceKind
+from discovery.linkfacts import MAX_FACT_FILE_BYTES, extract_link_facts, is_fact_file
+from discovery.models import IssueSeverity, LinkFact, Location, Observation, ScanIssue, SourceKind
 from discovery.code.catalogue import SignatureCatalogue, load_catalogue
 
 MAX_ISSUES_PER_KIND = 20  # beyond this, one issue carries the count
@@ -140,8 +141,15 @@ class CodeConnector(Connector):
             return
         # Files are scanned while the walk goes on (in workers, once the tree is big enough).
         scanner = self._scanner(engine)
+        fact_files: list[WalkedFile] = []
+
+        def sink(walked: WalkedFile) -> None:
+            scanner.feed(walked)
+            if is_fact_file(walked.rel):
+                fact_files.append(walked)
+
         walk = walk_repository(root, respect_ignore=self.options.respect_ignore,
-                               max_file_size=self.options.max_file_size, sink=scanner.feed,
+                               max_file_size=self.options.max_file_size, sink=sink,
                                follow_symlinks=self.options.follow_symlinks)
         issues = [
             ScanIssue(connector=self.name, target=target, kind=i.kind, message=f"{name}/{i.path}: {i.message}",
@@ -149,6 +157,7 @@ class CodeConnector(Connector):
             for i in walk.issues
         ]
         self._scan_repository(result, scanner, root, name, target, walk.counts, issues, walk.too_large)
+        result.facts.extend(_link_facts(fact_files, name, target))
         for nested in walk.nested_repos:
             nested_name = local_repo_name(nested)
             if nested_name == nested.name:
@@ -221,6 +230,25 @@ def _capped(issues: list[ScanIssue]) -> list[ScanIssue]:
         kept.append(ScanIssue(connector="code", target=target, kind=kind, severity=severity, count=n,
                               message=f"{n} more file(s) with the same problem"))
     return kept
+
+
+#: Config files read for link facts per repository; a monorepo's first ones are enough to link.
+MAX_FACT_FILES = 500
+
+
+def _link_facts(files: list[WalkedFile], repo: str, target: str) -> list[LinkFact]:
+    """Link facts (IaC names, workload identities, deployment names, owners) from the few
+    config files the walk saw; unreadable or oversized ones are skipped (the scan reports them)."""
+    facts: list[LinkFact] = []
+    for walked in files[:MAX_FACT_FILES]:
+        if walked.size > MAX_FACT_FILE_BYTES:
+            continue
+        try:
+            text = Path(walked.path).read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+        facts.extend(extract_link_facts(text, walked.rel, repo, target))
+    return facts
 
 
 def _codeowners(root: Path) -> CodeOwners | None:

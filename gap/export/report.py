@@ -17,6 +17,7 @@ from typing import Any
 from discovery.diff import InventoryDiff
 from discovery.models import AISystem, ScanIssue
 from discovery.safe_text import markdown_block, markdown_inline
+from discovery.triggers import Trigger
 from gap.charts import readiness_bars, trend_line
 from gap.export.meta import DocumentMeta
 from gap.models import Finding, FindingStatus, ReviewEvent, SuspiciousPassage
@@ -41,6 +42,7 @@ class ReportInput:
     decisions_since: list[ReviewEvent] = field(default_factory=list)  # review events since the previous run
     inventory_diff: InventoryDiff | None = None
     shadow_trend: list[tuple[str, int]] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
 
     @property
     def generated_at(self):  # type: ignore[no-untyped-def]
@@ -200,6 +202,11 @@ def report_markdown(data: ReportInput) -> str:
     for s in sorted(data.systems, key=lambda s: (s.risk_tier, s.name)):
         out.append(f"| {md(s.name)} | {md(s.status.value)} | {s.risk_tier} | {md(s.owner or '')} | "
                    f"{md(', '.join(s.providers))} | {md(', '.join(s.models[:4]))} |")
+    if data.triggers:
+        out += ["", "## Reassessment triggers (clause 8.2)", "", "| Date | Rule | System | What changed |",
+                "|---|---|---|---|"]
+        out += [f"| {t.at.date() if t.at else ''} | {md(t.rule)} | {markdown_inline(t.system_name)} | "
+                f"{markdown_inline(t.detail)} |" for t in data.triggers]
     if data.issues:
         out += ["", "## Sources not fully read", ""]
         out += [f"- {md(i.connector)} {md(i.target)}: {md(i.kind)}: {md(i.message)}" for i in data.issues]
@@ -271,6 +278,12 @@ def report_html(data: ReportInput) -> str:
                      f"<td>{e(s.owner or '')}</td><td>{e(', '.join(s.providers))}</td>"
                      f"<td>{e(', '.join(s.models[:4]))}</td><td>{e(s.risk_reason)}</td></tr>")
     parts.append("</table>")
+    if data.triggers:
+        parts.append("<h2>Reassessment triggers (clause 8.2)</h2><table><tr><th>Date</th><th>Rule</th>"
+                     "<th>System</th><th>What changed</th></tr>")
+        parts += [f"<tr><td>{t.at.date() if t.at else ''}</td><td>{e(t.rule)}</td><td>{e(t.system_name)}</td>"
+                  f"<td>{e(t.detail)}</td></tr>" for t in data.triggers]
+        parts.append("</table>")
     if data.issues:
         parts.append("<h2>Sources not fully read</h2><ul>")
         parts += [f"<li>{e(i.connector)} <code>{e(i.target)}</code>: {e(i.kind)}: {e(i.message)}</li>" for i in data.issues]

@@ -134,3 +134,29 @@ def test_accept_and_reject_commands_record_the_decision(demo_output):
     unknown = aims(workspace, "review", "reject", "Z.9", "--reviewer", "gus")
     assert unknown.exit_code != 0
     assert aims(workspace, "review", "verify").exit_code == 0
+
+
+def test_demo_tells_the_register_story(demo_output):
+    """sightings -> systems -> tiers -> assessments -> triggers -> findings, on the example organisation."""
+    from tests.discovery.test_export_cyclonedx import validator
+
+    out, text = demo_output
+    workspace = out / "workspace"
+    systems = json.loads(aims(workspace, "inventory", "list", "--format", "json").output)["systems"]
+    loan = next(s for s in systems if s["register_entry"] == "loan-scoring")
+    assert loan["risk_tier"] == 1 and loan["status"] == "sanctioned"
+    assert "iac-resource" in {link["kind"] for link in loan["links"]} and set(loan["sources"]) == {"code", "cloud"}
+    scopes = {scope for s in systems if "code" in s["sources"] for scope in s["scopes"]}
+    assert {"support-bot", "web-app", "ml-pipeline", "loan-scoring"} <= scopes  # each repository its own scope
+    assert len([s for s in systems if "code" in s["sources"]]) == 4
+    statuses = {s["status"] for s in systems}
+    assert {"sanctioned", "shadow", "expired", "excepted"} <= statuses
+    triggers = json.loads(aims(workspace, "inventory", "triggers", "--format", "json").output)["triggers"]
+    assert {"new-population", "new-shadow-system"} <= {t["rule"] for t in triggers}
+    assert "accepted by ai-risk-committee" in (out / "aisia-loan-scoring.md").read_text()
+    assert (out / "aisia-loan-scoring.docx").read_bytes()[:2] == b"PK"
+    findings = {f["requirement"]: f for f in json.loads(aims(workspace, "gap", "show", "--format", "json").output)["findings"]}
+    cited = {e["id"] for e in findings["6.1.4"]["technical_evidence"]}
+    assert f"aisia:{loan['id']}" in cited
+    assert "Reassessment triggers" in (out / "report.md").read_text()
+    assert not list(validator().iter_errors(json.loads((out / "inventory.cdx.json").read_text())))

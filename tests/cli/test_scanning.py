@@ -47,12 +47,14 @@ def invoke(workspace, connector, *args):
 
 def test_scan_json_follows_the_contract(workspace_dir):
     result = invoke(workspace_dir, ListConnector([obs(), obs(provider="anthropic")]), "/repos/svc", "--format", "json")
+    # One repository using two providers is one system, not two.
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["schema"] == "aims.scan/1"
     assert {"scan", "systems", "observations", "issues"} <= data.keys()
     assert sorted(p for s in data["systems"] for p in s["providers"]) == ["anthropic", "openai"]
     assert all("confidence" in s for s in data["systems"])
+    assert len(data["systems"]) == 1
     assert data["systems"][0]["status"] == "unknown"  # no register imported yet
 
 
@@ -77,8 +79,9 @@ def test_new_shadow_gate_and_inventory_commands(workspace_dir, tmp_path):
     assert runner.invoke(root, ws + ["init"]).exit_code == 0
     assert runner.invoke(root, ws + ["register", "import", str(register)]).exit_code == 0
     assert invoke(workspace_dir, ListConnector([obs()]), "/repos/svc", "--fail-on", "new-shadow").exit_code == 0
-    second = invoke(workspace_dir, ListConnector([obs(), obs(provider="deepseek")]), "/repos/svc",
-                    "--fail-on", "new-shadow", "--format", "json")
+    # A second repository scanned in the same command is its own system (its own scope).
+    second = invoke(workspace_dir, ListConnector([obs(), obs(provider="deepseek", repo="other", target="/repos/other")]),
+                    "/repos/svc", "/repos/other", "--fail-on", "new-shadow", "--format", "json")
     assert second.exit_code == 4
     data = json.loads(second.output)
     assert len(data["diff"]["added"]) == 1 and data["gates"]
@@ -92,7 +95,7 @@ def test_new_shadow_gate_and_inventory_commands(workspace_dir, tmp_path):
 
     shadow_id = next(s["id"] for s in listed["systems"] if s["status"] == "shadow")
     shown = runner.invoke(root, ws + ["inventory", "show", shadow_id[:10]])
-    assert "not in the sanctioned-AI register" in shown.output
+    assert "not in the AI register" in shown.output
 
     exported = runner.invoke(root, ws + ["inventory", "export", "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(exported.output)))

@@ -41,7 +41,7 @@ def test_a_failure_mid_scan_leaves_the_previous_state(workspace_dir):
     build = inventory_builder(None, NOW.date())
     ws.record_scan(scan("s1", ["/repos/svc"]), [obs()], build)
 
-    def crash(_observations):
+    def crash(_observations, _facts):
         raise RuntimeError("power cut")
 
     with pytest.raises(RuntimeError):

@@ -1,33 +1,49 @@
 from datetime import datetime, timezone
 
-from discovery.merge import carry_forward, merge_observations, system_id
+from discovery.merge import carry_forward, merge_observations, repository_system_id, system_id
 from discovery.models import Category, Confidence, Location, Observation, SourceKind
 
 
 def obs(repo="svc", path="app.py", line=3, provider="openai", signal="py-import-openai", identity=None,
-        confidence=Confidence.HIGH, model=None, target=None, source=SourceKind.CODE, hint=None, **kw):
+        confidence=Confidence.HIGH, model=None, target=None, source=SourceKind.CODE, hint=None,
+        category=Category.LLM_API, **kw):
     return Observation(
-        source=source, connector="code", signal=signal, provider=provider, category=Category.LLM_API,
+        source=source, connector="code", signal=signal, provider=provider, category=category,
         target=target or f"/repos/{repo}", location=Location(repo=repo, path=path, line=line), identity=identity,
         model=model, confidence=confidence, system_hint=hint, **kw,
     )
 
 
-def test_one_system_per_repo_and_provider():
+def test_one_system_per_repository_whatever_its_providers():
     systems = merge_observations([
         obs(line=1, model="gpt-4o"), obs(path="b.py", line=9, model="gpt-4o-mini"),
         obs(provider="anthropic", signal="py-import-anthropic"), obs(repo="other", target="/repos/other"),
     ])
     by_name = {s.name: s for s in systems}
-    assert set(by_name) == {"OpenAI in svc", "Anthropic Claude in svc", "OpenAI in other"}
-    assert by_name["OpenAI in svc"].models == ["gpt-4o", "gpt-4o-mini"]
-    assert by_name["OpenAI in svc"].observation_count == 2
+    assert set(by_name) == {"svc", "other"}
+    assert by_name["svc"].providers == ["openai", "anthropic"]
+    assert by_name["svc"].models == ["gpt-4o", "gpt-4o-mini"]
+    assert by_name["svc"].observation_count == 3
+
+
+def test_repositories_scanned_together_stay_separate_scopes():
+    systems = merge_observations([obs(repo=name, target=f"/repos/{name}") for name in ("a", "b", "c", "d")])
+    assert sorted(s.scope for s in systems) == ["a", "b", "c", "d"]
+
+
+def test_frameworks_are_attributes_not_systems():
+    systems = merge_observations([obs(), obs(provider="langchain", signal="py-import-langchain",
+                                            category=Category.AGENT_FRAMEWORK)])
+    (system,) = systems
+    assert system.frameworks == ["langchain"] and system.providers == ["openai", "langchain"]
 
 
 def test_system_id_ignores_line_numbers_and_time():
     first = merge_observations([obs(line=3)])[0]
     moved = merge_observations([obs(line=300, first_seen=datetime(2026, 1, 1, tzinfo=timezone.utc))])[0]
-    assert first.id == moved.id == system_id(SourceKind.CODE, "openai", "svc")
+    assert first.id == moved.id == repository_system_id("svc")
+    log = merge_observations([obs(source=SourceKind.LOGS, hint="chatgpt", identity="a")])[0]
+    assert log.id == system_id(SourceKind.LOGS, "openai", "chatgpt")  # standalone log ids are unchanged
 
 
 def test_confidence_is_the_strongest_observation():

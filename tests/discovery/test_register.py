@@ -12,27 +12,29 @@ from tests.discovery.test_merge import obs
 CSV = """provider,system,owner,approved_use,expires
 openai,,support-lead@acme.example,customer support,2027-06-30
 huggingface,,ml@acme.example,model hub,2025-01-31
-anthropic,Anthropic Claude in research,r@acme.example,research,
+anthropic,research,r@acme.example,research,
 """
 
 
 def systems():
     return merge_observations([
-        obs(provider="openai"), obs(provider="huggingface"), obs(provider="anthropic"),
-        obs(provider="anthropic", repo="research", target="/repos/research"), obs(provider="deepseek"),
+        obs(provider="openai"), obs(provider="huggingface", repo="hub", target="/repos/hub"),
+        obs(provider="anthropic", repo="svc2", target="/repos/svc2"),
+        obs(provider="anthropic", repo="research", target="/repos/research"),
+        obs(provider="deepseek", repo="ds", target="/repos/ds"),
     ])
 
 
-def test_register_classifies_sanctioned_shadow_and_expired():
+def test_provider_shorthand_classifies_sanctioned_shadow_and_expired():
     result = {s.name: s for s in classify(systems(), parse_register(CSV, "r.csv"), date(2026, 11, 27))}
-    assert result["OpenAI in svc"].status == SystemStatus.SANCTIONED
-    assert result["OpenAI in svc"].owner == "support-lead@acme.example"
-    assert result["Hugging Face in svc"].status == SystemStatus.SHADOW
-    assert "expired on 2025-01-31" in result["Hugging Face in svc"].status_reason
+    assert result["svc"].status == SystemStatus.SANCTIONED
+    assert result["svc"].owner == "support-lead@acme.example"
+    assert result["hub"].status == SystemStatus.EXPIRED
+    assert "expired on 2025-01-31" in result["hub"].status_reason
     # A system-specific entry sanctions only the named system.
-    assert result["Anthropic Claude in research"].status == SystemStatus.SANCTIONED
-    assert result["Anthropic Claude in svc"].status == SystemStatus.SHADOW
-    assert result["DeepSeek in svc"].status == SystemStatus.SHADOW
+    assert result["research"].status == SystemStatus.SANCTIONED
+    assert result["svc2"].status == SystemStatus.SHADOW
+    assert result["ds"].status == SystemStatus.SHADOW
 
 
 def test_no_register_means_unknown_not_shadow():

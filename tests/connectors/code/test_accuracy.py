@@ -80,7 +80,7 @@ def test_dependency_flags_and_owner(scanned: tuple[list[Observation], list[AISys
     assert huggingface.attributes["undeclared"] is True and huggingface.attributes["used"] is True
     openai = _system(systems, "py-openai-app", "openai")
     assert openai.attributes["declared"] is True and openai.attributes["undeclared"] is False
-    assert openai.owner == "@acme/ai-team"
+    assert openai.suggested_owner == "@acme/ai-team"  # CODEOWNERS suggests; the register confirms
 
 
 def test_keys_are_never_stored(scanned: tuple[list[Observation], list[AISystem]]) -> None:
