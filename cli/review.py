@@ -197,6 +197,9 @@ def verify(ctx: click.Context, expect_head: str | None, seal_legacy: bool, outpu
             raise click.ClickException(str(exc)) from exc
         app(ctx).say(f"Sealed the pre-key trail: {sealed.events} event(s), head {sealed.hash}.")
     problems = store.verify()
+    from cli.workspace.assessments import AssessmentStore
+
+    problems += AssessmentStore(app(ctx).workspace).verify()  # impact assessments share the trail
     head = store.head()
     if expect_head:
         wanted = expect_head.strip().lower()

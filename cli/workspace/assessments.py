@@ -6,16 +6,19 @@ review action appends a ReviewEvent (keyed `aisia:SYSTEM_ID`) in the same transa
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime, timezone
 from typing import Any
 
 from cli.workspace.db import transaction
 from cli.workspace.findings import FindingStore, ReviewError
+from cli.workspace.trail import ASSESSMENT_PREFIX
 from cli.workspace.store import Workspace
 from gap.aisia import ImpactAssessment
 from gap.models import Review, ReviewState
 
-TRAIL_PREFIX = "aisia:"
+TRAIL_PREFIX = ASSESSMENT_PREFIX
 
 
 def _view(assessment: ImpactAssessment) -> dict[str, Any]:
@@ -85,7 +88,10 @@ class AssessmentStore:
                 raise ReviewError(f"unknown review action {action!r}")
             assessment.review = Review(state=state, reviewer=reviewer, at=now, note=note)
             self._write(assessment)
-            self.trail._append_event(TRAIL_PREFIX + system_id, action, reviewer, now, before, _view(assessment))
+            # The decision names the draft it decided, as a finding's does: the content read before it.
+            draft_hash = hashlib.sha256(json.dumps(before, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+            self.trail._append_event(TRAIL_PREFIX + system_id, action, reviewer, now, before, _view(assessment),
+                                     draft_hash, {"via": "cli", "kind": "impact-assessment"})
         return assessment
 
     def verify(self) -> list[str]:
