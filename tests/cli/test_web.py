@@ -197,4 +197,4 @@ def test_the_dashboard_shows_shadow_ai_its_trend_and_unreadable_sources(ws):
     assert "sources not fully read" in page and "&lt;script&gt;proxy.log&lt;/script&gt;" in page
     assert page.count("<svg") == 4 and "Readiness by Annex A group" in page
     inventory = client.get("/inventory").get_data(as_text=True)
-    assert "OpenAI in svc" in inventory and ("DeepSeek" in inventory or "deepseek" in inventory)
+    assert ">svc<" in inventory and ("DeepSeek" in inventory or "deepseek" in inventory)

@@ -17,7 +17,8 @@ from discovery.export import inventory_csv, inventory_xlsx
 from discovery.merge import merge_observations
 from discovery.safe_text import FORMULA_TRIGGERS
 from gap.export.report import ReportInput, report_markdown
-from gap.export.review_sheet import review_workbook
+from gap.export.meta import DocumentMeta
+from gap.export.review_sheet import ExportRow, review_workbook
 from gap.export.soa import soa_csv, soa_docx, soa_markdown, soa_xlsx
 from gap.models import Drafter, Finding, FindingStatus, ImplementationStatus, Review, ReviewState, SoAEntry
 from tests.discovery.test_merge import obs
@@ -64,7 +65,7 @@ def test_inventory_csv_and_xlsx_hold_no_live_formula_and_no_control_character() 
         _assert_inert(cells)
         text = [c for c in cells if isinstance(c, str)]
         assert "'=HYPERLINK(\"http://evil.example\",\"x\")" in text  # shown as typed, not evaluated
-        assert "OpenAI in good-repo" in text and "alice" in text  # the good row is all there
+        assert "good-repo" in text and "alice" in text  # the good row is all there
 
 
 def _finding(requirement: str, rationale: str, reviewer: str | None = None, note: str | None = None) -> Finding:
@@ -89,7 +90,7 @@ def test_soa_csv_xlsx_and_docx_are_inert_and_complete() -> None:
     for cells in (_csv_cells(soa_csv(entries)), _xlsx_cells(soa_xlsx(entries))):
         _assert_inert(cells)
         assert "Roles are assigned." in cells and "Dana" in cells
-    document = docx.Document(io.BytesIO(soa_docx(entries, organisation="Acme\x1b]0;pwned\x07")))  # raised before
+    document = docx.Document(io.BytesIO(soa_docx(entries, DocumentMeta(organisation="Acme\x1b]0;pwned\x07"))))  # raised before
     text = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert "\x1b" not in text and "\x07" not in text
     assert "reviewer" in text and "Roles are assigned." in text
@@ -98,7 +99,7 @@ def test_soa_csv_xlsx_and_docx_are_inert_and_complete() -> None:
 def test_review_workbook_export_writes_no_formula() -> None:
     findings = [_finding("5.2", "=cmd|' /C calc'!A0", reviewer="@evil", note="-1+1"),
                 _finding("5.3", "Plain rationale.")]
-    cells = _xlsx_cells(review_workbook(findings))
+    cells = _xlsx_cells(review_workbook([ExportRow(f, trail_position=0) for f in findings]))
     _assert_inert(cells)
     assert "Plain rationale." in cells
 
@@ -110,8 +111,8 @@ def test_markdown_report_and_soa_keep_their_structure() -> None:
     lines = report.splitlines()
     assert not any(line.startswith(("# Forged", "# Owned", "| fake")) for line in lines)
     rows = [line for line in lines if line.startswith("| ") and "repo" in line]
-    assert len(rows) == 2 and all(line.count(" | ") == 4 for line in rows)  # five cells each, no extra
-    soa = soa_markdown(_entries(), organisation="Acme\n# Owned").decode()
+    assert len(rows) == 2 and all(line.count(" | ") == 5 for line in rows)  # six cells each, no extra
+    soa = soa_markdown(_entries(), DocumentMeta(organisation="Acme\n# Owned")).decode()
     assert not any(line.startswith("# Owned") for line in soa.splitlines())
     table = [line for line in soa.splitlines() if line.startswith("| A.")]
     assert len(table) == 2 and len({line.count(" | ") for line in table}) == 1
@@ -148,4 +149,5 @@ def test_folder_names_with_escapes_are_printed_inert(ws: Path, tmp_path: Path) -
     result = aims(ws, "discover", "code", os.fsdecode(repo), str(good), "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
-    assert "\\x1b]0;pwned" in result.output and "Anthropic" in result.output
+    assert "\\x1b]0;pwned" in result.output
+    assert any(line.split()[3:4] == ["good"] for line in result.output.splitlines() if line.startswith("sys-"))

@@ -183,6 +183,8 @@ def test_activity_log_names_who_managed_which_deployment(monkeypatch: pytest.Mon
 
 
 def _cli(args: list[str], workspace: Path, env: dict[str, str]):  # type: ignore[no-untyped-def]
+    if not (workspace / "aims.db").exists():  # every command but init refuses a missing workspace
+        assert CliRunner().invoke(cli, ["--quiet", "--workspace", str(workspace), "init"]).exit_code == 0
     return CliRunner().invoke(cli, ["--quiet", "--workspace", str(workspace), *args], env=env)
 
 

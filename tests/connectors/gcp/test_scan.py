@@ -132,6 +132,7 @@ def test_the_cli_uses_application_default_credentials_and_exits_3(tmp_path: Path
         key = _service_account(tmp_path, fake.endpoint + "/token")
         args = ["--quiet", "--workspace", str(tmp_path / "ws"), "discover", "gcp", "--asset-endpoint", fake.endpoint,
                 "--projects-endpoint", fake.endpoint, "--logging-endpoint", fake.endpoint, "--format", "json"]
+        assert CliRunner().invoke(cli, ["--workspace", str(tmp_path / "ws"), "init"]).exit_code == 0
         result = CliRunner().invoke(cli, args, env={"GOOGLE_APPLICATION_CREDENTIALS": str(key)})
         tokens = [r for r in fake.requests if r.path == "/token"]
         gated = CliRunner().invoke(cli, [*args[:-2], "--fail-on", "incomplete"],
