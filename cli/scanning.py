@@ -22,7 +22,6 @@ from discovery.models import AISystem, IssueSeverity, LinkFact, Observation, Sca
 from discovery.register import Register, RegisterEntry, classify
 from discovery.risk import TierRuleError, TierRules, assess_risk, load_tier_rules
 from discovery.triggers import Trigger, TriggerRule, TriggerRuleError, evaluate_triggers, load_trigger_rules
-from discovery.units import unit_key
 from discovery.safe_text import terminal_text as safe
 
 FAIL_ON_CHOICES = ("new-shadow", "shadow", "high-risk", "incomplete", "trigger")
@@ -153,9 +152,8 @@ def execute_scan(ctx: click.Context, connector: Connector, targets: Sequence[str
         scan, observations, inventory_builder(workspace.register_document(), finished.date(), tier_rules(state)),
         getattr(result, "controls", []), facts=getattr(result, "facts", []), evaluate=evaluate,
     )
-    scan_units = {unit_key(o) for o in observations}
-    systems = [s for s in recorded.systems if scan_units.intersection(s.units)]
     before, after = comparable(recorded.previous_systems, recorded.systems, covered)
+    systems = after  # the systems this scan saw: those with evidence from a target it read
     diff = diff_inventories(before, after, recorded.previous_scan_id, scan.id)
     return ScanReport(scan, observations, systems, scan.issues, diff, result, triggers=recorded.triggers)
 

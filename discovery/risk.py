@@ -195,7 +195,7 @@ def assess_risk(system: AISystem, rules: TierRules | None = None) -> AISystem:
     system.evidence_tier = evidence_tier
     if system.declared_tier is not None:
         if evidence_tier < system.declared_tier:
-            why = ", ".join(r.id for r in evidence_fired if r not in fired or r.tier) or "the evidence"
+            why = ", ".join(r.id for r in evidence_fired)
             flags.append(f"declared tier {system.declared_tier}, evidence suggests tier {evidence_tier} ({why})")
         system.risk_tier = system.declared_tier
         reasons = [f"declared tier {system.declared_tier} in the register"] + [r.description for r in fired]

@@ -139,7 +139,9 @@ class Workspace:
             conn.executemany("DELETE FROM observation_sets WHERE target = ?", [(t,) for t in rescanned])
             conn.executemany(
                 "INSERT OR REPLACE INTO observation_sets(target, count, doc) VALUES (?, ?, ?)",
-                [(t, len(obs), _OBSERVATIONS.dump_json(obs).decode()) for t, obs in by_target.items()],
+                # Defaults left out: a third of the text, and they come back on reading.
+                [(t, len(obs), _OBSERVATIONS.dump_json(obs, exclude_defaults=True).decode())
+                 for t, obs in by_target.items()],
             )
             conn.execute("DELETE FROM current_observations")  # the pre-3 layout, moved into observation_sets
             fact_targets: dict[str, list[LinkFact]] = {}
