@@ -58,7 +58,8 @@ ISMS_LATER = ("dm-ra-01/doco-common-bond", "477e4806373229efc2233a00109487c3460f
 AI_TEMPLATES = ("onchainlabs1/foundryai", "1182e566ecb85788dad17f5c5f8a3b8b8f0d0849", "aims_readiness_templates_en")
 JUPITER_POLICIES = ("JupiterOne/security-policy-templates", "0dcc3b23ebf582254962c13df14b570c27c36a37", "templates/policies")
 JUPITER_PROCEDURES = ("JupiterOne/security-policy-templates", "0dcc3b23ebf582254962c13df14b570c27c36a37", "templates/procedures")
-ZIFNABB = ("zifnabb/compliance", "41aaf5682369a61baff65dd068dce02a9ea1e942", "")
+ZIFNABB_PDF = ("zifnabb/compliance", "41aaf5682369a61baff65dd068dce02a9ea1e942", "business")
+ZIFNABB_MD = ("zifnabb/compliance", "41aaf5682369a61baff65dd068dce02a9ea1e942", "audit-templates")
 
 SETS: dict[str, list[tuple[str, str, str]]] = {
     "isms": [ISMS],
@@ -70,7 +71,7 @@ TIMING: dict[str, list[tuple[tuple[str, str, str], int, int]]] = {
     "jupiterone-policies+procedures": [(JUPITER_POLICIES, 0, 26), (JUPITER_PROCEDURES, 0, 24)],
     "jupiterone-procedures": [(JUPITER_PROCEDURES, 24, 74)],
     "isms-with-ai-tooling+ai-templates": [(ISMS_LATER, 0, 35), (AI_TEMPLATES, 0, 16)],
-    "zifnabb-compliance": [(ZIFNABB, 0, 50)],
+    "zifnabb-pdf+markdown": [(ZIFNABB_PDF, 0, 31), (ZIFNABB_MD, 0, 19)],
 }
 SUFFIXES = (".md", ".pdf", ".docx", ".html", ".htm", ".txt")
 
