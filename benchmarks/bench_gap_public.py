@@ -152,6 +152,14 @@ def unverifiable_citations(workspace: Path, findings: list[dict[str, Any]]) -> l
     return bad
 
 
+def flagged_chunks(workspace: Path) -> int:
+    """Chunks flagged as untrusted at ingestion (in a clean set, every one is a false alarm)."""
+    return sum(
+        1 for file in workspace.rglob("aims-documents/doc-*.json")
+        for c in json.loads(file.read_text(encoding="utf-8"))["chunks"] if c.get("suspicious")
+    )
+
+
 def keyword_baseline(corpus: Path) -> dict[str, str]:
     """A plain keyword match: per requirement, the most catalogue keywords any one chunk mentions."""
     from gap.drafting.text import matched_keywords
@@ -244,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
                 "keyword": per["keyword"][name][2], "all_gap": per["all-gap"][name][2],
                 "unverifiable_citations": bad, "injection_changed": changed,
                 "injection_flagged_passages_listed": flagged, "injection_citations": cites_injection,
+                "flagged_chunks_clean": flagged_chunks(tmp / name / "ws"),
+                "flagged_chunks_injected": flagged_chunks(tmp / name / "ws-injected"),
                 "isms_reuse": clean["run"].get("isms_reuse"),
                 "add_seconds": round(clean["add_seconds"], 2), "run_seconds": round(clean["run_seconds"], 2),
                 "drafted": dict(Counter(statuses.values())), "misses": misses,
