@@ -58,7 +58,8 @@ ISMS_LATER = ("dm-ra-01/doco-common-bond", "477e4806373229efc2233a00109487c3460f
 AI_TEMPLATES = ("onchainlabs1/foundryai", "1182e566ecb85788dad17f5c5f8a3b8b8f0d0849", "aims_readiness_templates_en")
 JUPITER_POLICIES = ("JupiterOne/security-policy-templates", "0dcc3b23ebf582254962c13df14b570c27c36a37", "templates/policies")
 JUPITER_PROCEDURES = ("JupiterOne/security-policy-templates", "0dcc3b23ebf582254962c13df14b570c27c36a37", "templates/procedures")
-ZIFNABB = ("zifnabb/compliance", "41aaf5682369a61baff65dd068dce02a9ea1e942", "")
+ZIFNABB_PDF = ("zifnabb/compliance", "41aaf5682369a61baff65dd068dce02a9ea1e942", "business")
+ZIFNABB_MD = ("zifnabb/compliance", "41aaf5682369a61baff65dd068dce02a9ea1e942", "audit-templates")
 
 SETS: dict[str, list[tuple[str, str, str]]] = {
     "isms": [ISMS],
@@ -70,7 +71,7 @@ TIMING: dict[str, list[tuple[tuple[str, str, str], int, int]]] = {
     "jupiterone-policies+procedures": [(JUPITER_POLICIES, 0, 26), (JUPITER_PROCEDURES, 0, 24)],
     "jupiterone-procedures": [(JUPITER_PROCEDURES, 24, 74)],
     "isms-with-ai-tooling+ai-templates": [(ISMS_LATER, 0, 35), (AI_TEMPLATES, 0, 16)],
-    "zifnabb-compliance": [(ZIFNABB, 0, 50)],
+    "zifnabb-pdf+markdown": [(ZIFNABB_PDF, 0, 31), (ZIFNABB_MD, 0, 19)],
 }
 SUFFIXES = (".md", ".pdf", ".docx", ".html", ".htm", ".txt")
 
@@ -149,6 +150,14 @@ def unverifiable_citations(workspace: Path, findings: list[dict[str, Any]]) -> l
             if text[citation["start"]: citation["end"]] != citation["quote"]:
                 bad.append(f"{finding['requirement']}: quote does not match {citation['document']}")
     return bad
+
+
+def flagged_chunks(workspace: Path) -> int:
+    """Chunks flagged as untrusted at ingestion (in a clean set, every one is a false alarm)."""
+    return sum(
+        1 for file in workspace.rglob("aims-documents/doc-*.json")
+        for c in json.loads(file.read_text(encoding="utf-8"))["chunks"] if c.get("suspicious")
+    )
 
 
 def keyword_baseline(corpus: Path) -> dict[str, str]:
@@ -243,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
                 "keyword": per["keyword"][name][2], "all_gap": per["all-gap"][name][2],
                 "unverifiable_citations": bad, "injection_changed": changed,
                 "injection_flagged_passages_listed": flagged, "injection_citations": cites_injection,
+                "flagged_chunks_clean": flagged_chunks(tmp / name / "ws"),
+                "flagged_chunks_injected": flagged_chunks(tmp / name / "ws-injected"),
                 "isms_reuse": clean["run"].get("isms_reuse"),
                 "add_seconds": round(clean["add_seconds"], 2), "run_seconds": round(clean["run_seconds"], 2),
                 "drafted": dict(Counter(statuses.values())), "misses": misses,

@@ -89,6 +89,11 @@ class RetrieverPassages:
         result: Chunk | None = self.retriever.get(chunk_id)
         return result
 
+    def prepare(self, queries: Sequence[str]) -> None:
+        prepare = getattr(self.retriever, "prepare", None)
+        if prepare is not None:
+            prepare(list(queries))
+
     def suspicious_matches(self, queries: Sequence[str], k: int = 3) -> list[Passage]:
         finder = getattr(self.retriever, "suspicious_matches", None)
         return list(finder(list(queries), k)) if finder is not None else []
@@ -309,6 +314,10 @@ def assess(
     result = AssessmentResult(findings=[])
     checker = _CitationChecker(passages)
     traits = _DocumentTraits(passages)
+    warm = getattr(passages, "prepare", None)
+    if warm is not None:
+        # One embedding batch for every query of the run instead of one per requirement.
+        warm([q for requirement in requirements for q in _queries(requirement)])
     fingerprint = drafter_fingerprint(drafter)
     previous = previous_inputs or {}
 

@@ -34,7 +34,7 @@ class Scope(StrEnum):
 
 def _compile(phrase: str) -> tuple[re.Pattern[str], ...]:
     """'a|b + c' -> one pattern per term; a sentence evidences the phrase when every term matches."""
-    from gap.drafting.text import keyword_pattern  # lazy: gap.drafting imports this module
+    from gap.drafting.text import keyword_regex  # lazy: gap.drafting imports this module
 
     terms = [t.strip() for t in phrase.split(" + ")]
     if not terms or any(not t for t in terms):
@@ -44,7 +44,7 @@ def _compile(phrase: str) -> tuple[re.Pattern[str], ...]:
         alternatives = [a.strip() for a in term.split("|")]
         if any(not a for a in alternatives):
             raise ValueError(f"evidence phrase {phrase!r} has an empty alternative")
-        patterns.append(re.compile("|".join(keyword_pattern(a).pattern for a in alternatives), re.IGNORECASE))
+        patterns.append(re.compile("|".join(keyword_regex(a) for a in alternatives), re.IGNORECASE))
     return tuple(patterns)
 
 
@@ -59,9 +59,13 @@ class EvidenceElement(BaseModel):
 
     @field_validator("evidence")
     @classmethod
-    def _phrases_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _phrases_well_formed(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # Syntax only: the patterns themselves are compiled on first use (70 requirements
+        # hold over a thousand alternatives, and most runs read only some of them).
         for phrase in value:
-            _compile(phrase)
+            terms = [t.strip() for t in phrase.split(" + ")]
+            if any(not t for t in terms) or any(not a.strip() for t in terms for a in t.split("|")):
+                raise ValueError(f"evidence phrase {phrase!r} has an empty term or alternative")
         return value
 
     @cached_property
@@ -104,7 +108,7 @@ def criteria_from_keywords(keywords: Sequence[str], ai_specific: bool, title: st
 
 def parse_criteria(text: str, source: str = "<text>") -> dict[str, EvidenceCriteria]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise CriteriaError(f"{source}: not valid YAML: {exc}") from exc
     rows: Any = data.get("criteria") if isinstance(data, Mapping) else None

@@ -264,7 +264,8 @@ class Catalogue:
     @classmethod
     def from_text(cls, text: str, source: str = "<text>") -> Catalogue:
         try:
-            data = yaml.safe_load(text)
+            # The C loader when PyYAML has it: the catalogue is read on every `aims gap` command.
+            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
         except yaml.YAMLError as exc:
             raise CatalogueError(f"{source}: not valid YAML: {exc}") from exc
         rows = data.get("requirements") if isinstance(data, Mapping) else None

@@ -96,6 +96,7 @@ class Retriever:
         self.candidates = candidates
         self._lexical: tuple[int, list[Chunk], LexicalScorer] | None = None
         self._flagged: tuple[int, list[Chunk]] = (-1, [])
+        self._query_vectors: dict[str, list[float]] = {}
 
     def _scorer(self) -> tuple[list[Chunk], LexicalScorer]:
         # BM25 statistics depend on the whole corpus, so rebuild on change. Suspicious
@@ -109,6 +110,17 @@ class Retriever:
             self._flagged = (self.index.generation, flagged)
         return self._lexical[1], self._lexical[2]
 
+    def prepare(self, queries: Sequence[str]) -> None:
+        """Embed many queries in one batch ahead of the searches that will use them (much faster than one
+        small batch per search); the vectors are kept for this retriever's lifetime."""
+        self._vectors([q.strip() for q in queries if q and q.strip()])
+
+    def _vectors(self, queries: list[str]) -> list[list[float]]:
+        missing = [q for q in dict.fromkeys(queries) if q not in self._query_vectors]
+        if missing:
+            self._query_vectors.update(zip(missing, self.index.embedder.embed(missing), strict=True))
+        return [self._query_vectors[q] for q in queries]
+
     def flagged(self) -> list[Chunk]:
         """Every suspicious chunk of the index (text that addresses a tool or claims blanket conformance)."""
         self._scorer()
@@ -119,7 +131,7 @@ class Retriever:
         dense: list[Ranking] = [[] for _ in queries]
         lexical: list[Ranking] = [[] for _ in queries]
         if self.mode in ("hybrid", "dense"):
-            vectors = self.index.embedder.embed(queries)
+            vectors = self._vectors(queries)
             flagged = {c.id for c in self.flagged()}
             # Ask for as many more as there are suspicious chunks, then drop them, so the
             # genuine candidates (and their normalised scores) are what they would be without them.

@@ -21,6 +21,13 @@ from dataclasses import dataclass
 
 _FLAGS = re.IGNORECASE | re.DOTALL
 
+# Whoever is being spoken to: a model or an automated assessor, never a human role.
+_ADDRESSEE = (
+    r"(?:(?:ai|a\.i\.)\s+)?(?:assistant|language\s+model|llm|chatbot|gpt|model|reviewer|"
+    r"assessment\s+tool|auditing\s+tool|audit\s+tool|gap[-\s]analysis\s+tool|compliance\s+tool|"
+    r"automated\s+(?:assessor|auditor|reviewer|tool|gap[-\s]analysis\s+tool))s?\b"
+)
+
 # Instructions aimed at whoever (or whatever) reads the document.
 _ADDRESSES_TOOL: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -34,10 +41,11 @@ _ADDRESSES_TOOL: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "addresses an assessment tool or language model",
         re.compile(
-            r"\b(?:dear|attention|note\s+to(?:\s+the)?|instructions?\s+(?:for|to)(?:\s+the)?|hey|hello)\s+"
-            r"(?:ai|a\.i\.|llm|language\s+model|assistant|chatbot|gpt|model|assessment\s+tool|auditing\s+tool|"
-            r"audit\s+tool|gap[-\s]analysis\s+tool|compliance\s+tool|automated\s+(?:assessor|auditor|reviewer|tool))\b"
-            r"|\b(?:you\s+are|as)\s+an?\s+(?:ai|language\s+model|llm|assistant|automated\s+(?:assessor|auditor|tool))\b"
+            r"\b(?:dear|attention|note\s+to(?:\s+the)?|instructions?\s+(?:for|to)(?:\s+(?:the|any))?|hey|hello)\s+"
+            + _ADDRESSEE + r"(?=\s*(?:[:,!;]|reading|that\s+reads|who\s+reads))"
+            r"|\b(?:this|the\s+following)\s+(?:note|section|paragraph|text|document|message)\s+is\s+"
+            r"(?:for|addressed\s+to|intended\s+for)\s+(?:any\s+|the\s+|an?\s+)?" + _ADDRESSEE
+            + r"|\b(?:you\s+are|as)\s+an?\s+(?:ai|language\s+model|llm|assistant|automated\s+(?:assessor|auditor|tool))\b"
             r"[^.\n]{0,60}\b(?:must|should|will|shall|are\s+(?:instructed|required))\b"
             r"|\b(?:system\s+prompt|new\s+instructions?|</?(?:system|assistant|instructions?)>)",
             _FLAGS,

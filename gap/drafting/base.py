@@ -20,7 +20,7 @@ from gap.models import Drafter, Finding, TechnicalEvidence, evidence_hash
 from rag.models import Chunk, Passage
 
 #: The prompt label of drafts made without a language model.
-OFFLINE_PROMPT = "offline-heuristic@1"
+OFFLINE_PROMPT = "offline-criteria@2"
 OFFLINE_DRAFTER = Drafter(model="offline", prompt=OFFLINE_PROMPT)
 
 

@@ -47,9 +47,8 @@ def _stem(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=4096)
-def keyword_pattern(keyword: str) -> re.Pattern[str]:
-    """A forgiving whole-word pattern: "audit programme" also matches "audit programmes"."""
+def keyword_regex(keyword: str) -> str:
+    """The source of `keyword_pattern`, for combining several keywords into one pattern."""
     words = [w for w in re.split(r"[\s\-_/]+", keyword.strip().lower()) if w]
     parts = []
     for word in words:
@@ -57,7 +56,13 @@ def keyword_pattern(keyword: str) -> re.Pattern[str]:
             parts.append(re.escape(word) + r"s?")
         else:
             parts.append(re.escape(_stem(word)) + r"\w*")
-    return re.compile(r"\b" + r"[\s\-/]+".join(parts) + r"\b", re.IGNORECASE)
+    return r"\b" + r"[\s\-/]+".join(parts) + r"\b"
+
+
+@lru_cache(maxsize=4096)
+def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """A forgiving whole-word pattern: "audit programme" also matches "audit programmes"."""
+    return re.compile(keyword_regex(keyword), re.IGNORECASE)
 
 
 def matched_keywords(text: str, keywords: Iterable[str]) -> set[str]:

@@ -76,9 +76,9 @@ def test_planted_text_changes_no_verdict_is_never_cited_and_is_listed(runs) -> N
     listed = [p for f in data["findings"] for p in f["suspicious_passages"]]
     assert listed and all(p["document"] == "note.md" for p in listed)
     assert data["run"]["suspicious_passages"] >= 1
-    shown = aims(workspace, "gap", "show", "5.2")
-    assert "UNTRUSTED, not evidence: note.md" in shown.output or "5.2" not in {
-        f["requirement"] for f in data["findings"] if f["suspicious_passages"]}
+    flagged = next(f["requirement"] for f in data["findings"] if f["suspicious_passages"])
+    shown = aims(workspace, "gap", "show", flagged)
+    assert "UNTRUSTED, not evidence: note.md" in shown.output
     report = aims(workspace, "report", "--format", "md", "--output", str(workspace / "r.md"))
     assert report.exit_code == 0, report.output
     text = (workspace / "r.md").read_text()

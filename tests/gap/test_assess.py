@@ -182,7 +182,7 @@ def test_the_real_catalogue_gives_seventy_findings_then_thirty_eight_soa_rows(so
     assert [f.requirement for f in result.findings] == catalogue.ids()
     assert len(result.findings) == 70
     for finding in result.findings:
-        assert finding.drafted_by.prompt == "offline-heuristic@1"
+        assert finding.drafted_by.prompt == "offline-criteria@2"
         for citation in finding.citations:
             chunk = source.get(citation.chunk_id)
             assert chunk is not None

@@ -132,3 +132,15 @@ def test_quote_must_be_verbatim() -> None:
     assert verify_quote("", SOURCE) is None and verify_quote("  \n ", SOURCE) is None
     assert verify_quote(" Approved tools ", SOURCE) == (SOURCE.index("Approved"), SOURCE.index("Approved") + 14)
     assert verify_quote("a.b", "a-b") is None  # regex metacharacters are literal
+
+
+def test_prepare_embeds_every_query_in_one_batch_and_changes_no_result(hash_index: PolicyIndex, hash_embedder) -> None:
+    queries = [["AI policy acceptable use", "incident reporting"], ["data retention", "AI policy acceptable use"]]
+    plain = [Retriever(hash_index).search_many(q, 4) for q in queries]
+    retriever = Retriever(hash_index)
+    before = len(hash_embedder.calls)
+    retriever.prepare([q for group in queries for q in group])
+    assert len(hash_embedder.calls) == before + 1
+    prepared = [retriever.search_many(q, 4) for q in queries]
+    assert len(hash_embedder.calls) == before + 1  # every vector came from the batch
+    assert [[(p.id, p.score) for p in r] for r in prepared] == [[(p.id, p.score) for p in r] for r in plain]
