@@ -34,7 +34,8 @@ from gap.drafting.base import (
     drafter_fingerprint,
 )
 from gap.evidence import gather_evidence
-from gap.models import Citation, Finding, SuspiciousPassage, TechnicalEvidence
+from gap.models import Citation, Finding, TechnicalEvidence
+from gap.passage_traits import DocumentTraits, split_untrusted, suspicious_passage
 from gap.verify import citable, citation_matches_source
 from rag.models import Chunk, Passage
 
@@ -186,62 +187,6 @@ class _CitationChecker:
         return kept, problems
 
 
-def _split_untrusted(source: PassageSource, queries: list[str], k: int) -> tuple[list[Passage], list[Passage]]:
-    """The k evidence passages for the queries, and the untrusted passages that match them (never evidence)."""
-    retrieved = source.search_many(queries, k)
-    clean = [p for p in retrieved if p.suspicious is None]
-    flagged = [p for p in retrieved if p.suspicious is not None]
-    finder = getattr(source, "suspicious_matches", None)
-    if finder is not None:
-        known = {p.id for p in flagged}
-        flagged += [p for p in finder(queries, 2) if p.id not in known]
-    return clean, flagged
-
-
-#: How much of a document's opening decides whether the document as a whole is about AI.
-AI_DOCUMENT_OPENING = 1500
-#: Unfilled template fields that make a whole document a template (a form, not a record).
-TEMPLATE_FIELDS = 3
-
-
-class _DocumentTraits:
-    """Per document, read once: is it about AI as a whole, and is it an unfilled template?"""
-
-    def __init__(self, source: PassageSource) -> None:
-        self.source = source
-        self._known: dict[str, tuple[bool, bool]] = {}
-
-    def _traits(self, document_id: str) -> tuple[bool, bool]:
-        from gap.drafting.text import count_placeholders, speaks_of_ai
-
-        if document_id not in self._known:
-            try:
-                text = self.source.document_text(document_id)
-            except (KeyError, OSError, ValueError):
-                text = ""
-            self._known[document_id] = (
-                speaks_of_ai(text[:AI_DOCUMENT_OPENING]), count_placeholders(text) >= TEMPLATE_FIELDS
-            )
-        return self._known[document_id]
-
-    def ai(self, passages: Sequence[Passage]) -> frozenset[str]:
-        return frozenset(p.document_id for p in passages if self._traits(p.document_id)[0])
-
-    def templates(self, passages: Sequence[Passage]) -> frozenset[str]:
-        return frozenset(p.document_id for p in passages if self._traits(p.document_id)[1])
-
-
-def _suspicious(passage: Passage) -> SuspiciousPassage:
-    excerpt = " ".join(passage.text.split())
-    return SuspiciousPassage(
-        chunk_id=passage.id,
-        document=passage.document,
-        section=passage.section,
-        reason=passage.suspicious or "untrusted",
-        excerpt=excerpt[:200] + ("…" if len(excerpt) > 200 else ""),
-    )
-
-
 class _Breaker:
     """Opens on the first endpoint failure: after it, only cached answers are used, no more calls.
 
@@ -313,7 +258,7 @@ def assess(
     requirements = _selected(catalogue, only)
     result = AssessmentResult(findings=[])
     checker = _CitationChecker(passages)
-    traits = _DocumentTraits(passages)
+    traits = DocumentTraits(passages)
     warm = getattr(passages, "prepare", None)
     if warm is not None:
         # One embedding batch for every query of the run instead of one per requirement.
@@ -340,7 +285,7 @@ def assess(
             finding = finding.model_copy(update={"citations": kept})
             result.problems.extend(dropped)
         if request.suspicious:
-            finding = finding.model_copy(update={"suspicious_passages": [_suspicious(p) for p in request.suspicious]})
+            finding = finding.model_copy(update={"suspicious_passages": [suspicious_passage(p) for p in request.suspicious]})
         if finding.needs_manual_review:
             result.problems.append(f"{requirement_id}: the model's answer failed validation; needs manual review")
         outcomes[requirement_id] = DraftOutcome(finding, outcome.source)
@@ -358,7 +303,7 @@ def assess(
     retrieved_any = False
     try:
         for requirement in requirements:
-            retrieved, flagged = _split_untrusted(passages, _queries(requirement), k)
+            retrieved, flagged = split_untrusted(passages, _queries(requirement), k)
             retrieved_any = retrieved_any or bool(retrieved)
             evidence = gather_evidence(requirement.technical_evidence, inventory, controls)
             request = DraftRequest(
