@@ -59,6 +59,7 @@ def run_once(estate: Any, workers: int) -> dict[str, Any]:
             env.pop(name, None)
         command = [str(ROOT / ".venv" / "bin" / "aims"), "--quiet", "--workspace", str(Path(tmp) / "ws"), "discover",
                    "azure", "--arm-endpoint", fake.endpoint, "--max-workers", str(workers), "--format", "json"]
+        subprocess.run([*command[:4], "init"], env=env, check=True, capture_output=True)
         started = time.perf_counter()
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
         wall = time.perf_counter() - started

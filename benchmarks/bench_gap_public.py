@@ -121,6 +121,7 @@ def aims(workspace: Path, *args: str) -> tuple[subprocess.CompletedProcess[str],
 
 
 def run_set(corpus: Path, workspace: Path) -> dict[str, Any]:
+    aims(workspace, "init")  # once, untimed: commands refuse a missing workspace
     added, add_seconds = aims(workspace, "policies", "add", str(corpus))
     if added.returncode not in (0, 3):
         raise RuntimeError(f"aims policies add failed: {added.stderr[-2000:]}")

@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                 "CPU seconds are the steadier number, and the lead re-runs this on a quiet machine",
     }
     try:
+        subprocess.run([AIMS, "--quiet", "init"], cwd=workspace, check=True, stdout=subprocess.DEVNULL)
         print("policies add ...", file=sys.stderr, flush=True)
         add = run(["policies", "add", str(corpus), "--format", "json"], workspace)
         documents = add.pop("output").get("documents", [])

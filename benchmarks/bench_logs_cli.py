@@ -100,6 +100,7 @@ def aims(path: Path, runs: int) -> dict[str, Any]:
     for _ in range(runs):
         workspace = tempfile.mkdtemp(prefix="aims-bench-logs-")
         try:
+            subprocess.run([AIMS, "--quiet", "init"], cwd=workspace, check=True, stdout=subprocess.DEVNULL)
             with open(Path(workspace) / "out.json", "wb") as out:
                 seconds, usage, _ = _timed([AIMS, "discover", "logs", str(path), "--format", "json"], cwd=workspace,
                                            stdout=out)
