@@ -30,6 +30,8 @@ _TF_NAME = re.compile(
     r"^\s*(?:name|endpoint_name|model_name|function_name|agent_name|deployment_name|domain_name|"
     r"notebook_instance_name|endpoint_config_name|knowledge_base_name|guardrail_name)\s*=\s*\"([A-Za-z0-9][A-Za-z0-9_.\-]{2,})\"",
     re.M)
+_CFN_KEYS = ("EndpointName", "ModelName", "FunctionName", "AgentName", "EndpointConfigName", "DomainName",
+             "KnowledgeBaseName")
 _CFN_NAME = re.compile(
     r"^\s*(?:EndpointName|ModelName|FunctionName|AgentName|EndpointConfigName|DomainName|KnowledgeBaseName)"
     r"\s*:\s*[\"']?([A-Za-z0-9][A-Za-z0-9_.\-]{2,})[\"']?\s*$", re.M)
@@ -85,22 +87,31 @@ def extract_link_facts(text: str, rel: str, repo: str, target: str) -> list[Link
         match = re.search(r"(?m)^(?:authors|maintainers)\s*=\s*\[\s*\{[^}]*?email\s*=\s*\"([^\"]+)\"", text)
         if match:
             add("owner", match.group(1))
-    for role in _ROLE_ARN.findall(text):
-        add("workload-identity", role)
-    for arn in _ARN.findall(text):
-        if ":iam::" not in arn:
-            add("iac-resource", arn)
-    for resource_id in _AZURE_ID.findall(text):
-        add("iac-resource", resource_id.rstrip("/"))
+    # Each pattern runs only where its literal core appears: a C-speed substring test over a
+    # repository's config files costs milliseconds, the regex scans (\b, re.M) about a second.
+    lower = text.lower()
+    if "arn:aws" in text:
+        for role in _ROLE_ARN.findall(text):
+            add("workload-identity", role)
+        for arn in _ARN.findall(text):
+            if ":iam::" not in arn:
+                add("iac-resource", arn)
+    if "/subscriptions/" in lower:
+        for resource_id in _AZURE_ID.findall(text):
+            add("iac-resource", resource_id.rstrip("/"))
     if rel.endswith((".tf", ".tfvars", ".hcl")):
         for value in _terraform_names(text):
             add("iac-resource", value)
-    for value in _CFN_NAME.findall(text):
-        add("iac-resource", value)
-    for value in _SERVICE_ACCOUNT.findall(text):
-        add("workload-identity", value)
-    for value in _GCP_SA.findall(text):
-        add("workload-identity", value)
-    for value in _DEPLOYMENT.findall(text):
-        add("deployment-name", value)
+    if any(key in text for key in _CFN_KEYS):
+        for value in _CFN_NAME.findall(text):
+            add("iac-resource", value)
+    if "serviceaccount" in lower or "service_account" in lower:
+        for value in _SERVICE_ACCOUNT.findall(text):
+            add("workload-identity", value)
+    if "gserviceaccount.com" in text:
+        for value in _GCP_SA.findall(text):
+            add("workload-identity", value)
+    if "deployment" in lower or "endpoint_name" in lower:
+        for value in _DEPLOYMENT.findall(text):
+            add("deployment-name", value)
     return list(facts.values())
