@@ -8,7 +8,10 @@ Kinds:
 - key-fingerprint: the same API key (compared by the sha256 of its redacted fingerprint) is in
   the repository and in a provider's audit log;
 - workload-identity: an IAM role, service account or managed identity named in the repository's
-  deployment config is the identity seen in CloudTrail or a proxy log.
+  deployment config is the identity seen in CloudTrail or a proxy log;
+- parent-resource: a cloud resource that only hosts resources already linked to one repository
+  (an Azure OpenAI account whose deployment the repository calls) belongs to that repository's
+  system too, rather than standing as a system of its own.
 
 Everything is indexed in dicts, so linking is linear in units, facts and identities.
 """
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from discovery.models import LinkFact, SourceKind
 from discovery.units import Unit
 
-LINK_KINDS = ("iac-resource", "shared-model", "key-fingerprint", "workload-identity")
+LINK_KINDS = ("iac-resource", "shared-model", "key-fingerprint", "workload-identity", "parent-resource")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@\-/]{2,}")
 #: Names too generic to link on their own, whatever repository mentions them.
 _GENERIC = frozenset({"default", "prod", "production", "staging", "dev", "test", "main", "model", "endpoint",
@@ -139,4 +142,28 @@ def find_links(units: dict[str, Unit], facts: Iterable[LinkFact]) -> dict[str, l
                     add("workload-identity", repo_key, identity, f"{why}; {identity} is seen in {unit.scope}")
         if links:
             found[key] = sorted(links.values(), key=lambda l: (l.kind, l.repo_unit, l.value))
+    _link_parents(units, found)
     return found
+
+
+def _link_parents(units: dict[str, Unit], found: dict[str, list[Link]]) -> None:
+    """Give an unlinked cloud resource the repository of the linked resources it contains, when
+    they all point to one repository. Linear: each linked id is split into its parent paths once."""
+    children: dict[str, dict[str, str]] = defaultdict(dict)  # parent id -> repo unit -> a child id
+    for key, links in found.items():
+        unit = units[key]
+        if unit.source != SourceKind.CLOUD or "/" not in unit.scope.strip("/"):
+            continue
+        parts = unit.scope.rstrip("/").split("/")
+        for end in range(2, len(parts)):
+            for link in links:
+                children["/".join(parts[:end])].setdefault(link.repo_unit, unit.scope)
+    for key, unit in units.items():
+        if unit.source != SourceKind.CLOUD or key in found:
+            continue
+        repos = children.get(unit.scope.rstrip("/"))
+        if repos is None or len(repos) != 1:
+            continue  # nothing linked inside it, or its children belong to several systems
+        ((repo_key, child),) = repos.items()
+        found[key] = [Link("parent-resource", key, repo_key, child,
+                           f"{unit.scope} hosts {child}, which is linked to {repo_key.removeprefix('code:')}")]

@@ -177,7 +177,7 @@ class LinkFact(_Frozen):
 class SystemLink(_Frozen):
     """Why two sightings are one system: an exact link the evidence supports, or the register."""
 
-    kind: str  # iac-resource | shared-model | key-fingerprint | workload-identity | register
+    kind: str  # iac-resource | shared-model | key-fingerprint | workload-identity | parent-resource | register
     unit: str  # the sighting that was attached
     to: str  # the sighting or register entry it was attached to
     value: str  # the shared name, ARN, fingerprint or identity (redacted where secret)

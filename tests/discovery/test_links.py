@@ -57,6 +57,35 @@ def test_shared_deployment_name_from_config_facts_links_too():
     assert len(systems) == 1 and systems[0].links[0].kind == "shared-model"
 
 
+ACCOUNT = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.CognitiveServices/accounts/acme"
+
+
+def test_the_account_of_a_linked_deployment_joins_the_same_system():
+    azure = cloud(arn=f"{ACCOUNT}/deployments/acme-gpt4o-support", model="acme-gpt4o-support", provider="azure-openai")
+    account = cloud(arn=ACCOUNT, provider="azure-openai")
+    code = obs(repo="bot", target="/repos/bot", provider="azure-openai", evidence='deployment="acme-gpt4o-support"')
+    (system,) = merge_observations([code, azure, account])
+    parent = next(l for l in system.links if l.kind == "parent-resource")
+    assert "hosts" in parent.reason and "acme-gpt4o-support" in parent.reason
+
+
+def test_an_account_whose_deployments_serve_two_repositories_stays_apart():
+    one = cloud(arn=f"{ACCOUNT}/deployments/bot-gpt4o", model="bot-gpt4o", provider="azure-openai")
+    two = cloud(arn=f"{ACCOUNT}/deployments/web-gpt4o", model="web-gpt4o", provider="azure-openai")
+    account = cloud(arn=ACCOUNT, provider="azure-openai")
+    bot = obs(repo="bot", target="/repos/bot", provider="azure-openai", evidence='deployment="bot-gpt4o"')
+    web = obs(repo="web", target="/repos/web", provider="azure-openai", evidence='deployment="web-gpt4o"')
+    systems = merge_observations([bot, web, one, two, account])
+    assert len(systems) == 3 and not any(l.kind == "parent-resource" for s in systems for l in s.links)
+
+
+def test_an_unrelated_resource_is_not_a_parent():
+    azure = cloud(arn=f"{ACCOUNT}/deployments/acme-gpt4o-support", model="acme-gpt4o-support", provider="azure-openai")
+    other = cloud(arn=ACCOUNT + "-other", provider="azure-openai")
+    code = obs(repo="bot", target="/repos/bot", provider="azure-openai", evidence='deployment="acme-gpt4o-support"')
+    assert len(merge_observations([code, azure, other])) == 2
+
+
 def test_a_model_named_in_two_repositories_joins_neither():
     bedrock = cloud(arn=None, model="anthropic.claude-3-haiku-20240307-v1:0", provider="aws-bedrock")
     a = obs(repo="a", target="/repos/a", model="anthropic.claude-3-haiku-20240307-v1:0")
