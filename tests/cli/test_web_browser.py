@@ -86,12 +86,25 @@ def _by():  # type: ignore[no-untyped-def]
 
 def submit(driver, element_id: str) -> None:  # type: ignore[no-untyped-def]
     """Click a submit button and wait for the next page, so no element of the old one is read."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     button = driver.find_element(_by().ID, element_id)
     button.click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(button))
+
+    def left_the_page(_driver) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            button.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            # Chromium sometimes reports a node of the unloaded page this way instead of as stale.
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    WebDriverWait(driver, 20).until(left_the_page)
 
 
 def login(driver, base: str, name: str) -> None:  # type: ignore[no-untyped-def]
