@@ -5,15 +5,12 @@ boto3 loads inside the command, so `aims --help` stays fast.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import click
 
-from cli.context import app
+from cli.cloud_scan import run_cloud_scan
 from cli.output import format_option
-from cli.scanning import ScanReport, fail_on_option, run_scan
-from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
+from cli.scanning import fail_on_option
+from connectors.base import Connector
 
 
 def _regions(value: str) -> list[str] | str:
@@ -43,25 +40,6 @@ def build_connector(*, profile: str | None, regions: list[str] | str, org_role: 
         raise click.BadParameter(str(exc), param_hint="--cloudtrail-s3") from exc
 
 
-class _SummarisingConnector(Connector):
-    """Runs the AWS connector, then tells a human what coverage and usage data it had."""
-
-    name = "aws"
-
-    def __init__(self, inner: Connector, say: Any) -> None:
-        self.inner = inner
-        self.source = inner.source  # type: ignore[misc]
-        self.say = say
-        self.result: ScanResult | None = None
-
-    def scan(self, targets: Sequence[str], progress: ProgressCallback = no_progress) -> ScanResult:
-        self.result = self.inner.scan(targets, progress)
-        summary = getattr(self.result, "summary", None)
-        if self.say is not None and callable(summary):
-            self.say(summary())
-        return self.result
-
-
 @click.command("aws")
 @click.option("--profile", default=None, help="AWS profile (default: the standard credential chain).")
 @click.option("--regions", default="all", show_default=True,
@@ -85,14 +63,6 @@ def aws(ctx: click.Context, profile: str | None, regions: str, org_role: str | N
     read (AccessDenied, throttling) is listed and makes the exit code 3: it is never taken
     to mean "no AI there".
     """
-    inner = build_connector(profile=profile, regions=_regions(regions), org_role=org_role, days=days,
-                            cloudtrail_s3=cloudtrail_s3, max_workers=max_workers)
-    # The table goes to stdout; the coverage summary to stderr with progress, for the human.
-    say = app(ctx).info if output_format == "table" else None
-    connector = _SummarisingConnector(inner, say)
-
-    def extra(_report: ScanReport) -> dict[str, Any]:
-        extra_json = getattr(connector.result, "extra_json", None)
-        return extra_json() if callable(extra_json) else {}
-
-    run_scan(ctx, connector, [], output_format=output_format, fail_on=fail_on, extra_json=extra)
+    connector = build_connector(profile=profile, regions=_regions(regions), org_role=org_role, days=days,
+                                cloudtrail_s3=cloudtrail_s3, max_workers=max_workers)
+    run_cloud_scan(ctx, connector, output_format, fail_on)

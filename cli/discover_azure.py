@@ -6,21 +6,14 @@ The Azure SDKs (the `aims[azure]` extra) load inside the command, so `aims --hel
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import click
 
-from cli.context import app
+from cli.cloud_scan import run_cloud_scan, split_list
 from cli.output import format_option
-from cli.scanning import ScanReport, fail_on_option, run_scan
-from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
+from cli.scanning import fail_on_option
+from connectors.base import Connector
 
 PUBLIC_CLOUD = "https://management.azure.com"
-
-
-def split_list(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
 def build_connector(*, subscriptions: list[str], endpoint: str | None, days: int, max_workers: int,
@@ -79,35 +72,3 @@ def azure(ctx: click.Context, subscriptions: str | None, arm_endpoint: str | Non
                                 max_workers=max_workers, log_analytics=split_list(log_analytics),
                                 log_analytics_endpoint=log_analytics_endpoint)
     run_cloud_scan(ctx, connector, output_format, fail_on)
-
-
-class Summarising(Connector):
-    """Runs a cloud connector, then tells a human (stderr) what coverage it had."""
-
-    name = "cloud"
-
-    def __init__(self, inner: Connector, say: Any) -> None:
-        self.inner = inner
-        self.name = inner.name  # type: ignore[misc]
-        self.source = inner.source  # type: ignore[misc]
-        self.say = say
-        self.result: ScanResult | None = None
-
-    def scan(self, targets: Sequence[str], progress: ProgressCallback = no_progress) -> ScanResult:
-        self.result = self.inner.scan(targets, progress)
-        summary = getattr(self.result, "summary", None)
-        if self.say is not None and callable(summary):
-            self.say(summary())
-        return self.result
-
-
-def run_cloud_scan(ctx: click.Context, connector: Connector, output_format: str, fail_on: tuple[str, ...]) -> None:
-    """Run, then tell a human (stderr) what coverage the scan had; JSON gets it as extra keys."""
-    say = app(ctx).info if output_format == "table" else None
-    wrapped = Summarising(connector, say)
-
-    def extra(_report: ScanReport) -> dict[str, Any]:
-        extra_json = getattr(wrapped.result, "extra_json", None)
-        return extra_json() if callable(extra_json) else {}
-
-    run_scan(ctx, wrapped, [], output_format=output_format, fail_on=fail_on, extra_json=extra)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from cli.discover_azure import run_cloud_scan, split_list
+from cli.cloud_scan import run_cloud_scan, split_list
 from cli.output import format_option
 from cli.scanning import fail_on_option
 from connectors.base import Connector
