@@ -17,6 +17,7 @@ from cli.scanning import fail_on_option, run_scan
 from connectors.logs.attribution import DEFAULT_UPLOAD_BYTES
 from connectors.logs.formats import names as format_names
 from connectors.logs.formats.generic import FIELD_ROLES
+from discovery.yamlload import safe_load
 
 KEY_ENV = "AIMS_PSEUDONYMISE_KEY"
 
@@ -25,7 +26,7 @@ def load_catalogue_file(path: str | None) -> list[dict[str, Any]]:
     if not path:
         return []
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise click.BadParameter(f"{path}: {exc}", param_hint="--catalogue") from exc
     services = data.get("services") if isinstance(data, dict) else data

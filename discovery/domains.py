@@ -14,10 +14,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from discovery.models import Category, Confidence
+from discovery.yamlload import safe_load
 
 ServiceKind = Literal[
     "chat-assistant",
@@ -271,5 +271,5 @@ def _name_key(label: str) -> str:
 def _packaged_services() -> tuple[AIService, ...]:
     text = resources.files("discovery.catalogues").joinpath("ai_services.yaml").read_text("utf-8")
     # libyaml's loader (same safe subset) reads the catalogue ~10x faster: every CLI run pays it
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = safe_load(text)
     return tuple(AIService.model_validate(row) for row in data["services"])

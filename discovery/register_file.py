@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from discovery.models import AISystem
 from discovery.providers import ProviderVocabulary, vocabulary
+from discovery.yamlload import safe_load
 
 REGISTER_FIELDS = ("provider", "system", "owner", "approved_use", "expires")
 SYSTEM_CSV_FIELDS = (
@@ -219,7 +220,7 @@ def parse_register_document(text: str, source: str, providers: ProviderVocabular
     exceptions: list[Suppression] = []
     if source.lower().endswith((".yaml", ".yml")):
         try:
-            data = yaml.safe_load(text) or []
+            data = safe_load(text) or []
         except yaml.YAMLError as exc:
             raise RegisterError(f"{source}: not valid YAML: {exc}") from exc
         if isinstance(data, list):

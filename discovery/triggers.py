@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from discovery.models import AISystem, SystemStatus, short_hash
+from discovery.yamlload import safe_load
 
 BUILTIN_TRIGGERS = Path(__file__).parent / "catalogues" / "triggers.yaml"
 KINDS = ("new-system", "new-model", "population", "new-segment", "data-category", "approval-expired",
@@ -57,7 +58,7 @@ class Trigger(BaseModel):
 def load_trigger_rules(extra: Path | None = None) -> tuple[TriggerRule, ...]:
     def read(path: Path) -> list[dict[str, Any]]:
         try:
-            data = yaml.safe_load(path.read_text("utf-8")) or {}
+            data = safe_load(path.read_text("utf-8")) or {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise TriggerRuleError(f"{path}: cannot read the trigger rules: {exc}") from exc
         rules = data.get("rules") if isinstance(data, dict) else None

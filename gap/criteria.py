@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from discovery.yamlload import safe_load
 
 DATA_PACKAGE = "gap.data"
 DATA_FILE = "criteria.yaml"
@@ -108,7 +109,7 @@ def criteria_from_keywords(keywords: Sequence[str], ai_specific: bool, title: st
 
 def parse_criteria(text: str, source: str = "<text>") -> dict[str, EvidenceCriteria]:
     try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         raise CriteriaError(f"{source}: not valid YAML: {exc}") from exc
     rows: Any = data.get("criteria") if isinstance(data, Mapping) else None

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from gap.criteria import EvidenceCriteria, load_criteria
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from discovery.yamlload import safe_load
 
 DATA_PACKAGE = "gap.data"
 DATA_FILE = "iso42001.yaml"
@@ -264,8 +265,7 @@ class Catalogue:
     @classmethod
     def from_text(cls, text: str, source: str = "<text>") -> Catalogue:
         try:
-            # The C loader when PyYAML has it: the catalogue is read on every `aims gap` command.
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+            data = safe_load(text)
         except yaml.YAMLError as exc:
             raise CatalogueError(f"{source}: not valid YAML: {exc}") from exc
         rows = data.get("requirements") if isinstance(data, Mapping) else None

@@ -51,7 +51,8 @@ _EVIDENCE_WINDOW = 320
 _SECRET_HINTS = re.compile(
     r"sk-|hf_|aiza|gsk_|r8_|pplx-|xai-|akia|asia|bearer|api[_-]?key|secret|token|passw|access[_-]?key"
 )
-_TOKEN_END = re.compile(r"[\s\",;]")
+#: everything up to the last delimiter (greedy, then back to it): where a cut splits no token
+_UP_TO_LAST_TOKEN_END = re.compile(r"(?s).*[\s\",;]")
 
 
 def scrub_evidence(line: str) -> str:
@@ -63,7 +64,8 @@ def scrub_evidence(line: str) -> str:
     """
     text = _QUERY.sub("?…", line.strip())
     if len(text) > _EVIDENCE_WINDOW:
-        cut = max((m.start() for m in _TOKEN_END.finditer(text, 0, _EVIDENCE_WINDOW)), default=_EVIDENCE_WINDOW)
+        last = _UP_TO_LAST_TOKEN_END.match(text, 0, _EVIDENCE_WINDOW)
+        cut = last.end() - 1 if last else _EVIDENCE_WINDOW
         text = text[:cut] + " …"
     if _SECRET_HINTS.search(text.lower()) is None:
         text = text.replace("\t", " ")
@@ -128,8 +130,7 @@ class Aggregator:
             )
         agg.count += 1
         if record.time is not None:
-            if agg.first_seen is None or record.time < agg.first_seen:
-                agg.first_seen = record.time
+            agg.first_seen = _earliest(agg.first_seen, record.time)
             if agg.last_seen is None or record.time > agg.last_seen:
                 agg.last_seen = record.time
         if record.bytes_up is not None:
@@ -143,6 +144,36 @@ class Aggregator:
         _remember(agg.hosts, normalise_host(record.host) if record.host else None)
         _remember(agg.models, record.model)
         _remember(agg.vendor_apps, record.vendor_app)
+
+    def part(self) -> tuple[dict[tuple[str, str, str], _Aggregate], int]:
+        """What this aggregator holds, to be absorbed by the aggregator of the file's earlier lines."""
+        return self._aggregates, self.events
+
+    def absorb(self, part: tuple[dict[tuple[str, str, str], _Aggregate], int], line_offset: int) -> None:
+        """Fold in the aggregates of the lines that follow this aggregator's, scanned elsewhere and
+        numbered from 1: the result is what adding those lines here, in order, would have given."""
+        aggregates, events = part
+        self.events += events
+        for key, theirs in aggregates.items():
+            mine = self._aggregates.get(key)
+            if mine is None:
+                theirs.first_line += line_offset
+                self._aggregates[key] = theirs
+                continue
+            mine.count += theirs.count
+            mine.first_seen = _earliest(mine.first_seen, theirs.first_seen)
+            if theirs.last_seen is not None and (mine.last_seen is None or theirs.last_seen > mine.last_seen):
+                mine.last_seen = theirs.last_seen
+            if theirs.bytes_up is not None:
+                mine.bytes_up = (mine.bytes_up or 0) + theirs.bytes_up
+            if theirs.bytes_down is not None:
+                mine.bytes_down = (mine.bytes_down or 0) + theirs.bytes_down
+            mine.uploads += theirs.uploads
+            mine.blocked += theirs.blocked
+            for values, more in ((mine.hosts, theirs.hosts), (mine.models, theirs.models),
+                                 (mine.vendor_apps, theirs.vendor_apps)):
+                for value in more:
+                    _remember(values, value)
 
     def _evidence(self, record: LogRecord, line: str) -> str:
         if self._pseudonymise is None and line:
@@ -207,6 +238,10 @@ def _category(service: AIService, signal: str) -> Category:
     if signal.startswith("cloudtrail:"):
         return Category.CLOUD_AI_SERVICE
     return service.category
+
+
+def _earliest(known: datetime | None, seen: datetime | None) -> datetime | None:
+    return seen if known is None or (seen is not None and seen < known) else known
 
 
 def _remember(values: list[str], value: str | None) -> None:

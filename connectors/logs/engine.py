@@ -8,20 +8,20 @@ the lines that fail it are parsed too: a malformed line is counted wherever it i
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import re
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from connectors.logs.attribution import Aggregator
 from connectors.logs.formats import LogFormat, detect
 from connectors.logs.prefilter import LineFinder
-from connectors.logs.reader import BLOCK_SIZE, DEFAULT_LIMITS, ReadLimits, iter_blocks, open_log
+from connectors.logs.forked import ForkedCall
+from connectors.logs.reader import (BLOCK_SIZE, DEFAULT_LIMITS, ReadLimits, iter_blocks, open_log, open_range,
+                                    split_offset)
 from connectors.logs.records import LogRecord, MalformedLine
-from connectors.logs.shapes import ShapeCheck, line_at
+from connectors.logs.shapes import BlockLines, ShapeCheck, line_at
 from discovery.domains import AIService, ServiceCatalogue
 
 HEAD_LINES = 50
@@ -32,6 +32,8 @@ HEAD_SEARCH_BYTES = 64 * 1024 * 1024
 #: kept raw malformed lines (each cut to SAMPLE_BYTES) for telling a mixed-format file apart
 MAX_SAMPLES = 20
 SAMPLE_BYTES = 4096
+#: a plain file of at least this many blocks is scanned in two halves, one per process
+SPLIT_MIN_BLOCKS = 4
 
 
 class UnknownFormat(Exception):
@@ -69,6 +71,18 @@ class StreamStats:
         self.malformed_examples = sorted([*self.malformed_examples, *examples])[:MAX_EXAMPLES]
         self.malformed_samples = [*self.malformed_samples, *samples][:MAX_SAMPLES]
 
+    def absorb(self, later: "StreamStats") -> None:
+        """Add the counts of the lines that follow these (numbered from 1 there)."""
+        offset = self.lines
+        self.add_malformed(later.malformed, [(offset + n, reason) for n, reason in later.malformed_examples],
+                           later.malformed_samples)
+        self.lines += later.lines
+        self.candidates += later.candidates
+        self.events += later.events
+        self.ai_events += later.ai_events
+        self.long_lines += later.long_lines
+        self.shape_check_error = self.shape_check_error or later.shape_check_error
+
 
 FinderFactory = Callable[[type[LogFormat]], LineFinder | None]
 
@@ -103,8 +117,10 @@ def scan_stream(
 ) -> tuple[StreamStats, Aggregator | None]:
     """Scan a stream. Raises UnknownFormat when auto-detection fails.
 
-    `path`, when the stream is a file that can be opened again, lets the shape check run beside
-    the scan in a second process (see ShapeSidecar); without it the check runs inline.
+    `path`, when the stream is a file that can be opened again, lets a second process share the
+    work: a plain file of SPLIT_MIN_BLOCKS blocks or more is scanned in two halves (see _Parts),
+    a compressed one has its shape check run beside the scan (see ShapeSidecar). Without it, or
+    without fork, everything runs here.
     """
     reader = iter_blocks(stream, block_size, limits.max_line_bytes)
     blocks = iter(reader)
@@ -132,29 +148,6 @@ def scan_stream(
     stats.format_name = cls.name
     aggregator = aggregator_for(cls.name)
 
-    sidecar: ShapeSidecar | None = None
-
-    def handle(line_no: int, raw: bytes) -> None:
-        line = raw.decode("utf-8", errors="replace").rstrip("\r")
-        if not line.strip():
-            return
-        stats.candidates += 1
-        try:
-            record = fmt.parse(line)
-        except MalformedLine as exc:
-            if len(raw) == reader.cut_length:
-                # An over-long line, counted once by the reader; the AI hosts its kept prefix
-                # names are still found.
-                record = _record_from_prefix(catalogue, line)
-                if record is not None:
-                    _attribute(stats, catalogue, aggregator, record, line_no, line[:SAMPLE_BYTES])
-                return
-            if sidecar is None or sidecar.shape.fits(raw):  # the sidecar counts the misfits
-                _malformed(stats, line_no, str(exc), line)
-            return
-        if record is not None:
-            _attribute(stats, catalogue, aggregator, record, line_no, line)
-
     documents = _read_document(fmt, first, blocks, limits.max_document_bytes)
     if documents is not None:
         try:
@@ -174,11 +167,18 @@ def scan_stream(
         blocks = _chain(second, blocks)
     blocks = _chain(first, blocks)
     first = second = None  # type: ignore[assignment]  # the chain holds the only references
-    if shape is not None and several_blocks and path is not None and ShapeSidecar.available():
+    parts = _Parts(fmt, catalogue, finder, shape, block_size, limits)
+    middle = _second_half(stream, path, block_size, limits) if several_blocks else None
+    if middle is not None and path is not None:
+        parts.scan_halves(path, middle, stats, aggregator, lambda: aggregator_for(cls.name), on_progress)
+        return stats, aggregator
+    sidecar: ShapeSidecar | None = None
+    if shape is not None and several_blocks and path is not None and ForkedCall.available():
         sidecar = ShapeSidecar.start(path, fmt, shape, block_size, limits)
         shape = None  # the inline check is the sidecar's job now
+    handle = _line_handler(fmt, catalogue, stats, aggregator, reader.cut_length, sidecar.shape if sidecar else None)
     try:
-        _scan_blocks(blocks, stats, finder, shape, handle, on_progress)
+        _scan_blocks(blocks, stats, finder, shape, handle, on_progress, indexed=several_blocks)
     except BaseException:
         if sidecar is not None:
             sidecar.cancel()  # a failed or interrupted scan must not wait for the whole file
@@ -194,6 +194,93 @@ def scan_stream(
     return stats, aggregator
 
 
+def _line_handler(fmt: LogFormat, catalogue: ServiceCatalogue, stats: StreamStats, aggregator: Aggregator,
+                  cut_length: int, counted_elsewhere: ShapeCheck | None) -> Callable[[int, bytes], None]:
+    """Parses and attributes one candidate line. `counted_elsewhere`: the shape whose misfits a
+    sidecar counts, so a malformed candidate is counted here only where it fits that shape."""
+
+    def handle(line_no: int, raw: bytes) -> None:
+        line = raw.decode("utf-8", errors="replace").rstrip("\r")
+        if not line.strip():
+            return
+        stats.candidates += 1
+        try:
+            record = fmt.parse(line)
+        except MalformedLine as exc:
+            if len(raw) == cut_length:
+                # An over-long line, counted once by the reader; the AI hosts its kept prefix
+                # names are still found.
+                record = _record_from_prefix(catalogue, line)
+                if record is not None:
+                    _attribute(stats, catalogue, aggregator, record, line_no, line[:SAMPLE_BYTES])
+                return
+            if counted_elsewhere is None or counted_elsewhere.fits(raw):
+                _malformed(stats, line_no, str(exc), line)
+            return
+        if record is not None:
+            _attribute(stats, catalogue, aggregator, record, line_no, line)
+
+    return handle
+
+
+def _second_half(stream: BinaryIO, path: str | None, block_size: int, limits: ReadLimits) -> int | None:
+    """Where a plain file large enough to split in two begins its second half; None for stdin,
+    compressed or small files, or where fork is missing."""
+    if path is None or getattr(stream, "compressed", True) or not ForkedCall.available():
+        return None
+    try:
+        if os.path.getsize(path) < SPLIT_MIN_BLOCKS * block_size:
+            return None
+        return split_offset(path, limits.max_line_bytes)
+    except OSError:
+        return None  # read on as one stream
+
+
+@dataclass
+class _Parts:
+    """Scans a plain file's byte ranges with one format, prefilter and shape check: the first half
+    here, the second in a forked process, whose counts and aggregates are then added after these.
+    Each half checks its own lines' shapes inline, so the two cores share all the work."""
+
+    fmt: LogFormat
+    catalogue: ServiceCatalogue
+    finder: LineFinder | None
+    shape: ShapeCheck | None
+    block_size: int
+    limits: ReadLimits
+
+    def scan_halves(self, path: str, middle: int, stats: StreamStats, aggregator: Aggregator,
+                    new_aggregator: Callable[[], Aggregator], on_progress: Callable[[int], None]) -> None:
+        def second_half() -> tuple[StreamStats, Any]:
+            later, later_aggregator = StreamStats(format_name=stats.format_name), new_aggregator()
+            self.scan_range(path, middle, later, later_aggregator)
+            return later, later_aggregator.part()
+
+        child = ForkedCall.start(second_half)
+        try:
+            self.scan_range(path, 0, stats, aggregator, stop=middle, on_progress=on_progress)
+        except BaseException:
+            child.cancel()
+            raise
+        ok, outcome = child.result()
+        if not ok:  # the child failed: read the second half here, on one core
+            outcome = second_half()
+        later, part = outcome
+        aggregator.absorb(part, stats.lines)
+        stats.absorb(later)
+        on_progress(stats.lines)
+
+    def scan_range(self, path: str, start: int, stats: StreamStats, aggregator: Aggregator, *,
+                   stop: int | None = None, on_progress: Callable[[int], None] = lambda _lines: None) -> None:
+        with open_range(path, start, stop) as stream:
+            reader = iter_blocks(stream, self.block_size, self.limits.max_line_bytes)
+            handle = _line_handler(self.fmt, self.catalogue, stats, aggregator, reader.cut_length, None)
+            try:
+                _scan_blocks(iter(reader), stats, self.finder, self.shape, handle, on_progress, indexed=True)
+            finally:
+                stats.long_lines += reader.long_lines
+
+
 def _scan_blocks(
     blocks: Iterator[bytes],
     stats: StreamStats,
@@ -201,7 +288,10 @@ def _scan_blocks(
     shape: "ShapeCheck | None",
     handle: Callable[[int, bytes], None],
     on_progress: Callable[[int], None],
+    *,
+    indexed: bool = False,
 ) -> None:
+    """`indexed`: number lines with BlockLines (numpy), worth its import for files of several blocks."""
     for block in blocks:
         base = stats.lines
         if finder is None:
@@ -209,11 +299,17 @@ def _scan_blocks(
             for offset, raw in enumerate(pieces):
                 handle(base + offset + 1, raw)
             newlines = len(pieces) - 1
+        elif indexed:
+            lines = BlockLines(block)
+            found = finder.lines(block) if shape is None else shape.merge(block, finder.lines(block), lines)
+            for start, raw in found:
+                handle(base + lines.number(start), raw)
+            newlines = len(lines.newlines)
         else:
             # Line numbers: count newlines only up to each parsed line, then to the block's end.
             counted_to, newlines = 0, 0
-            lines = finder.lines(block) if shape is None else shape.merge(block, finder.lines(block))
-            for start, raw in lines:
+            found = finder.lines(block) if shape is None else shape.merge(block, finder.lines(block))
+            for start, raw in found:
                 newlines += block.count(b"\n", counted_to, start)
                 counted_to = start
                 handle(base + newlines + 1, raw)
@@ -223,71 +319,49 @@ def _scan_blocks(
 
 
 class ShapeSidecar:
-    """The shape check in a forked process, so it costs a second core instead of wall time.
-
-    The check is a C-level scan over every byte (~1 s per 2 M Squid lines) while the prefilter
-    is another (~0.5 s); threads cannot overlap them because `re` holds the GIL. The child
-    reopens the file, finds the misfit lines, parses them, and sends back how many were
-    malformed, with examples; the parent then counts malformed candidates only where they fit
-    the shape, so every malformed line is counted exactly once.
+    """The shape check of a file read as one stream (a compressed one), in a forked process, so it
+    costs a second core instead of wall time: the child reopens the file, finds the misfit lines,
+    parses them, and sends back how many were malformed, with examples; the parent then counts
+    malformed candidates only where they fit the shape, so every malformed line is counted once.
+    (A plain file is split in halves instead, see _Parts: both cores then share all the work.)
     """
 
-    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection, shape: "ShapeCheck") -> None:
-        self._process = process
-        self._conn = conn
+    def __init__(self, call: ForkedCall, shape: "ShapeCheck") -> None:
+        self._call = call
         self.shape = shape
 
     @staticmethod
     def available() -> bool:
-        # fork shares the parsed format and imports at no cost; spawn would re-import everything.
-        return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+        return ForkedCall.available()
 
     @classmethod
     def start(cls, path: str, fmt: LogFormat, shape: "ShapeCheck", block_size: int,
               limits: ReadLimits = DEFAULT_LIMITS) -> "ShapeSidecar":
-        context = multiprocessing.get_context("fork")
-        parent_end, child_end = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_sidecar_main, args=(child_end, path, fmt, block_size, limits), daemon=True
-        )
-        process.start()
-        child_end.close()
-        return cls(process, parent_end, shape)
+        return cls(ForkedCall.start(lambda: _count_file_misfits(path, fmt, block_size, limits)), shape)
+
+    @property
+    def alive(self) -> bool:
+        return self._call.alive
 
     def cancel(self) -> None:
-        self._process.terminate()
-        self._process.join(timeout=5)
-        self._conn.close()
+        self._call.cancel()
 
     def result(self) -> tuple[int, list[tuple[int, str]], list[str]] | str:
-        """(malformed misfit lines, examples), or why there is no count; waits for the child."""
-        try:
-            outcome = self._conn.recv()
-        except (EOFError, OSError):
-            outcome = ("error", "the shape-check process ended without a result")
-        finally:
-            self._conn.close()
-            self._process.join(timeout=5)
-        if outcome[0] == "error":
-            return str(outcome[1])
-        return outcome[1], outcome[2], outcome[3]
+        """(malformed misfit lines, examples, samples), or why there is no count; waits for the child."""
+        ok, outcome = self._call.result()
+        return outcome if ok else str(outcome)
 
 
-def _sidecar_main(conn: Connection, path: str, fmt: LogFormat, block_size: int,
-                  limits: ReadLimits = DEFAULT_LIMITS) -> None:
-    try:
-        shape = ShapeCheck.of(fmt)
-        if shape is None:
-            raise ValueError(f"{fmt.name} has no line shape")
-        with open_log(path, limits=limits) as stream:
-            reader = iter_blocks(stream, block_size, limits.max_line_bytes)
-            samples: list[str] = []
-            count, examples = count_misfits(iter(reader), fmt, shape, reader.cut_length, samples)
-        conn.send(("ok", count, examples, samples))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which goes on without the count
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+def _count_file_misfits(path: str, fmt: LogFormat, block_size: int,
+                        limits: ReadLimits) -> tuple[int, list[tuple[int, str]], list[str]]:
+    shape = ShapeCheck.of(fmt)
+    if shape is None:
+        raise ValueError(f"{fmt.name} has no line shape")
+    with open_log(path, limits=limits) as stream:
+        reader = iter_blocks(stream, block_size, limits.max_line_bytes)
+        samples: list[str] = []
+        count, examples = count_misfits(iter(reader), fmt, shape, reader.cut_length, samples)
+    return count, examples, samples
 
 
 def count_misfits(

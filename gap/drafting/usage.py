@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from discovery.yamlload import safe_load
 
 PRICE_FILE = "llm_prices.yaml"
 _SNAPSHOT_SUFFIX = re.compile(r"^-(\d{4}-\d{2}-\d{2}|\d{4}|latest|preview.*)$")
@@ -46,7 +46,7 @@ class PriceTable:
 
 @lru_cache(maxsize=1)
 def price_table() -> PriceTable:
-    raw: dict[str, Any] = yaml.safe_load(resources.files("gap.drafting").joinpath(PRICE_FILE).read_text("utf-8"))
+    raw: dict[str, Any] = safe_load(resources.files("gap.drafting").joinpath(PRICE_FILE).read_text("utf-8"))
     prices = {
         str(name).lower(): Price(str(name), float(entry["input"]), float(entry["output"]))
         for name, entry in raw["per_million_tokens"].items()

@@ -50,6 +50,7 @@ class GenericFormat(LogFormat):
     name = "generic"
     title = "Generic CSV/JSON with named fields"
     field_names: Mapping[str, str] = {}
+    templated_json = True  # an unknown producer: check quotes too
 
     def __init__(self) -> None:
         self._header: list[str] | None = None

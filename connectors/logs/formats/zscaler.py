@@ -54,6 +54,7 @@ class ZscalerFormat(LogFormat):
     name = "zscaler"
     title = "Zscaler NSS web (JSON, CSV, b64url)"
     app_based = True  # `appname` names the app even on hosts the catalogue lacks
+    templated_json = True  # NSS feeds are text templates: a user agent's quotes go unescaped
 
     def __init__(self) -> None:
         self._columns: list[str] | None = None  # CSV: the header, or the default order

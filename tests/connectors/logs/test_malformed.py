@@ -217,7 +217,7 @@ def test_a_failed_scan_stops_the_sidecar(tmp_path: Path, monkeypatch: pytest.Mon
         started.append(sidecar)
         return sidecar
 
-    def fail(*_args: object) -> None:
+    def fail(*_args: object, **_options: object) -> None:
         raise OSError("the disk went away mid-scan")
 
     monkeypatch.setattr(ShapeSidecar, "start", classmethod(remember))
@@ -226,7 +226,7 @@ def test_a_failed_scan_stops_the_sidecar(tmp_path: Path, monkeypatch: pytest.Mon
     log.write_bytes((FIXTURES / "squid/access.log").read_bytes())
     result = LogConnector(block_size=BLOCK).scan([str(log)])
     assert issue_kinds(result) == {"corrupt": 1}
-    assert started and not started[0]._process.is_alive()
+    assert started and not started[0].alive
 
 
 def test_json_defect_never_fires_on_valid_json() -> None:
