@@ -167,10 +167,10 @@ def scan_stream(
         blocks = _chain(second, blocks)
     blocks = _chain(first, blocks)
     first = second = None  # type: ignore[assignment]  # the chain holds the only references
-    parts = _Parts(fmt, catalogue, finder, shape, block_size, limits)
     middle = _second_half(stream, path, block_size, limits) if several_blocks else None
-    if middle is not None and path is not None:
-        parts.scan_halves(path, middle, stats, aggregator, lambda: aggregator_for(cls.name), on_progress)
+    if middle is not None and path is not None:  # the blocks read so far are read again, by range
+        _Parts(fmt, catalogue, finder, shape, block_size, limits).scan_halves(
+            path, middle, stats, aggregator, lambda: aggregator_for(cls.name), on_progress)
         return stats, aggregator
     sidecar: ShapeSidecar | None = None
     if shape is not None and several_blocks and path is not None and ForkedCall.available():

@@ -273,3 +273,33 @@ def test_the_sidecar_runs_only_for_files_of_several_blocks(tmp_path: Path, monke
     several = LogConnector(block_size=BLOCK).scan([str(damaged)])
     assert started == [str(damaged)]
     assert issue_kinds(one_block) == issue_kinds(several) and issue_kinds(several)["malformed-lines"] >= added
+
+
+def test_only_templated_json_feeds_look_for_unescaped_quotes() -> None:
+    """Zscaler NSS feeds are text templates (a user agent's quotes go unescaped); serialised JSON
+    such as Cloudflare's cannot hold such a quote, so its lines get the cheaper structural check."""
+    unescaped = b'{"ua":"Agent/6 (t="b41" os="WIN")","reqsize":"512"}'
+    zscaler, cloudflare = FORMATS["zscaler"](), FORMATS["cloudflare"]()
+    zscaler.begin(['{"ua":"x"}'])
+    cloudflare.begin(['{"ua":"x"}'])
+    assert zscaler.templated_json and not cloudflare.templated_json
+    assert not ShapeCheck.of(zscaler).fits(unescaped)  # type: ignore[union-attr]
+    structural = ShapeCheck.of(cloudflare)
+    assert structural is not None and structural.structural and structural.fits(unescaped)
+    assert not structural.fits(unescaped[:-5])  # cut short: still caught
+
+
+def test_block_lines_number_lines_and_find_unbalanced_json() -> None:
+    from connectors.logs.shapes import BlockLines
+
+    block = b'{"a":1}\n  {"b":2}\r\n\n{"c":\n{"d":4} trailing\n{"e":5}'
+    lines = BlockLines(block)
+    starts = [0] + [i + 1 for i, byte in enumerate(block) if byte == 10]
+    assert lines.count == 6
+    assert [lines.number(start) for start in starts] == [1, 2, 3, 4, 5, 6]
+    assert lines.unbalanced_json() == [starts[1], starts[2], starts[3], starts[4]]  # spaces, blank, cut, trailed
+    shape = ShapeCheck(rb"[ \t]*\{", rb"[^}\s][ \t\r]*(?:\n|$)")
+    assert shape.structural
+    # The flagged lines are confirmed by the regexes: spaces around an object are allowed.
+    assert list(shape.misfits(block, lines)) == [starts[2], starts[3], starts[4]]
+    assert list(shape.misfits(block, lines)) == list(shape.misfits(block))  # the same as the regex path
