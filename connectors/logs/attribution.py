@@ -103,10 +103,12 @@ class Aggregator:
         log_format: str,
         pseudonymise: Pseudonymiser | None = None,
         upload_bytes: int = DEFAULT_UPLOAD_BYTES,
+        raw_evidence: bool = True,
     ) -> None:
         self.log_file = log_file
         self.log_format = log_format
         self._pseudonymise = pseudonymise
+        self._raw_evidence = raw_evidence
         self._upload_bytes = upload_bytes
         self._aggregates: dict[tuple[str, str, str], _Aggregate] = {}
         self.events = 0
@@ -176,9 +178,10 @@ class Aggregator:
                     _remember(values, value)
 
     def _evidence(self, record: LogRecord, line: str) -> str:
-        if self._pseudonymise is None and line:
+        if self._pseudonymise is None and line and self._raw_evidence:
             return scrub_evidence(line)
-        # The raw line names the person (and whole-document events have no line): describe the event.
+        # The raw line names the person, says nothing of the call (CloudTrail), or is missing
+        # (whole-document events): describe the event.
         what = " ".join(
             p for p in (record.method, (normalise_host(record.host) if record.host else None), record.path,
                         record.signal, record.model) if p

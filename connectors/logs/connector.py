@@ -78,7 +78,8 @@ class LogConnector(Connector):
                     catalogue=self.catalogue,
                     finder_for=self._finder,
                     aggregator_for=lambda fmt: Aggregator(
-                        log_file=label, log_format=fmt, pseudonymise=self._pseudonymiser, upload_bytes=self._upload_bytes
+                        log_file=label, log_format=fmt, pseudonymise=self._pseudonymiser, upload_bytes=self._upload_bytes,
+                        raw_evidence=FORMATS[fmt].raw_evidence if fmt in FORMATS else True,
                     ),
                     on_progress=lambda lines: progress(label, lines, None),
                     block_size=self._block_size,

@@ -28,6 +28,9 @@ class LogFormat(ABC):
     host_based: ClassVar[bool] = True
     #: some events name the app but no host (a firewall's App-ID): the app labels prefilter them too
     app_based: ClassVar[bool] = False
+    #: the line itself, redacted and cut, is the evidence; False: the parsed event is described
+    #: instead (where a line's head is an envelope that says nothing of what was called)
+    raw_evidence: ClassVar[bool] = True
 
     @classmethod
     @abstractmethod

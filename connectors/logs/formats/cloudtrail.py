@@ -18,6 +18,7 @@ class CloudTrailFormat(LogFormat):
     title = "AWS CloudTrail (Bedrock, SageMaker events)"
     host_based = False
     keywords = ("bedrock.amazonaws.com", "sagemaker.amazonaws.com")
+    raw_evidence = False  # an event's first 300 characters are its version and caller, not the call
 
     @classmethod
     def sniff(cls, head: Sequence[str]) -> bool:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from connectors.logs import LogConnector
 from tests.connectors.logs.conftest import by_app, issue_kinds, scan
 
 CASES = [
@@ -71,3 +74,19 @@ def test_panos_traffic_is_matched_by_app_id() -> None:
     assert claude.attributes["uploads"] == 1 and claude.attributes["bytes_up"] == 2_400_000  # child App-ID claude-upload
     assert found[("chatgpt", "omar")].attributes["bytes_down"] == 88_000
     assert found[("gemini", "pia")].confidence == "low"  # denied by policy
+
+
+def test_cloudtrail_lines_are_described_not_cut(tmp_path: Path) -> None:
+    """A CloudTrail event's head is its envelope (version, caller): the evidence names the call."""
+    import json
+
+    event = {"eventVersion": "1.09", "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:iam::1:role/r/s",
+                                                       "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::1:role/r"}},
+                                                       "principalId": "AROAEXAMPLE:s" + "x" * 300},
+             "eventTime": "2025-01-01T00:00:00Z", "eventSource": "bedrock.amazonaws.com", "eventName": "InvokeModel",
+             "requestParameters": {"modelId": "anthropic.claude-3-haiku-20240307-v1:0"}}
+    log = tmp_path / "trail.jsonl"
+    log.write_text(json.dumps(event) + "\n", encoding="utf-8")
+    (observation,) = LogConnector().scan([str(log)]).observations
+    assert "InvokeModel" in observation.evidence and "anthropic.claude-3-haiku" in observation.evidence
+    assert "eventVersion" not in observation.evidence
