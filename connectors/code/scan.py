@@ -16,6 +16,7 @@ from discovery.code.files import Role, path_context, scope_from_shebang
 from discovery.code.formats import MODEL_HEAD_BYTES, mcp_servers, notebook_code, sniff_model_file
 from discovery.code.hits import RawHit, fold_repeats
 from discovery.code.manifests import MANIFEST_ECOSYSTEM, ManifestError, parse_manifest
+from discovery.linkfacts import MAX_FACT_FILE_BYTES, extract_link_facts
 from discovery.models import Category, Confidence
 from discovery.redact import excerpt
 
@@ -31,6 +32,7 @@ class FileOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     issue: tuple[str, str, bool] | None = None  # (kind, message, is_error)
     manifest_ecosystems: tuple[str, ...] = ()
+    facts: list[tuple[str, str]] | None = None  # (kind, value) link facts, when the walk asked for them
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
@@ -42,7 +44,10 @@ def read_bytes(path: str, limit: int) -> bytes:
     # and BufferedReader.read(limit) allocates the whole limit up front.
     fd = os.open(path, os.O_RDONLY)
     try:
-        first = os.read(fd, min(limit, os.fstat(fd).st_size + 1))
+        wanted = min(limit, os.fstat(fd).st_size + 1)
+        first = os.read(fd, wanted)
+        if len(first) < wanted:  # a short read of a regular file is its end: no second call
+            return first
         parts, total = [first], len(first)
         while total < limit:  # until end of file (the size may be stale, or zero for special files)
             chunk = os.read(fd, min(limit - total, 1 << 18))
@@ -63,6 +68,8 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
     except OSError as exc:
         outcome.issue = ("unreadable", f"cannot read: {exc.strerror or exc}", True)
         return outcome
+    if walked.facts:
+        outcome.facts = _link_facts(walked, None if kind.role == Role.MODEL_CANDIDATE else data)
     if kind.role == Role.MODEL_CANDIDATE:
         _model_file(outcome, walked, data)
         return outcome
@@ -92,6 +99,19 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
     for hit in outcome.hits:
         hit.path = walked.rel
     return outcome
+
+
+def _link_facts(walked: WalkedFile, data: bytes | None) -> list[tuple[str, str]]:
+    """Link facts from a config file's text, read as a text file would be (universal newlines)."""
+    if data is None:
+        try:
+            data = read_bytes(walked.path, MAX_FACT_FILE_BYTES + 1)
+        except OSError:
+            return []
+    text = data.decode("utf-8", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [(fact.kind, fact.value) for fact in extract_link_facts(text, walked.rel, "", "")]
 
 
 def _is_mcp_config_path(rel: str) -> bool:
@@ -230,13 +250,13 @@ def _scan_chunk(files: Sequence[WalkedFile]) -> list[tuple]:
         o = scan_file(engine, walked, max_size)
         hits = [(h.signal, h.provider, h.category, h.kind, h.confidence, h.line, h.evidence, h.model, h.attributes,
                  h.detector, h.offset, h.path, h.count) for h in o.hits]
-        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems))
+        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems, o.facts))
     return packed
 
 
 def _unpack(packed: list[tuple]) -> list[FileOutcome]:
-    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems)
-            for rel, hits, counts, issue, ecosystems in packed]
+    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems, facts)
+            for rel, hits, counts, issue, ecosystems, facts in packed]
 
 
 BATCH_FILES = 400  # files per task sent to a worker while the walk goes on

@@ -31,6 +31,7 @@ class WalkedFile:
     rel: str  # repository-relative, POSIX
     size: int
     kind: FileKind
+    facts: bool = False  # link facts are wanted from its text (read once, in the scan)
 
 
 @dataclass
