@@ -7,7 +7,10 @@ import gc
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
+
+from pydantic import TypeAdapter
 
 from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
 from connectors.code.engine import MatchEngine
@@ -28,7 +31,7 @@ from discovery.code.files import classify
 from discovery.code.hits import RawHit
 from discovery.code.ignore import CodeOwners
 from discovery.linkfacts import MAX_FACT_FILE_BYTES, is_fact_file
-from discovery.models import IssueSeverity, LinkFact, Location, Observation, ScanIssue, SourceKind
+from discovery.models import IssueSeverity, LinkFact, Observation, ScanIssue, SourceKind
 from discovery.code.catalogue import SignatureCatalogue, load_catalogue
 
 MAX_ISSUES_PER_KIND = 20  # beyond this, one issue carries the count
@@ -263,6 +266,11 @@ def _codeowners(root: Path) -> CodeOwners | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _observation_list() -> TypeAdapter[list[Observation]]:
+    return TypeAdapter(list[Observation])
+
+
 def _observations(hits: list[RawHit], repo: str, target: str) -> list[Observation]:
     """One observation per (file, signal, provider, model): repeated hits add to its count."""
     grouped: dict[tuple[object, ...], tuple[RawHit, int]] = {}
@@ -273,26 +281,24 @@ def _observations(hits: list[RawHit], repo: str, target: str) -> list[Observatio
         if hit is not first and hit.confidence.rank > first.confidence.rank:
             first.confidence = hit.confidence
         grouped[key] = (first, count + hit.count)
-    # Every value here comes from the typed catalogue and scan: constructed without validation,
-    # which on a big tree costs more than the rest of building them.
-    construct, locate = Observation.model_construct, Location.model_construct
-    observations = [
-        construct(
-            source=SourceKind.CODE,
-            connector="code",
-            signal=hit.signal,
-            provider=hit.provider,
-            category=hit.category,
-            target=target,
-            location=locate(repo=repo, path=hit.path, line=hit.line),
-            model=hit.model,
-            evidence=hit.evidence,
-            confidence=hit.confidence,
-            count=count,
-            system_hint=repo,
-            attributes={"kind": hit.kind, **hit.attributes},
-        )
+    # Validated in one call (pydantic's Rust core), cheaper than a model constructor per observation.
+    observations = _observation_list().validate_python([
+        {
+            "source": SourceKind.CODE,
+            "connector": "code",
+            "signal": hit.signal,
+            "provider": hit.provider,
+            "category": hit.category,
+            "target": target,
+            "location": {"repo": repo, "path": hit.path, "line": hit.line},
+            "model": hit.model,
+            "evidence": hit.evidence,
+            "confidence": hit.confidence,
+            "count": count,
+            "system_hint": repo,
+            "attributes": {"kind": hit.kind, **hit.attributes},
+        }
         for hit, count in grouped.values()
-    ]
+    ])
     observations.sort(key=lambda o: (o.location.path or "", o.location.line or 0, o.signal, o.provider))
     return observations

@@ -21,6 +21,7 @@ from discovery.code.catalogue import Signature, SignatureCatalogue
 LONG_LINE = 4096  # longer lines (minified code, data blobs) are read in windows around each hit
 WINDOW = 512
 EVIDENCE_CONTEXT = 100
+SHORT_EVIDENCE_KEPT = 8192
 
 
 def _trie_pattern(words: list[bytes]) -> bytes:
@@ -135,6 +136,10 @@ def _evidence(text: str, match: re.Match[str], secret: bool) -> str:
     if len(text) > EVIDENCE_LIMIT:
         start = max(0, match.start() - EVIDENCE_CONTEXT)
         text = text[start: match.start() + EVIDENCE_CONTEXT + 40]
+    return _line_evidence(text)
+
+
+def _line_evidence(text: str) -> str:
     if _maybe_secret(text):
         return excerpt(text, limit=EVIDENCE_LIMIT)
     text = text.strip().replace("\t", " ")
@@ -152,6 +157,17 @@ class MatchEngine:
         self.prefilter = make_prefilter(catalogue.keywords, prefilter)
         self._by_scope: dict[tuple[str, bool], tuple[tuple[Signature, ...], ...]] = {}
         self._settles: dict[tuple[str, bool], list[frozenset[str] | None | bool]] = {}
+        self._short_evidence: dict[str, str] = {}  # line -> evidence: import lines repeat from file to file
+
+    def _describe(self, text: str, match: re.Match[str], secret: bool) -> str:
+        if secret or len(text) > EVIDENCE_LIMIT:
+            return _evidence(text, match, secret)
+        found = self._short_evidence.get(text)  # a short line's evidence depends on the line alone
+        if found is None:
+            if len(self._short_evidence) >= SHORT_EVIDENCE_KEPT:
+                self._short_evidence.clear()
+            found = self._short_evidence[text] = _line_evidence(text)
+        return found
 
     def _keyword_signatures(self, scope: str, leads: bool = True) -> tuple[tuple[Signature, ...], ...]:
         """Per keyword, the signatures that apply in scope. Without leads, plain low-confidence
@@ -293,7 +309,7 @@ class MatchEngine:
                 evidence = ""
                 if first not in described:
                     described.add(first)
-                    evidence = _evidence(text, match, fingerprint is not None)
+                    evidence = self._describe(text, match, fingerprint is not None)
                 fired.add(signature.id)
                 made = []
                 for provider, category in signature.providers_for(match):
