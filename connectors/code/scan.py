@@ -77,7 +77,7 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
         outcome.count("skipped.too-large")
         outcome.issue = ("too-large", f"over {max_file_size} bytes; skipped", False)
         return outcome
-    if b"\x00" in data[:BINARY_SNIFF]:
+    if data.find(b"\x00", 0, BINARY_SNIFF) >= 0:
         outcome.count("skipped.binary")
         return outcome
     scope = kind.scope
@@ -241,12 +241,14 @@ def _init_worker(engine: MatchEngine | None, max_file_size: int) -> None:
     _WORKER_ENGINE, _WORKER_MAX_SIZE = engine, max_file_size
 
 
-def _scan_chunk(files: Sequence[WalkedFile]) -> list[tuple]:
-    """Scan a batch in a worker; outcomes go back as plain tuples (cheaper to pickle)."""
+def _scan_chunk(rows: Sequence[tuple]) -> list[tuple]:
+    """Scan a batch in a worker. Files come and outcomes go back as plain tuples, cheaper to pickle
+    than dataclasses."""
     assert _WORKER_ENGINE is not None
     engine, max_size = _WORKER_ENGINE, _WORKER_MAX_SIZE
     packed = []
-    for walked in files:
+    for row in rows:
+        walked = WalkedFile(*row)
         o = scan_file(engine, walked, max_size)
         hits = [(h.signal, h.provider, h.category, h.kind, h.confidence, h.line, h.evidence, h.model, h.attributes,
                  h.detector, h.offset, h.path, h.count) for h in o.hits]
@@ -304,7 +306,8 @@ class TreeScanner:
         self._pending = []
         for index in range(0, len(pending), BATCH_FILES):
             batch = pending[index:index + BATCH_FILES]
-            self._submitted.append((self._pool.submit(_scan_chunk, batch), batch))
+            rows = [(f.path, f.rel, f.size, f.kind, f.facts) for f in batch]
+            self._submitted.append((self._pool.submit(_scan_chunk, rows), batch))
 
     def _scan_here(self, files: Sequence[WalkedFile]) -> list[FileOutcome]:
         return [scan_file(self.engine, f, self.max_file_size) for f in files]

@@ -100,9 +100,18 @@ def classify(rel_path: str) -> FileKind:
     return _classify_name(rel_path.rpartition("/")[2].lower())
 
 
+_KINDS: dict[FileKind, FileKind] = {}
+
+
 @lru_cache(maxsize=16384)
 def _classify_name(name: str) -> FileKind:
-    """Only the (lower-cased) file name decides; FileKind is frozen, so one instance is shared."""
+    """Only the (lower-cased) file name decides. FileKind is frozen, so one instance per value
+    is shared (files sent to scan workers then pickle each kind once per batch)."""
+    kind = _kind_of_name(name)
+    return _KINDS.setdefault(kind, kind)
+
+
+def _kind_of_name(name: str) -> FileKind:
     stem, dot, extension = name[1:].rpartition(".")  # a leading dot (.env) is not a suffix
     suffix = "." + extension if dot else ""
     stem = (name[0] + stem) if dot else name
