@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from connectors.code.engine import MatchEngine
 from connectors.code.walk import WalkedFile
@@ -19,6 +18,9 @@ from discovery.code.manifests import MANIFEST_ECOSYSTEM, ManifestError, parse_ma
 from discovery.linkfacts import MAX_FACT_FILE_BYTES, extract_link_facts
 from discovery.models import Category, Confidence
 from discovery.redact import excerpt
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 BINARY_SNIFF = 8192
 PARALLEL_MIN_BYTES = 24_000_000  # below this, starting workers costs more than it saves
@@ -293,6 +295,10 @@ class TreeScanner:
             self._submit()
 
     def _start(self) -> None:
+        # Loaded only for a tree big enough for workers: small repositories start faster without.
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_all_start_methods, get_context
+
         fork = "fork" in get_all_start_methods() and os.name == "posix"
         context = get_context("fork" if fork else "spawn")
         self._pool = ProcessPoolExecutor(
