@@ -62,6 +62,14 @@ def test_gitignore_semantics() -> None:
     assert is_ignored(stack, "pkg/secret.py", False) and not is_ignored(stack, "secret.py", False)
 
 
+def test_gitignore_negations_last_matching_rule_wins() -> None:
+    assert not IgnoreRules("", "*.log\n!keep.log\n").decide("a/keep.log", False)
+    assert IgnoreRules("", "!keep.log\n*.log\n").decide("a/keep.log", False) is True
+    assert IgnoreRules("", "*.log\n!keep.log\n").decide("a/main.py", False) is None  # no rule speaks
+    assert IgnoreRules("", "out/\n!out.txt\n").decide("out", False) is None  # directory-only rule, a file
+    assert IgnoreRules("", "out/\n!out.txt\n").decide("x/out", True) is True
+
+
 def test_codeowners_last_match_wins() -> None:
     owners = CodeOwners("* @org/all\n/app/ @org/app\n*.tf @org/infra\n[Section]\n")
     assert owners.owners("app/x.py") == ("@org/app",)
