@@ -258,7 +258,7 @@ class MatchEngine:
             except UnicodeDecodeError:
                 text = raw.decode("utf-8", errors="replace")
                 invalid_utf8 = True
-            ascii_only = len(text) == len(raw)  # then a character offset is a byte offset
+            ascii_only = raw.isascii()  # then a character offset is a byte offset
             text = text.rstrip("\r")
             line_hits = [(m.start(), sig, m) for sig in candidates for m in sig.regex.finditer(text)]
             if not line_hits:
