@@ -78,6 +78,18 @@ def compile_pattern(line: str) -> PathPattern | None:
         return None
 
 
+_FLOATING = "^(?:.*/)?"  # how compile_pattern starts a pattern that may match at any depth
+
+
+def _any_of(patterns: list[PathPattern]) -> re.Pattern[str] | None:
+    """One regex matching where any of the patterns matches. The patterns that may match at any
+    depth share one `(?:.*/)?` prefix: tried once per path instead of once per pattern."""
+    floating = [p.regex.pattern[len(_FLOATING):-1] for p in patterns if p.regex.pattern.startswith(_FLOATING)]
+    parts = [f"{_FLOATING}(?:{'|'.join(f'(?:{body})' for body in floating)})$"] if floating else []
+    parts += [f"(?:{p.regex.pattern})" for p in patterns if not p.regex.pattern.startswith(_FLOATING)]
+    return re.compile("|".join(parts)) if parts else None
+
+
 class IgnoreRules:
     """The rules of one .gitignore, relative to the directory that holds it."""
 
@@ -86,12 +98,7 @@ class IgnoreRules:
         self.patterns = [p for line in text.splitlines() if (p := compile_pattern(line))]
         # One combined regex per kind says whether any rule speaks about a path (most paths: no).
         # Without negations that is the answer; with them, the last matching rule is looked for.
-        files = [p.regex.pattern for p in self.patterns if not p.dir_only]
-        dirs = [p.regex.pattern for p in self.patterns]
-        self._any = (
-            re.compile("|".join(f"(?:{p})" for p in files)) if files else None,
-            re.compile("|".join(f"(?:{p})" for p in dirs)) if dirs else None,
-        )
+        self._any = (_any_of([p for p in self.patterns if not p.dir_only]), _any_of(self.patterns))
         self._negations = any(p.negate for p in self.patterns)
 
     def decide(self, rel_path: str, is_dir: bool) -> bool | None:
