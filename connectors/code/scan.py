@@ -88,8 +88,7 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
         if scope is None:
             outcome.count("skipped.unknown-type")
             return outcome
-    outcome.count("files.read")
-    outcome.count("bytes.read", len(data))
+    outcome.counts = {"files.read": 1, "bytes.read": len(data)}  # nothing counted yet on this path
     if kind.manifest:
         _manifest(outcome, engine, walked, data)
     if kind.mcp_config or _is_mcp_config_path(walked.rel):
