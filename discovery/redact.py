@@ -51,10 +51,34 @@ def find_secrets(text: str) -> list[tuple[str, str]]:
     return found
 
 
+# Literals each pattern cannot match without (the case-insensitive ones in the lower-cased
+# text): most evidence lines hold none, and the check costs far less than the regex.
+_KEY_LITERALS: tuple[tuple[str, ...], ...] = (
+    ("sk-ant-",), ("sk-proj-",), ("sk-svcacct-",), ("sk-",), ("hf_",), ("AIza",), ("gsk_",), ("r8_",), ("pplx-",),
+    ("xai-",), ("AKIA", "ASIA"), ("bearer",),
+)
+_ASSIGNMENT_LITERALS = ("api", "secret", "token", "passw", "access")
+
+
+def _fingerprint_match(match: re.Match[str]) -> str:
+    return secret_fingerprint(match.group(0))
+
+
 def redact(text: str) -> str:
     """Replace every key-shaped value and every secret-named assignment with its fingerprint."""
-    for _kind, pattern in _KEY_PATTERNS:
-        text = pattern.sub(lambda m: secret_fingerprint(m.group(0)), text)
+    # Case-insensitive matching also folds non-ASCII letters (the long s, the Kelvin sign) that
+    # lower() keeps apart, so only ASCII text takes the shortcut.
+    gated = text.isascii()
+    for (kind, pattern), literals in zip(_KEY_PATTERNS, _KEY_LITERALS, strict=True):
+        if gated:
+            haystack = text.lower() if kind == "Bearer " else text
+            if not any(literal in haystack for literal in literals):
+                continue
+        text = pattern.sub(_fingerprint_match, text)
+    if gated:
+        lowered = text.lower()
+        if not any(literal in lowered for literal in _ASSIGNMENT_LITERALS):
+            return text
 
     def _assignment(match: re.Match[str]) -> str:
         value = match.group("value")

@@ -6,8 +6,11 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
+
+from pydantic import TypeAdapter
 
 from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
 from connectors.code.engine import MatchEngine
@@ -27,8 +30,8 @@ from discovery.code.detectors import apply_repo_rules
 from discovery.code.files import classify
 from discovery.code.hits import RawHit
 from discovery.code.ignore import CodeOwners
-from discovery.linkfacts import MAX_FACT_FILE_BYTES, extract_link_facts, is_fact_file
-from discovery.models import IssueSeverity, LinkFact, Location, Observation, ScanIssue, SourceKind
+from discovery.linkfacts import MAX_FACT_FILE_BYTES, is_fact_file
+from discovery.models import IssueSeverity, LinkFact, Observation, ScanIssue, SourceKind
 from discovery.code.catalogue import SignatureCatalogue, load_catalogue
 
 MAX_ISSUES_PER_KIND = 20  # beyond this, one issue carries the count
@@ -141,12 +144,14 @@ class CodeConnector(Connector):
             return
         # Files are scanned while the walk goes on (in workers, once the tree is big enough).
         scanner = self._scanner(engine)
-        fact_files: list[WalkedFile] = []
+        fact_files: list[WalkedFile] = []  # the first MAX_FACT_FILES, in walk order
 
         def sink(walked: WalkedFile) -> None:
-            scanner.feed(walked)
-            if is_fact_file(walked.rel):
+            if len(fact_files) < MAX_FACT_FILES and is_fact_file(walked.rel):
                 fact_files.append(walked)
+                if walked.size <= MAX_FACT_FILE_BYTES:  # its facts are read with it, where it is scanned
+                    walked = replace(walked, facts=True)
+            scanner.feed(walked)
 
         walk = walk_repository(root, respect_ignore=self.options.respect_ignore,
                                max_file_size=self.options.max_file_size, sink=sink,
@@ -156,8 +161,8 @@ class CodeConnector(Connector):
                       severity=IssueSeverity.ERROR if i.error else IssueSeverity.WARNING)
             for i in walk.issues
         ]
-        self._scan_repository(result, scanner, root, name, target, walk.counts, issues, walk.too_large)
-        result.facts.extend(_link_facts(fact_files, name, target))
+        facts = self._scan_repository(result, scanner, root, name, target, walk.counts, issues, walk.too_large)
+        result.facts.extend(_link_facts(fact_files, facts, name, target))
         for nested in walk.nested_repos:
             nested_name = local_repo_name(nested)
             if nested_name == nested.name:
@@ -170,7 +175,8 @@ class CodeConnector(Connector):
     def _scan_repository(
         self, result: ScanResult, scanner: TreeScanner, root: Path, name: str, target: str,
         walk_counts: dict[str, int], issues: list[ScanIssue], too_large: list[str],
-    ) -> None:
+    ) -> dict[str, list[tuple[str, str]]]:
+        """Adds the repository's observations, counts and issues; returns its link facts by file."""
         result.count("repos.scanned")
         for key, n in walk_counts.items():
             result.count(key, n)
@@ -179,8 +185,11 @@ class CodeConnector(Connector):
         ecosystems: set[str] = set()
         invalid_utf8: list[str] = []
         counts: dict[str, int] = {}  # summed here, then added in first-seen order
+        facts: dict[str, list[tuple[str, str]]] = {}
         for outcome in outcomes:
             hits.extend(outcome.hits)
+            if outcome.facts:
+                facts[outcome.rel] = outcome.facts
             if outcome.manifest_ecosystems:
                 ecosystems.update(outcome.manifest_ecosystems)
             for key, n in outcome.counts.items():
@@ -207,6 +216,7 @@ class CodeConnector(Connector):
         owners = _codeowners(root)
         hits = apply_repo_rules(hits, ecosystems, owners)
         result.observations.extend(_observations(hits, name, target))
+        return facts
 
 
 def _summary_issue(target: str, kind: str, paths: list[str], message: str, repo: str) -> ScanIssue:
@@ -236,19 +246,13 @@ def _capped(issues: list[ScanIssue]) -> list[ScanIssue]:
 MAX_FACT_FILES = 500
 
 
-def _link_facts(files: list[WalkedFile], repo: str, target: str) -> list[LinkFact]:
+def _link_facts(files: list[WalkedFile], found: dict[str, list[tuple[str, str]]], repo: str,
+                target: str) -> list[LinkFact]:
     """Link facts (IaC names, workload identities, deployment names, owners) from the few
-    config files the walk saw; unreadable or oversized ones are skipped (the scan reports them)."""
-    facts: list[LinkFact] = []
-    for walked in files[:MAX_FACT_FILES]:
-        if walked.size > MAX_FACT_FILE_BYTES:
-            continue
-        try:
-            text = Path(walked.path).read_text("utf-8", errors="replace")
-        except OSError:
-            continue
-        facts.extend(extract_link_facts(text, walked.rel, repo, target))
-    return facts
+    config files the walk saw, in walk order; the scan read them (unreadable or oversized ones
+    have none: the scan reports them)."""
+    return [LinkFact(kind=kind, value=value, repo=repo, target=target, path=walked.rel)
+            for walked in files for kind, value in found.get(walked.rel, ())]
 
 
 def _codeowners(root: Path) -> CodeOwners | None:
@@ -262,6 +266,11 @@ def _codeowners(root: Path) -> CodeOwners | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _observation_list() -> TypeAdapter[list[Observation]]:
+    return TypeAdapter(list[Observation])
+
+
 def _observations(hits: list[RawHit], repo: str, target: str) -> list[Observation]:
     """One observation per (file, signal, provider, model): repeated hits add to its count."""
     grouped: dict[tuple[object, ...], tuple[RawHit, int]] = {}
@@ -272,24 +281,24 @@ def _observations(hits: list[RawHit], repo: str, target: str) -> list[Observatio
         if hit is not first and hit.confidence.rank > first.confidence.rank:
             first.confidence = hit.confidence
         grouped[key] = (first, count + hit.count)
-    observations = []
-    for hit, count in grouped.values():
-        observations.append(
-            Observation(
-                source=SourceKind.CODE,
-                connector="code",
-                signal=hit.signal,
-                provider=hit.provider,
-                category=hit.category,
-                target=target,
-                location=Location(repo=repo, path=hit.path, line=hit.line),
-                model=hit.model,
-                evidence=hit.evidence,
-                confidence=hit.confidence,
-                count=count,
-                system_hint=repo,
-                attributes={"kind": hit.kind, **hit.attributes},
-            )
-        )
+    # Validated in one call (pydantic's Rust core), cheaper than a model constructor per observation.
+    observations = _observation_list().validate_python([
+        {
+            "source": SourceKind.CODE,
+            "connector": "code",
+            "signal": hit.signal,
+            "provider": hit.provider,
+            "category": hit.category,
+            "target": target,
+            "location": {"repo": repo, "path": hit.path, "line": hit.line},
+            "model": hit.model,
+            "evidence": hit.evidence,
+            "confidence": hit.confidence,
+            "count": count,
+            "system_hint": repo,
+            "attributes": {"kind": hit.kind, **hit.attributes},
+        }
+        for hit, count in grouped.values()
+    ])
     observations.sort(key=lambda o: (o.location.path or "", o.location.line or 0, o.signal, o.provider))
     return observations

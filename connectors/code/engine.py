@@ -21,6 +21,7 @@ from discovery.code.catalogue import Signature, SignatureCatalogue
 LONG_LINE = 4096  # longer lines (minified code, data blobs) are read in windows around each hit
 WINDOW = 512
 EVIDENCE_CONTEXT = 100
+SHORT_EVIDENCE_KEPT = 8192
 
 
 def _trie_pattern(words: list[bytes]) -> bytes:
@@ -113,12 +114,6 @@ def make_prefilter(keywords: Sequence[str], prefer: str = "auto") -> RePrefilter
     return RePrefilter(keywords)
 
 
-def _line_bounds(data: bytes, end: int) -> tuple[int, int]:
-    start = data.rfind(b"\n", 0, end) + 1
-    stop = data.find(b"\n", end)
-    return start, len(data) if stop < 0 else stop
-
-
 # Only text that could hold a secret goes through the full redaction (a dozen regexes); the
 # check is a superset of every shape discovery.redact replaces.
 _MAYBE_SECRET = re.compile(r"(?i)sk-|hf_|aiza|gsk_|r8_|pplx-|xai-|akia|asia|bearer|api|secret|token|passw|access")
@@ -141,6 +136,10 @@ def _evidence(text: str, match: re.Match[str], secret: bool) -> str:
     if len(text) > EVIDENCE_LIMIT:
         start = max(0, match.start() - EVIDENCE_CONTEXT)
         text = text[start: match.start() + EVIDENCE_CONTEXT + 40]
+    return _line_evidence(text)
+
+
+def _line_evidence(text: str) -> str:
     if _maybe_secret(text):
         return excerpt(text, limit=EVIDENCE_LIMIT)
     text = text.strip().replace("\t", " ")
@@ -157,6 +156,18 @@ class MatchEngine:
         self.catalogue = catalogue
         self.prefilter = make_prefilter(catalogue.keywords, prefilter)
         self._by_scope: dict[tuple[str, bool], tuple[tuple[Signature, ...], ...]] = {}
+        self._settles: dict[tuple[str, bool], list[frozenset[str] | None | bool]] = {}
+        self._short_evidence: dict[str, str] = {}  # line -> evidence: import lines repeat from file to file
+
+    def _describe(self, text: str, match: re.Match[str], secret: bool) -> str:
+        if secret or len(text) > EVIDENCE_LIMIT:
+            return _evidence(text, match, secret)
+        found = self._short_evidence.get(text)  # a short line's evidence depends on the line alone
+        if found is None:
+            if len(self._short_evidence) >= SHORT_EVIDENCE_KEPT:
+                self._short_evidence.clear()
+            found = self._short_evidence[text] = _line_evidence(text)
+        return found
 
     def _keyword_signatures(self, scope: str, leads: bool = True) -> tuple[tuple[Signature, ...], ...]:
         """Per keyword, the signatures that apply in scope. Without leads, plain low-confidence
@@ -176,21 +187,42 @@ class MatchEngine:
             self._by_scope[(scope, leads)] = table
         return table
 
+    def _settling(self, scope: str, leads: bool) -> list[frozenset[str] | None | bool]:
+        """Per keyword, filled in on first use (settling compiles the signatures' regexes): the ids
+        of its signatures when every one of them settles (see match), else None. Such a keyword is
+        settled in a file once all those ids have fired there."""
+        found = self._settles.get((scope, leads))
+        if found is None:
+            found = self._settles[(scope, leads)] = [False] * len(self.catalogue.keywords)
+        return found
+
     def _spans(self, data: bytes, scope: str, leads: bool) -> dict[tuple[int, int], set[int]]:
         """Keyword occurrences grouped by line (or by window, on very long lines)."""
         table = self._keyword_signatures(scope, leads)
         spans: dict[tuple[int, int], set[int]] = {}
         line_start, line_end = -1, -1
+        current: set[int] | None = None
+        rfind, find, size = data.rfind, data.find, len(data)
         for keyword, end in self.prefilter.scan(data):
             if not table[keyword]:
                 continue
-            if not (line_start <= end - 1 < line_end) or line_end - line_start > LONG_LINE:
-                line_start, line_end = _line_bounds(data, end - 1)
-                if line_end - line_start > LONG_LINE:
-                    span = (max(line_start, end - WINDOW), min(line_end, end + WINDOW))
-                    spans.setdefault(span, set()).add(keyword)
-                    continue
-            spans.setdefault((line_start, line_end), set()).add(keyword)
+            at = end - 1
+            if current is not None and line_start <= at < line_end:
+                current.add(keyword)
+                continue
+            line_start = rfind(b"\n", 0, at) + 1
+            line_end = find(b"\n", at)
+            if line_end < 0:
+                line_end = size
+            if line_end - line_start > LONG_LINE:
+                span = (max(line_start, end - WINDOW), min(line_end, end + WINDOW))
+                spans.setdefault(span, set()).add(keyword)
+                current = None  # long lines are windowed per occurrence
+                continue
+            current = spans.get((line_start, line_end))
+            if current is None:
+                current = spans[(line_start, line_end)] = set()
+            current.add(keyword)
         return spans
 
     def match(self, data: bytes, scope: str, leads: bool = True) -> tuple[list[RawHit], bool]:
@@ -199,6 +231,7 @@ class MatchEngine:
         if not spans:
             return [], False
         table = self._keyword_signatures(scope, leads)
+        settles = self._settling(scope, leads)
         hits: list[RawHit] = []
         invalid_utf8 = False
         prose: ProseTracker | None = None
@@ -225,6 +258,7 @@ class MatchEngine:
             except UnicodeDecodeError:
                 text = raw.decode("utf-8", errors="replace")
                 invalid_utf8 = True
+            ascii_only = raw.isascii()  # then a character offset is a byte offset
             text = text.rstrip("\r")
             line_hits = [(m.start(), sig, m) for sig in candidates for m in sig.regex.finditer(text)]
             if not line_hits:
@@ -241,8 +275,10 @@ class MatchEngine:
                         continue
                     if prose is None:
                         prose = ProseTracker(data, scope)
-                    if prose and prose.inside(start + len(text[:position].encode("utf-8", "replace"))):
-                        continue
+                    if prose:
+                        at = position if ascii_only else len(text[:position].encode("utf-8", "replace"))
+                        if prose.inside(start + at):
+                            continue
                 foldable = signature.detector is None and signature.kind != "secret"
                 if foldable:
                     repeat_key = (signature.id, match.group("model") if "model" in signature.regex.groupindex else None,
@@ -273,7 +309,7 @@ class MatchEngine:
                 evidence = ""
                 if first not in described:
                     described.add(first)
-                    evidence = _evidence(text, match, fingerprint is not None)
+                    evidence = self._describe(text, match, fingerprint is not None)
                 fired.add(signature.id)
                 made = []
                 for provider, category in signature.providers_for(match):
@@ -295,9 +331,15 @@ class MatchEngine:
                 hits.extend(made)
                 if foldable:
                     repeats[repeat_key] = made
-            for keyword in keywords - settled:
-                signatures = table[keyword]
-                if all(sig.id in fired and sig.settles for sig in signatures):
+            for keyword in keywords:
+                if keyword in settled:
+                    continue
+                settling = settles[keyword]
+                if settling is False:
+                    signatures = table[keyword]
+                    settling = settles[keyword] = (
+                        frozenset(sig.id for sig in signatures) if all(sig.settles for sig in signatures) else None)
+                if settling is not None and fired.issuperset(settling):
                     settled.add(keyword)
         return hits, invalid_utf8
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from connectors.code.engine import MatchEngine
 from connectors.code.walk import WalkedFile
@@ -16,8 +15,12 @@ from discovery.code.files import Role, path_context, scope_from_shebang
 from discovery.code.formats import MODEL_HEAD_BYTES, mcp_servers, notebook_code, sniff_model_file
 from discovery.code.hits import RawHit, fold_repeats
 from discovery.code.manifests import MANIFEST_ECOSYSTEM, ManifestError, parse_manifest
+from discovery.linkfacts import MAX_FACT_FILE_BYTES, extract_link_facts
 from discovery.models import Category, Confidence
 from discovery.redact import excerpt
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 BINARY_SNIFF = 8192
 PARALLEL_MIN_BYTES = 24_000_000  # below this, starting workers costs more than it saves
@@ -31,6 +34,7 @@ class FileOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     issue: tuple[str, str, bool] | None = None  # (kind, message, is_error)
     manifest_ecosystems: tuple[str, ...] = ()
+    facts: list[tuple[str, str]] | None = None  # (kind, value) link facts, when the walk asked for them
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
@@ -42,7 +46,10 @@ def read_bytes(path: str, limit: int) -> bytes:
     # and BufferedReader.read(limit) allocates the whole limit up front.
     fd = os.open(path, os.O_RDONLY)
     try:
-        first = os.read(fd, min(limit, os.fstat(fd).st_size + 1))
+        wanted = min(limit, os.fstat(fd).st_size + 1)
+        first = os.read(fd, wanted)
+        if len(first) < wanted:  # a short read of a regular file is its end: no second call
+            return first
         parts, total = [first], len(first)
         while total < limit:  # until end of file (the size may be stale, or zero for special files)
             chunk = os.read(fd, min(limit - total, 1 << 18))
@@ -63,6 +70,8 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
     except OSError as exc:
         outcome.issue = ("unreadable", f"cannot read: {exc.strerror or exc}", True)
         return outcome
+    if walked.facts:
+        outcome.facts = _link_facts(walked, None if kind.role == Role.MODEL_CANDIDATE else data)
     if kind.role == Role.MODEL_CANDIDATE:
         _model_file(outcome, walked, data)
         return outcome
@@ -70,7 +79,7 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
         outcome.count("skipped.too-large")
         outcome.issue = ("too-large", f"over {max_file_size} bytes; skipped", False)
         return outcome
-    if b"\x00" in data[:BINARY_SNIFF]:
+    if data.find(b"\x00", 0, BINARY_SNIFF) >= 0:
         outcome.count("skipped.binary")
         return outcome
     scope = kind.scope
@@ -79,8 +88,7 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
         if scope is None:
             outcome.count("skipped.unknown-type")
             return outcome
-    outcome.count("files.read")
-    outcome.count("bytes.read", len(data))
+    outcome.counts = {"files.read": 1, "bytes.read": len(data)}  # nothing counted yet on this path
     if kind.manifest:
         _manifest(outcome, engine, walked, data)
     if kind.mcp_config or _is_mcp_config_path(walked.rel):
@@ -92,6 +100,19 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
     for hit in outcome.hits:
         hit.path = walked.rel
     return outcome
+
+
+def _link_facts(walked: WalkedFile, data: bytes | None) -> list[tuple[str, str]]:
+    """Link facts from a config file's text, read as a text file would be (universal newlines)."""
+    if data is None:
+        try:
+            data = read_bytes(walked.path, MAX_FACT_FILE_BYTES + 1)
+        except OSError:
+            return []
+    text = data.decode("utf-8", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [(fact.kind, fact.value) for fact in extract_link_facts(text, walked.rel, "", "")]
 
 
 def _is_mcp_config_path(rel: str) -> bool:
@@ -221,22 +242,24 @@ def _init_worker(engine: MatchEngine | None, max_file_size: int) -> None:
     _WORKER_ENGINE, _WORKER_MAX_SIZE = engine, max_file_size
 
 
-def _scan_chunk(files: Sequence[WalkedFile]) -> list[tuple]:
-    """Scan a batch in a worker; outcomes go back as plain tuples (cheaper to pickle)."""
+def _scan_chunk(rows: Sequence[tuple]) -> list[tuple]:
+    """Scan a batch in a worker. Files come and outcomes go back as plain tuples, cheaper to pickle
+    than dataclasses."""
     assert _WORKER_ENGINE is not None
     engine, max_size = _WORKER_ENGINE, _WORKER_MAX_SIZE
     packed = []
-    for walked in files:
+    for row in rows:
+        walked = WalkedFile(*row)
         o = scan_file(engine, walked, max_size)
         hits = [(h.signal, h.provider, h.category, h.kind, h.confidence, h.line, h.evidence, h.model, h.attributes,
                  h.detector, h.offset, h.path, h.count) for h in o.hits]
-        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems))
+        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems, o.facts))
     return packed
 
 
 def _unpack(packed: list[tuple]) -> list[FileOutcome]:
-    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems)
-            for rel, hits, counts, issue, ecosystems in packed]
+    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems, facts)
+            for rel, hits, counts, issue, ecosystems, facts in packed]
 
 
 BATCH_FILES = 400  # files per task sent to a worker while the walk goes on
@@ -271,6 +294,10 @@ class TreeScanner:
             self._submit()
 
     def _start(self) -> None:
+        # Loaded only for a tree big enough for workers: small repositories start faster without.
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_all_start_methods, get_context
+
         fork = "fork" in get_all_start_methods() and os.name == "posix"
         context = get_context("fork" if fork else "spawn")
         self._pool = ProcessPoolExecutor(
@@ -284,7 +311,8 @@ class TreeScanner:
         self._pending = []
         for index in range(0, len(pending), BATCH_FILES):
             batch = pending[index:index + BATCH_FILES]
-            self._submitted.append((self._pool.submit(_scan_chunk, batch), batch))
+            rows = [(f.path, f.rel, f.size, f.kind, f.facts) for f in batch]
+            self._submitted.append((self._pool.submit(_scan_chunk, rows), batch))
 
     def _scan_here(self, files: Sequence[WalkedFile]) -> list[FileOutcome]:
         return [scan_file(self.engine, f, self.max_file_size) for f in files]

@@ -10,9 +10,7 @@ import os
 import re
 import subprocess
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,6 +172,9 @@ def _rate_limit_wait(headers: Mapping[str, str], now: float) -> float:
 
 def _get_json(url: str, headers: dict[str, str], sleep: Sleeper) -> tuple[object, Mapping[str, str]]:
     """GET with rate-limit handling: wait if the reset is near, else raise `throttled`."""
+    import urllib.error  # with http.client and ssl: only org and group listings need them
+    import urllib.request
+
     for _attempt in range(3):
         request = urllib.request.Request(url, headers=headers)
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from discovery.code.files import FileKind, Role, classify
@@ -31,6 +32,7 @@ class WalkedFile:
     rel: str  # repository-relative, POSIX
     size: int
     kind: FileKind
+    facts: bool = False  # link facts are wanted from its text (read once, in the scan)
 
 
 @dataclass
@@ -89,7 +91,7 @@ def walk_repository(
         directory, rel_dir, rules = stack.pop()
         try:
             with os.scandir(directory) as iterator:
-                entries = sorted(iterator, key=lambda e: e.name)
+                entries = sorted(iterator, key=_entry_name)
         except OSError as exc:
             walk.issues.append(WalkIssue("unreadable", rel_dir or ".", f"cannot list directory: {exc.strerror}", True))
             continue
@@ -126,6 +128,9 @@ def walk_repository(
             except OSError as exc:
                 walk.issues.append(WalkIssue("unreadable", rel, f"cannot stat: {exc.strerror}", True))
     return walk
+
+
+_entry_name = attrgetter("name")
 
 
 def _add_file(walk: Walk, path: str, rel: str, size: int, max_file_size: int) -> None:

@@ -100,9 +100,18 @@ def classify(rel_path: str) -> FileKind:
     return _classify_name(rel_path.rpartition("/")[2].lower())
 
 
+_KINDS: dict[FileKind, FileKind] = {}
+
+
 @lru_cache(maxsize=16384)
 def _classify_name(name: str) -> FileKind:
-    """Only the (lower-cased) file name decides; FileKind is frozen, so one instance is shared."""
+    """Only the (lower-cased) file name decides. FileKind is frozen, so one instance per value
+    is shared (files sent to scan workers then pickle each kind once per batch)."""
+    kind = _kind_of_name(name)
+    return _KINDS.setdefault(kind, kind)
+
+
+def _kind_of_name(name: str) -> FileKind:
     stem, dot, extension = name[1:].rpartition(".")  # a leading dot (.env) is not a suffix
     suffix = "." + extension if dot else ""
     stem = (name[0] + stem) if dot else name
@@ -178,14 +187,23 @@ def path_context(rel_path: str) -> str | None:
         test_dir, docs_dir, rules_dir = _dir_context(directory)
     else:
         name, test_dir, docs_dir, rules_dir = lowered, False, False, False
-    if rules_dir or name in _RULE_FILES or name.endswith(_RULE_SUFFIXES):
+    named = _name_context(name)
+    if rules_dir or named == "rules":
         return "rules"
-    if test_dir:
+    if test_dir or named == "test":
         return "test"
+    if docs_dir:
+        return "docs"
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _name_context(name: str) -> str | None:
+    """'rules' or 'test' when a (lower-cased) file name alone says so (names repeat across a tree)."""
+    if name in _RULE_FILES or name.endswith(_RULE_SUFFIXES):
+        return "rules"
     if (name.startswith("test_") and name.endswith(".py")) or name.endswith(
         ("_test.py", "_test.go", "conftest.py", "_spec.rb", "_test.rb")
     ) or any(marker in name for marker in (".test.", ".spec.", "test.java", "tests.cs", "test.kt")):
         return "test"
-    if docs_dir:
-        return "docs"
     return None

@@ -78,21 +78,28 @@ def compile_pattern(line: str) -> PathPattern | None:
         return None
 
 
+_FLOATING = "^(?:.*/)?"  # how compile_pattern starts a pattern that may match at any depth
+
+
+def _any_of(patterns: list[PathPattern]) -> re.Pattern[str] | None:
+    """One regex matching where any of the patterns matches. The patterns that may match at any
+    depth share one `(?:.*/)?` prefix: tried once per path instead of once per pattern."""
+    floating = [p.regex.pattern[len(_FLOATING):-1] for p in patterns if p.regex.pattern.startswith(_FLOATING)]
+    parts = [f"{_FLOATING}(?:{'|'.join(f'(?:{body})' for body in floating)})$"] if floating else []
+    parts += [f"(?:{p.regex.pattern})" for p in patterns if not p.regex.pattern.startswith(_FLOATING)]
+    return re.compile("|".join(parts)) if parts else None
+
+
 class IgnoreRules:
     """The rules of one .gitignore, relative to the directory that holds it."""
 
     def __init__(self, base: str, text: str) -> None:
         self.base = base.strip("/")
         self.patterns = [p for line in text.splitlines() if (p := compile_pattern(line))]
-        # Without negations the order of rules cannot matter: one combined regex per kind.
-        self._combined: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
-        if not any(p.negate for p in self.patterns):
-            files = [p.regex.pattern for p in self.patterns if not p.dir_only]
-            dirs = [p.regex.pattern for p in self.patterns]
-            self._combined = (
-                re.compile("|".join(f"(?:{p})" for p in files)) if files else None,
-                re.compile("|".join(f"(?:{p})" for p in dirs)) if dirs else None,
-            )
+        # One combined regex per kind says whether any rule speaks about a path (most paths: no).
+        # Without negations that is the answer; with them, the last matching rule is looked for.
+        self._any = (_any_of([p for p in self.patterns if not p.dir_only]), _any_of(self.patterns))
+        self._negations = any(p.negate for p in self.patterns)
 
     def decide(self, rel_path: str, is_dir: bool) -> bool | None:
         """True ignored, False re-included, None when no rule speaks about the path."""
@@ -100,16 +107,17 @@ class IgnoreRules:
             if not rel_path.startswith(self.base + "/"):
                 return None
             rel_path = rel_path[len(self.base) + 1:]
-        if self._combined is not None:
-            combined = self._combined[1] if is_dir else self._combined[0]
-            return True if combined is not None and combined.match(rel_path) else None
-        verdict: bool | None = None
-        for pattern in self.patterns:
+        combined = self._any[1] if is_dir else self._any[0]
+        if combined is None or not combined.match(rel_path):
+            return None
+        if not self._negations:
+            return True
+        for pattern in reversed(self.patterns):  # the last matching rule wins
             if pattern.dir_only and not is_dir:
                 continue
             if pattern.regex.match(rel_path):
-                verdict = not pattern.negate
-        return verdict
+                return not pattern.negate
+        return None
 
 
 def is_ignored(stack: list[IgnoreRules], rel_path: str, is_dir: bool) -> bool:

@@ -69,7 +69,9 @@ def azure_api_version(hits: list[RawHit], text_of: Callable[[], str]) -> list[Ra
 def aws_service_variable(hits: list[RawHit], text_of: Callable[[], str]) -> list[RawHit]:
     """A service name literal counts when the file builds a client from a name, not a literal."""
     text = text_of()
-    from_name = any(not _LITERAL_CLIENT.match(text, m.start()) for m in _CLIENT_FROM_NAME.finditer(text))
+    # Both shapes end in `client(`: without it the regex (no literal prefix to skip ahead by) is not run.
+    from_name = "client(" in text and any(
+        not _LITERAL_CLIENT.match(text, m.start()) for m in _CLIENT_FROM_NAME.finditer(text))
     kept = []
     for hit in hits:
         if hit.detector == "aws-service-variable":

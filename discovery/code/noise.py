@@ -18,22 +18,23 @@ COMMENT_MARKERS: dict[str, tuple[str, ...]] = {
     "json": (), "xml": (),
 }
 _BLOCK_COMMENT_SCOPES = frozenset({"js", "go", "java", "csharp", "rust", "php", "bicep", "terraform"})
+# What a line starts with when it is inside or opens a block comment, per scope that has them.
+_LINE_START_SCOPES: dict[str, tuple[str, ...]] = {scope: ("/*", "*") for scope in _BLOCK_COMMENT_SCOPES} | {
+    "xml": ("<!--",)}
 _STRICT_HASH_SCOPES = frozenset({"python", "ruby", "php"})  # `#` outside a string always comments
 
 
 def comment_start(line: str, scope: str, limit: int | None = None) -> int | None:
     """Offset where a comment starts in the line (before limit), outside string quotes."""
-    stripped = line.lstrip()
-    indent = len(line) - len(stripped)
-    if scope in _BLOCK_COMMENT_SCOPES and stripped.startswith(("/*", "*")):
-        return indent  # inside or opening a block comment
-    if scope == "xml" and stripped.startswith("<!--"):
-        return indent
+    if scope in _LINE_START_SCOPES:
+        stripped = line.lstrip()
+        if stripped.startswith(_LINE_START_SCOPES[scope]):
+            return len(line) - len(stripped)  # inside or opening a block comment
     markers = COMMENT_MARKERS.get(scope, ())
     if not markers:
         return None
     head = line if limit is None else line[:limit]
-    if not any(marker in head for marker in markers):
+    if markers[0] not in head and (len(markers) == 1 or not any(marker in head for marker in markers)):
         return None  # the common case, decided without walking the line
     quote: str | None = None
     escaped = False

@@ -62,6 +62,14 @@ def test_gitignore_semantics() -> None:
     assert is_ignored(stack, "pkg/secret.py", False) and not is_ignored(stack, "secret.py", False)
 
 
+def test_gitignore_negations_last_matching_rule_wins() -> None:
+    assert not IgnoreRules("", "*.log\n!keep.log\n").decide("a/keep.log", False)
+    assert IgnoreRules("", "!keep.log\n*.log\n").decide("a/keep.log", False) is True
+    assert IgnoreRules("", "*.log\n!keep.log\n").decide("a/main.py", False) is None  # no rule speaks
+    assert IgnoreRules("", "out/\n!out.txt\n").decide("out", False) is None  # directory-only rule, a file
+    assert IgnoreRules("", "out/\n!out.txt\n").decide("x/out", True) is True
+
+
 def test_codeowners_last_match_wins() -> None:
     owners = CodeOwners("* @org/all\n/app/ @org/app\n*.tf @org/infra\n[Section]\n")
     assert owners.owners("app/x.py") == ("@org/app",)
@@ -138,3 +146,22 @@ def test_mcp_config_servers_are_redacted() -> None:
     servers = mcp_servers(text)
     assert [(s.name, s.transport) for s in servers] == [("db", "stdio"), ("remote", "http")]
     assert "abcdefghij0123456789" not in servers[0].launch
+
+
+def test_combined_gitignore_regex_agrees_with_the_rules_one_by_one() -> None:
+    text = "*.py[cod]\n__pycache__/\n/dist\nbuild/\ndocs/**/*.tmp\n**/cache\n.env\n!.env.example\nnotes?.txt\n"
+    rules = IgnoreRules("", text)
+
+    def one_by_one(path: str, is_dir: bool) -> bool | None:  # the last matching rule wins
+        verdict = None
+        for pattern in rules.patterns:
+            if (is_dir or not pattern.dir_only) and pattern.regex.match(path):
+                verdict = not pattern.negate
+        return verdict
+
+    paths = ["a.pyc", "pkg/a.pyo", "pkg/a.py", "__pycache__", "x/__pycache__", "dist", "src/dist", "build", "a/build",
+             "docs/a/b.tmp", "docs/b.tmp", "src/docs/x.tmp", "cache", "a/b/cache", ".env", "cfg/.env", ".env.example",
+             "notes1.txt", "a/notes22.txt", "main.go"]
+    for path in paths:
+        for is_dir in (False, True):
+            assert rules.decide(path, is_dir) == one_by_one(path, is_dir), (path, is_dir)
