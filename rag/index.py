@@ -19,13 +19,18 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from rag.chunking import chunk_document, contextual_text
 from rag.embeddings import Embedder
 from rag.models import Chunk, Document, DocumentInfo, IngestResult, document_id_for
 from rag.untrusted import suspicion_reason
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rag.ingest_batch import IngestBatch
 
 SCHEMA = 1
 DOCUMENTS_DIR = "aims-documents"
@@ -112,6 +117,7 @@ class PolicyIndex:
         self._collection = self._open_collection(rebuild)
         self._records: dict[str, _Record] = {}
         self._chunk_owner: dict[str, str] = {}
+        self._batch: IngestBatch | None = None
         self.refresh()
 
     # --- setup -----------------------------------------------------------
@@ -219,18 +225,60 @@ class PolicyIndex:
         self.generation += 1
 
     def add(self, document: Document) -> IngestResult:
-        """Ingest a document; unchanged bytes are a no-op, a changed file replaces its old version."""
+        """Ingest a document; unchanged bytes are a no-op, a changed file replaces its old version.
+
+        Inside ``with index.batched():`` the document is queued and written with others (see there).
+        """
         existing = self._records.get(document.id)
         if existing is not None:
             return self._unchanged(existing, document.path)
-        previous = [r.document.id for r in self._records.values() if _same_file(r.document.path, document.path)]
+        if self._batch is not None:
+            return self._batch.add(document)
+        chunks, previous = self._prepare(document)
+        (record,) = self._store([(document, chunks)])
+        return self._register(record, previous)
 
-        chunks = chunk_document(document)
-        vectors = self.embedder.embed([contextual_text(c) for c in chunks])
+    @contextlib.contextmanager
+    def batched(self, max_chunks: int = 256) -> Iterator[PolicyIndex]:
+        """Within the block, add() returns at once and documents are embedded and written in batches
+        of about ``max_chunks`` chunks, one batch at a time on a background thread, while the caller
+        reads the next files. Fewer, larger writes (chromadb pays per call) and the embedder's
+        workers kept busy across documents. On leaving the block every queued document is written;
+        as always, a document becomes visible only once its chunks and its record are both stored.
+        """
+        from rag.ingest_batch import IngestBatch
+
+        if self._batch is not None:
+            yield self
+            return
+        self._batch = IngestBatch(self, max_chunks)
+        try:
+            yield self
+            self._batch.finish()
+        except BaseException:
+            self._batch.abandon()
+            raise
+        finally:
+            self._batch = None
+
+    def _prepare(self, document: Document) -> tuple[list[Chunk], list[str]]:
+        """The document's chunks, and the ids of the earlier versions of its file it will replace."""
+        previous = [r.document.id for r in self._records.values() if _same_file(r.document.path, document.path)]
+        return chunk_document(document), previous
+
+    def _store(self, batch: list[tuple[Document, list[Chunk]]]) -> list[_Record]:
+        """Embed and write the documents' chunks, then their records; nothing in memory changes.
+
+        Safe on a background thread while the owner only reads its records.
+        """
+        chunks = [c for _, document_chunks in batch for c in document_chunks]
+        vectors = self.embedder.embed([contextual_text(c) for c in chunks]) if chunks else []
         if len(vectors) != len(chunks) or any(len(v) != self.embedder.dimension for v in vectors):
             raise RuntimeError(f"embedder {self.embedder.name} returned vectors of the wrong shape")
+        owners = {c.id: document for document, document_chunks in batch for c in document_chunks}
         ids = [c.id for c in chunks]
         step = max(1, self._client.get_max_batch_size())
+        records = []
         try:
             for offset in range(0, len(chunks), step):
                 part = chunks[offset : offset + step]
@@ -238,24 +286,33 @@ class PolicyIndex:
                     ids=ids[offset : offset + step],
                     embeddings=vectors[offset : offset + step],
                     documents=[c.text for c in part],
-                    metadatas=[self._chunk_metadata(document, c) for c in part],
+                    metadatas=[self._chunk_metadata(owners[c.id], c) for c in part],
                 )
-            record = _Record(document, tuple(chunks), self.embedder.name, datetime.now(UTC))
-            self._write_record(record)
+            for document, document_chunks in batch:
+                record = _Record(document, tuple(document_chunks), self.embedder.name, datetime.now(UTC))
+                self._write_record(record)
+                records.append(record)
         except BaseException:
-            # Nothing half-ingested stays behind: without its record the
-            # document was never visible, and its chunks go too.
+            # Nothing half-ingested stays behind: a document without its record was never
+            # visible, and its chunks go too. Records already written stay: they are complete.
+            written = {r.document.id for r in records}
             with contextlib.suppress(Exception):
-                self._delete_ids(ids)
+                self._delete_ids([c.id for c in chunks if owners[c.id].id not in written])
             raise
+        return records
+
+    def _register(self, record: _Record, previous: list[str]) -> IngestResult:
+        """Make a stored document visible in memory and drop the versions it replaces."""
+        document = record.document
         self._records[document.id] = record
-        self._chunk_owner.update({c.id: document.id for c in chunks})
+        self._chunk_owner.update({c.id: document.id for c in record.chunks})
         self.generation += 1
         for old in previous:
-            self.remove(old)
+            if old != document.id:
+                self.remove(old)
         status = "replaced" if previous else "added"
         replaced = previous[0] if previous else None
-        return IngestResult(status=status, document=document, chunks=len(chunks), replaced_id=replaced)
+        return IngestResult(status=status, document=document, chunks=len(record.chunks), replaced_id=replaced)
 
     def unchanged(self, path: str | os.PathLike[str]) -> IngestResult | None:
         """Re-adding a file whose bytes are indexed already, known from its hash alone (nothing is
