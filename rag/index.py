@@ -118,6 +118,8 @@ class PolicyIndex:
         self._records: dict[str, _Record] = {}
         self._chunk_owner: dict[str, str] = {}
         self._batch: IngestBatch | None = None
+        #: Documents re-embedded on opening because an earlier model embedded them.
+        self.reembedded = 0
         self.refresh()
 
     # --- setup -----------------------------------------------------------
@@ -149,8 +151,10 @@ class PolicyIndex:
             expected = f"{self.embedder.name} ({self.embedder.dimension} dimensions)"
             if found == expected and not rebuild:
                 return collection
-            if not rebuild:
+            if not rebuild and not getattr(self.embedder, "local", False):
                 raise IndexMismatchError(str(self.path), found, expected)
+            # A local embedder (offline, free) re-embeds the stored documents from their records
+            # in refresh(): a new model version needs no re-ingest and no re-parse.
             self._client.delete_collection(self.collection_name)
         if rebuild:
             for stale in self._docs_dir.glob("*.json"):
@@ -166,6 +170,7 @@ class PolicyIndex:
     def refresh(self) -> None:
         """Reload the document records from disk and drop half-written state."""
         records: dict[str, _Record] = {}
+        stale: list[tuple[Document, list[Chunk]]] = []
         for leftover in self._docs_dir.glob(".tmp-*"):
             leftover.unlink(missing_ok=True)  # a record write that never finished
         for file in sorted(self._docs_dir.glob("doc-*.json")):
@@ -183,9 +188,11 @@ class PolicyIndex:
                     )
                     for c in raw["chunks"]
                 )
-                if raw.get("embedder") != self.embedder.name:
-                    continue
                 ingested_at = datetime.fromisoformat(raw["ingested_at"])
+                if raw.get("embedder") != self.embedder.name:
+                    if getattr(self.embedder, "local", False):
+                        stale.append((document, list(chunks)))
+                    continue
                 records[document.id] = _Record(document, chunks, raw["embedder"], ingested_at)
             except (OSError, ValueError, KeyError, TypeError):
                 # A damaged record: treat the document as not ingested, so the
@@ -196,6 +203,22 @@ class PolicyIndex:
         self.generation += 1
         if self._collection.count() != len(self._chunk_owner):
             self._drop_orphans()
+        if stale:
+            self._reembed(stale)
+
+    def _reembed(self, stale: list[tuple[Document, list[Chunk]]]) -> None:
+        """Documents embedded by another model: their vectors again, from the stored text and spans.
+
+        Batch by batch, each complete when written: an interrupted run resumes on the next open.
+        """
+        batch: list[tuple[Document, list[Chunk]]] = []
+        for position, item in enumerate(stale, start=1):
+            batch.append(item)
+            if sum(len(c) for _, c in batch) >= 256 or position == len(stale):
+                for record in self._store(batch):
+                    self._register(record, [])
+                    self.reembedded += 1
+                batch = []
 
     def _drop_orphans(self) -> None:
         """Delete chunks of documents that never got (or lost) their record."""
