@@ -6,6 +6,7 @@ dense model can miss an exact term that BM25 catches; the two are fused.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -127,5 +128,5 @@ class LexicalScorer:
     def top(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
         """(index, score) of the best k texts with a positive score."""
         ranked = [(i, s) for i, s in self._sparse(query).items() if s > 0 and (allowed is None or i in allowed)]
-        ranked.sort(key=lambda pair: (-pair[1], pair[0]))
-        return ranked[:k]
+        # The same k, in the same order, as sorting them all; without sorting the rest.
+        return heapq.nsmallest(k, ranked, key=lambda pair: (-pair[1], pair[0]))
