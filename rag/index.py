@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
-import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,15 +21,14 @@ from urllib.parse import urlparse
 
 from rag.chunking import chunk_document, contextual_text
 from rag.embeddings import Embedder
+from rag.index_records import SCHEMA, Record, chunk_metadata, read_record, write_record
 from rag.models import Chunk, Document, DocumentInfo, IngestResult, document_id_for
-from rag.untrusted import suspicion_reason
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from rag.ingest_batch import IngestBatch
 
-SCHEMA = 1
 DOCUMENTS_DIR = "aims-documents"
 _META_EMBEDDER = "aims_embedder"
 _META_DIMENSION = "aims_dimension"
@@ -49,43 +45,6 @@ class IndexMismatchError(RuntimeError):
         )
         self.found = found
         self.expected = expected
-
-
-@dataclass(frozen=True)
-class _Record:
-    document: Document
-    chunks: tuple[Chunk, ...]
-    embedder: str
-    ingested_at: datetime
-
-    def info(self) -> DocumentInfo:
-        d = self.document
-        return DocumentInfo(
-            id=d.id,
-            path=d.path,
-            name=d.name,
-            title=d.title,
-            sha256=d.sha256,
-            media_type=d.media_type,
-            chunks=len(self.chunks),
-            pages=len(d.pages),
-            characters=len(d.text),
-            embedder=self.embedder,
-            ingested_at=self.ingested_at,
-        )
-
-
-def _write_atomic(path: Path, payload: str) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(payload)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -115,7 +74,7 @@ class PolicyIndex:
         #: Bumped on every change, so retrievers know when to rebuild BM25.
         self.generation = 0
         self._collection = self._open_collection(rebuild)
-        self._records: dict[str, _Record] = {}
+        self._records: dict[str, Record] = {}
         self._chunk_owner: dict[str, str] = {}
         self._batch: IngestBatch | None = None
         #: Documents re-embedded on opening because an earlier model embedded them.
@@ -169,31 +128,18 @@ class PolicyIndex:
 
     def refresh(self) -> None:
         """Reload the document records from disk and drop half-written state."""
-        records: dict[str, _Record] = {}
+        records: dict[str, Record] = {}
         stale: list[tuple[Document, list[Chunk]]] = []
         for leftover in self._docs_dir.glob(".tmp-*"):
             leftover.unlink(missing_ok=True)  # a record write that never finished
         for file in sorted(self._docs_dir.glob("doc-*.json")):
             try:
-                raw = json.loads(file.read_text(encoding="utf-8"))
-                document = Document.model_validate(raw["document"])
-                chunks = tuple(
-                    Chunk(
-                        id=c["id"], document_id=document.id, document=document.name, page=c.get("page"),
-                        section=c.get("section"), start=c["start"], end=c["end"],
-                        text=document.text[c["start"] : c["end"]],
-                        # Records written before flagging existed are flagged on load.
-                        suspicious=c["suspicious"] if "suspicious" in c
-                        else suspicion_reason(document.text[c["start"] : c["end"]]),
-                    )
-                    for c in raw["chunks"]
-                )
-                ingested_at = datetime.fromisoformat(raw["ingested_at"])
-                if raw.get("embedder") != self.embedder.name:
+                record = read_record(file)
+                if record.embedder != self.embedder.name:
                     if getattr(self.embedder, "local", False):
-                        stale.append((document, list(chunks)))
+                        stale.append((record.document, list(record.chunks)))
                     continue
-                records[document.id] = _Record(document, chunks, raw["embedder"], ingested_at)
+                records[record.document.id] = record
             except (OSError, ValueError, KeyError, TypeError):
                 # A damaged record: treat the document as not ingested, so the
                 # next `policies add` ingests it again.
@@ -289,7 +235,7 @@ class PolicyIndex:
         previous = [r.document.id for r in self._records.values() if _same_file(r.document.path, document.path)]
         return chunk_document(document), previous
 
-    def _store(self, batch: list[tuple[Document, list[Chunk]]]) -> list[_Record]:
+    def _store(self, batch: list[tuple[Document, list[Chunk]]]) -> list[Record]:
         """Embed and write the documents' chunks, then their records; nothing in memory changes.
 
         Safe on a background thread while the owner only reads its records.
@@ -309,10 +255,10 @@ class PolicyIndex:
                     ids=ids[offset : offset + step],
                     embeddings=vectors[offset : offset + step],
                     documents=[c.text for c in part],
-                    metadatas=[self._chunk_metadata(owners[c.id], c) for c in part],
+                    metadatas=[chunk_metadata(owners[c.id], c) for c in part],
                 )
             for document, document_chunks in batch:
-                record = _Record(document, tuple(document_chunks), self.embedder.name, datetime.now(UTC))
+                record = Record(document, tuple(document_chunks), self.embedder.name, datetime.now(UTC))
                 self._write_record(record)
                 records.append(record)
         except BaseException:
@@ -324,7 +270,7 @@ class PolicyIndex:
             raise
         return records
 
-    def _register(self, record: _Record, previous: list[str]) -> IngestResult:
+    def _register(self, record: Record, previous: list[str]) -> IngestResult:
         """Make a stored document visible in memory and drop the versions it replaces."""
         document = record.document
         self._records[document.id] = record
@@ -353,53 +299,23 @@ class PolicyIndex:
             return None
         return self._unchanged(record, str(path))
 
-    def _unchanged(self, record: _Record, path: str) -> IngestResult:
+    def _unchanged(self, record: Record, path: str) -> IngestResult:
         if not _same_file(record.document.path, path) and not os.path.exists(record.document.path):
             record = self._moved(record, path)
         return IngestResult(status="unchanged", document=record.document, chunks=len(record.chunks))
 
-    def _moved(self, record: _Record, path: str) -> _Record:
+    def _moved(self, record: Record, path: str) -> Record:
         """Same bytes at a new path, the old one gone: a rename, recorded without re-embedding."""
         moved = record.document.model_copy(update={"path": path, "name": Path(path).name})
         chunks = tuple(c.model_copy(update={"document": moved.name}) for c in record.chunks)
-        updated = _Record(moved, chunks, record.embedder, record.ingested_at)
+        updated = Record(moved, chunks, record.embedder, record.ingested_at)
         self._write_record(updated)
         self._records[moved.id] = updated
         self.generation += 1
         return updated
 
-    @staticmethod
-    def _chunk_metadata(document: Document, chunk: Chunk) -> dict[str, Any]:
-        # chromadb metadata cannot hold None: absent keys mean "no page/section".
-        # Informational only (e.g. for a shared server): every read goes
-        # through the document record, which is the source of truth.
-        meta: dict[str, Any] = {
-            "document_id": document.id,
-            "document": document.name,
-            "start": chunk.start,
-            "end": chunk.end,
-        }
-        if chunk.page is not None:
-            meta["page"] = chunk.page
-        if chunk.section is not None:
-            meta["section"] = chunk.section
-        if chunk.suspicious is not None:
-            meta["suspicious"] = chunk.suspicious
-        return meta
-
-    def _write_record(self, record: _Record) -> None:
-        payload = {
-            "schema": SCHEMA,
-            "embedder": record.embedder,
-            "ingested_at": record.ingested_at.isoformat(),
-            "document": record.document.model_dump(mode="json"),
-            "chunks": [
-                {"id": c.id, "page": c.page, "section": c.section, "start": c.start, "end": c.end,
-                 "suspicious": c.suspicious}
-                for c in record.chunks
-            ],
-        }
-        _write_atomic(self._docs_dir / f"{record.document.id}.json", json.dumps(payload, ensure_ascii=False))
+    def _write_record(self, record: Record) -> None:
+        write_record(self._docs_dir, record)
 
     def remove(self, document_id: str) -> bool:
         """Remove a document and its chunks; False when it was not indexed."""
@@ -473,7 +389,9 @@ class PolicyIndex:
         where = {"document_id": allowed[0]} if len(allowed) == 1 else {"document_id": {"$in": allowed}}
         return self._dense_query(vectors, wanted, where)
 
-    def _dense_query(self, vectors: list[list[float]], n: int, where: dict[str, Any] | None) -> list[list[tuple[str, float]]]:
+    def _dense_query(
+        self, vectors: list[list[float]], n: int, where: dict[str, Any] | None
+    ) -> list[list[tuple[str, float]]]:
         result = self._collection.query(query_embeddings=vectors, n_results=n, where=where, include=["distances"])
         return [
             [(cid, 1.0 - float(distance)) for cid, distance in zip(ids, distances) if cid in self._chunk_owner]

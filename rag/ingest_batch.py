@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from rag.models import Chunk, Document, IngestResult
 
 if TYPE_CHECKING:
-    from rag.index import PolicyIndex, _Record
+    from rag.index import PolicyIndex
+    from rag.index_records import Record
 
 
 class IngestBatchError(RuntimeError):
@@ -33,7 +34,7 @@ class IngestBatch:
         self._pending_chunks = 0
         #: Chunk counts of queued and in-flight documents: the same bytes twice are stored once.
         self._queued: dict[str, int] = {}
-        self._in_flight: tuple[list[_Queued], Future[list[_Record]]] | None = None
+        self._in_flight: tuple[list[_Queued], Future[list[Record]]] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aims-ingest")
 
     def add(self, document: Document) -> IngestResult:

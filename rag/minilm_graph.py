@@ -187,7 +187,8 @@ def _read_weights(model: Any) -> _Weights:
         ff1, ff1_sum = graph.linear(graph.projection_ahead(norm1.output[0]))
         ff2, ff2_sum = graph.linear(graph.projection_ahead(ff1_sum))
         norm2 = graph.norm_after(ff2_sum)
-        layers.append(_Layer(q=q, k=k, v=v, out=out, norm1=graph.norm(norm1), ff1=ff1, ff2=ff2, norm2=graph.norm(norm2)))
+        layers.append(_Layer(q=q, k=k, v=v, out=out, norm1=graph.norm(norm1), ff1=ff1, ff2=ff2,
+                             norm2=graph.norm(norm2)))
     if not layers or len(norms) != 1 + 2 * len(layers):
         raise UnexpectedGraphError(f"{len(layers)} attention layers and {len(norms)} layer norms do not match")
     for layer in layers:
@@ -230,8 +231,8 @@ def _build(weights: _Weights) -> Any:
     shape = op("Shape", ["input_ids"], "embeddings.shape")
     length = op("Slice", [shape, constant("one", np.array([1], np.int64)), constant("two", np.array([2], np.int64))],
                 "embeddings.length")
-    positions = op("Slice", [constant("position_embeddings", positions_table), constant("zero", np.array([0], np.int64)),
-                             length], "embeddings.positions")
+    positions = op("Slice", [constant("position_embeddings", positions_table),
+                             constant("zero", np.array([0], np.int64)), length], "embeddings.positions")
     x = layer_norm(op("Add", [words, positions], "embeddings.sum"), weights.norm, "embeddings.norm")
     mask = op("Cast", ["attention_mask"], "attention_mask.int32", to=TensorProto.INT32)
 

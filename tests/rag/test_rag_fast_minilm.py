@@ -120,7 +120,9 @@ def test_an_unusable_cache_folder_means_deriving_in_memory(tmp_path: Path, minil
     assert embedder.model_origin == "derived in memory"
 
 
-def test_a_derived_graph_that_strays_from_the_source_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_derived_graph_that_strays_from_the_source_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(embeddings_module, "_SELF_CHECK_MIN_COSINE", 1.01)  # no graph can pass
     with pytest.raises(EmbedderError, match="minilm-exact"):
         MiniLMEmbedder(cache_dir=tmp_path / "models").embed(["x"])
