@@ -137,3 +137,15 @@ def test_a_remote_embedder_still_refuses_an_index_of_another_model(tmp_path: Pat
         PolicyIndex(tmp_path / "idx", remote)
     assert remote.calls == []
     assert len(PolicyIndex(tmp_path / "idx", make_hash_embedder(name="model-v1")).documents()) == 1  # untouched
+
+
+def test_a_nested_batch_joins_the_outer_one(tmp_path: Path, hash_embedder) -> None:
+    paths = _policies(tmp_path, 3)
+    index = PolicyIndex(tmp_path / "idx", hash_embedder)
+    with index.batched():
+        index.add(load_document(paths[0]))
+        with index.batched():  # e.g. a helper that batches on its own, called inside a batched loop
+            index.add(load_document(paths[1]))
+        assert index.documents() == [] and hash_embedder.calls == []  # still queued: the outer batch owns them
+        index.add(load_document(paths[2]))
+    assert len(index.documents()) == 3 and len(hash_embedder.calls) == 1
