@@ -4,12 +4,15 @@
 
 In a fresh workspace, as a user runs it (process start to output):
 1. `aims policies add CORPUS --format json`: every document parsed, chunked and embedded with
-   the offline MiniLM; chunks per second (target >= 100 on 2 cores);
+   the offline MiniLM; chunks per second (target >= 100 on 2 cores), best of N, each run in a
+   fresh workspace. The fast MiniLM graph is derived on first use and cached per machine: the
+   runs use a warm cache of their own (AIMS_MODEL_CACHE), and that one-time derivation is timed
+   separately (one small document added with a cold cache, then with a warm one);
 2. the same command again, nothing changed: best of N (target <= 5 s; files are hashed, not parsed);
 3. `aims gap run --format json` with the offline drafter: 70 requirements retrieved and drafted
    over the corpus (target <= 30 s);
-4. `aims gap run` again, nothing changed: best of N (target <= 3 s; needs the drafting skip of
-   unchanged inputs, which another change brings; measured here all the same).
+4. `aims gap run` again, nothing changed: best of N (target <= 3 s; requirements whose inputs
+   are unchanged are not drafted again).
 Also, in process: the BM25 index build and one `gap run`'s worth of lexical queries.
 The machine may be shared: wall and CPU seconds are both reported, with the load average.
 Writes benchmarks/results/ingest.json.
@@ -42,10 +45,13 @@ TARGETS = {"add_min_chunks_per_second": 100, "unchanged_add_max_seconds": 5, "ga
            "unchanged_gap_run_max_seconds": 3}
 
 
+MODEL_CACHE = tempfile.mkdtemp(prefix="aims-bench-models-")
+ENV = {**os.environ, "AIMS_LLM": "", "AIMS_MODEL_CACHE": MODEL_CACHE}
+
+
 def run(argv: list[str], cwd: str) -> dict[str, Any]:
     started = time.perf_counter()
-    process = subprocess.Popen([AIMS, *argv], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               env={**os.environ, "AIMS_LLM": ""})
+    process = subprocess.Popen([AIMS, *argv], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV)
     out = process.stdout.read() if process.stdout else b""
     _pid, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
@@ -95,7 +101,6 @@ def main(argv: list[str] | None = None) -> int:
     if not corpus.exists():
         print(f"generating {corpus} ...", file=sys.stderr, flush=True)
         generate(corpus, args.documents)
-    workspace = tempfile.mkdtemp(prefix="aims-bench-ingest-")
     results: dict[str, Any] = {
         "benchmark": "ingest",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
@@ -106,16 +111,42 @@ def main(argv: list[str] | None = None) -> int:
         "note": "wall seconds from process start to output; the machine may be shared (see the load average): "
                 "CPU seconds are the steadier number, and the lead re-runs this on a quiet machine",
     }
+    scratch: list[str] = []
+
+    def fresh_workspace() -> str:
+        folder = tempfile.mkdtemp(prefix="aims-bench-ingest-")
+        scratch.append(folder)
+        subprocess.run([AIMS, "--quiet", "init"], cwd=folder, check=True, stdout=subprocess.DEVNULL, env=ENV)
+        return folder
+
     try:
-        subprocess.run([AIMS, "--quiet", "init"], cwd=workspace, check=True, stdout=subprocess.DEVNULL)
-        print("policies add ...", file=sys.stderr, flush=True)
-        add = run(["policies", "add", str(corpus), "--format", "json"], workspace)
-        documents = add.pop("output").get("documents", [])
-        chunks = sum(d["chunks"] for d in documents)
-        results["policies_add"] = {**add, "documents": len(documents), "chunks": chunks,
-                                   "chunks_per_second": round(chunks / add["seconds"], 1),
-                                   "chunks_per_cpu_second": round(chunks / add["cpu_seconds"], 1)}
-        print(json.dumps(results["policies_add"]), file=sys.stderr, flush=True)
+        one = str(min(corpus.glob("*.md")))
+        print("first use: deriving the fast model ...", file=sys.stderr, flush=True)
+        cold = run(["policies", "add", one, "--format", "json"], fresh_workspace())
+        warm = run(["policies", "add", one, "--format", "json"], fresh_workspace())
+        results["first_use"] = {
+            "note": "one small document added with an empty model cache (the fast MiniLM graph is derived "
+                    "from the verified source and cached), then with the cache warm: a once-per-machine cost",
+            "cold_seconds": cold["seconds"], "cold_cpu_seconds": cold["cpu_seconds"],
+            "warm_seconds": warm["seconds"], "warm_cpu_seconds": warm["cpu_seconds"],
+            "derivation_seconds": round(cold["seconds"] - warm["seconds"], 2)}
+        print(json.dumps(results["first_use"]), file=sys.stderr, flush=True)
+        adds = []
+        for number in range(args.runs):
+            print(f"policies add ({number + 1}/{args.runs}) ...", file=sys.stderr, flush=True)
+            workspace = fresh_workspace()
+            add = run(["policies", "add", str(corpus), "--format", "json"], workspace)
+            documents = add.pop("output").get("documents", [])
+            chunks = sum(d["chunks"] for d in documents)
+            add.update({"documents": len(documents), "chunks": chunks,
+                        "chunks_per_second": round(chunks / add["seconds"], 1),
+                        "chunks_per_cpu_second": round(chunks / add["cpu_seconds"], 1),
+                        "load_average_after": [round(x, 2) for x in os.getloadavg()]})
+            adds.append(add)
+            print(json.dumps(add), file=sys.stderr, flush=True)
+        best = min(adds, key=lambda a: a["seconds"])
+        results["policies_add"] = {**best, "best_of": len(adds), "runs_seconds": [a["seconds"] for a in adds],
+                                   "runs_cpu_seconds": [a["cpu_seconds"] for a in adds]}
         again = best_of(["policies", "add", str(corpus), "--format", "json"], workspace, args.runs)
         statuses = {d["status"] for d in again.pop("output").get("documents", [])}
         results["policies_add_unchanged"] = {**again, "statuses": sorted(statuses)}
@@ -125,18 +156,24 @@ def main(argv: list[str] | None = None) -> int:
         results["gap_run"] = gap
         rerun = best_of(["gap", "run", "--format", "json"], workspace, args.runs)
         rerun.pop("output")
-        results["gap_run_unchanged"] = {**rerun, "note": "no skip of unchanged requirements on this branch: "
-                                                         "that is the LLM-path change's part of issue 15"}
+        results["gap_run_unchanged"] = rerun
         results["bm25_in_process"] = lexical(workspace)
     finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+        for folder in [*scratch, MODEL_CACHE]:
+            shutil.rmtree(folder, ignore_errors=True)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["verdict"] = {
         "add_chunks_per_second": results["policies_add"]["chunks_per_second"],
+        "add_chunks_per_cpu_second": results["policies_add"]["chunks_per_cpu_second"],
         "add_meets_target": results["policies_add"]["chunks_per_second"] >= TARGETS["add_min_chunks_per_second"],
         "unchanged_add_seconds": results["policies_add_unchanged"]["seconds"],
         "gap_run_seconds": results["gap_run"]["seconds"],
         "unchanged_gap_run_seconds": results["gap_run_unchanged"]["seconds"],
+        "all_targets_met": (
+            results["policies_add"]["chunks_per_second"] >= TARGETS["add_min_chunks_per_second"]
+            and results["policies_add_unchanged"]["seconds"] <= TARGETS["unchanged_add_max_seconds"]
+            and results["gap_run"]["seconds"] <= TARGETS["gap_run_max_seconds"]
+            and results["gap_run_unchanged"]["seconds"] <= TARGETS["unchanged_gap_run_max_seconds"]),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

@@ -17,6 +17,7 @@ Prints a table and writes benchmarks/results/retrieval.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -129,9 +130,42 @@ def _run_fixed(embedder: MiniLMEmbedder, ids: list[list[int]], width: int) -> No
     for row, tokens in enumerate(ids):
         input_ids[row, : len(tokens)] = tokens
         mask[row, : len(tokens)] = 1
-    embedder._session.run(
-        None, {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
-    )
+    feeds = {"input_ids": input_ids, "attention_mask": mask}
+    if any(i.name == "token_type_ids" for i in embedder._session.get_inputs()):
+        feeds["token_type_ids"] = np.zeros_like(input_ids)
+    embedder._session.run(None, feeds)
+
+
+# --- agreement of the fast graph with its source -----------------------------
+
+
+def agreement(quick: bool) -> dict[str, Any]:
+    """Cosine between the fast (derived int8) and exact (source) MiniLM vectors of the same texts:
+    the example policies' chunks, chunks of generated policy documents, and short sentences."""
+    import numpy as np
+
+    from benchmarks.policy_corpus import generate
+    from rag.chunking import contextual_text
+
+    fast, exact = MiniLMEmbedder(threads=2), MiniLMEmbedder(threads=2, variant="exact")
+    sets: dict[str, list[str]] = {"example_policy_chunks": [], "generated_policy_chunks": [], "sentences": _SENTENCES}
+    for path in sorted(POLICIES.rglob("*")):
+        if path.suffix.lower() in SUFFIXES and path.name != LABELS.name:
+            with contextlib.suppress(DocumentError):
+                sets["example_policy_chunks"] += [contextual_text(c) for c in chunk_document(load_document(path))]
+    with tempfile.TemporaryDirectory(prefix="aims-bench-corpus-") as folder:
+        generate(Path(folder), 12 if quick else 60)
+        for path in sorted(Path(folder).iterdir()):
+            with contextlib.suppress(DocumentError):
+                sets["generated_policy_chunks"] += [contextual_text(c) for c in chunk_document(load_document(path))]
+    out: dict[str, Any] = {"fast": fast.name, "exact": exact.name}
+    for name, texts in sets.items():
+        if not texts:
+            continue
+        cosines = (np.array(fast.embed(texts)) * np.array(exact.embed(texts))).sum(axis=1)
+        out[name] = {"texts": len(texts), "mean_cosine": round(float(cosines.mean()), 4),
+                     "min_cosine": round(float(cosines.min()), 4)}
+    return out
 
 
 # --- retrieval quality ------------------------------------------------------
@@ -192,7 +226,7 @@ def _matches(passage: Passage, evidence: list[dict[str, Any]]) -> bool:
     return False
 
 
-def quality(quick: bool) -> dict[str, Any] | None:
+def quality(quick: bool, variant: str = "fast") -> dict[str, Any] | None:
     if not LABELS.exists():
         print(f"skipping retrieval quality: {LABELS.relative_to(ROOT)} not found")
         return None
@@ -220,7 +254,7 @@ def quality(quick: bool) -> dict[str, Any] | None:
     }
     missing = sorted(rid for rid, lab in labels.items() if lab["status"] in ("covered", "partial") and not queries.get(rid))
 
-    embedder = MiniLMEmbedder(threads=2)
+    embedder = MiniLMEmbedder(threads=2, variant=variant)
     with tempfile.TemporaryDirectory(prefix="aims-bench-") as folder:
         index = PolicyIndex(Path(folder) / "index", embedder)
         start = time.perf_counter()
@@ -279,6 +313,7 @@ def quality(quick: bool) -> dict[str, Any] | None:
                 "missed": misses,
             }
     return {
+        "embedder": embedder.name,
         "documents": documents,
         "chunks": chunks,
         "ingest_seconds": round(ingest_s, 2),
@@ -304,12 +339,15 @@ def main(argv: list[str] | None = None) -> int:
             # load next to the numbers so a slow run can be recognised.
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         },
-        "embedder": MiniLMEmbedder.name,
+        "embedder": MiniLMEmbedder().name,
     }
     report["throughput"] = tp = throughput(args.quick)
-    print(f"MiniLM int8, 2 threads: {tp['sentences_per_s']} sentences/s (dynamic padding), "
+    print(f"{report['embedder']}, 2 threads: {tp['sentences_per_s']} sentences/s (dynamic padding), "
           f"{tp['sentences_per_s_padded_to_256']} sentences/s padded to 256, "
           f"{tp['chunks_per_s']} chunks/s (mean {tp['mean_chunk_chars']} chars)")
+    report["agreement_with_source"] = agreement(args.quick)
+    print(f"fast vs source graph: {json.dumps(report['agreement_with_source'])}")
+    report["quality_source_graph"] = quality(args.quick, variant="exact")
     report["quality"] = q = quality(args.quick)
     if q:
         print(f"\n{q['documents']} documents, {q['chunks']} chunks, ingested in {q['ingest_seconds']} s; "

@@ -179,17 +179,19 @@ def add(ctx: click.Context, paths: tuple[str, ...], follow_symlinks: bool, outpu
     files, problems = _expand(paths, follow_symlinks)
     index = open_index(state)
     results = []
-    for number, name in enumerate(files, start=1):
-        state.progress("ingesting policies", number, len(files))
-        try:
-            local = _download(name, state.workspace.cache_path) if _is_url(name) else Path(name)
-            outcome = index.unchanged(local) or index.add(load_document(local, limits=limits))  # hash first: no parse
-            results.append({"path": name, "status": outcome.status, "document": outcome.document.id,
-                            "chunks": outcome.chunks})
-        except DocumentError as exc:
-            problems.append((name, exc.reason))
-        except (OSError, ValueError, RecursionError) as exc:
-            problems.append((name, str(exc) or type(exc).__name__))
+    # Batched: the next files are read while earlier ones are embedded and written in the background.
+    with index.batched():
+        for number, name in enumerate(files, start=1):
+            state.progress("ingesting policies", number, len(files))
+            try:
+                local = _download(name, state.workspace.cache_path) if _is_url(name) else Path(name)
+                outcome = index.unchanged(local) or index.add(load_document(local, limits=limits))  # hash first
+                results.append({"path": name, "status": outcome.status, "document": outcome.document.id,
+                                "chunks": outcome.chunks})
+            except DocumentError as exc:
+                problems.append((name, exc.reason))
+            except (OSError, ValueError, RecursionError) as exc:
+                problems.append((name, str(exc) or type(exc).__name__))
     state.progress_done()
     if output_format == "json":
         emit_json("aims.policies/1", {"documents": results,

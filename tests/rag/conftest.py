@@ -216,3 +216,10 @@ def minilm():  # -> MiniLMEmbedder, loaded once: the real model is small but not
     from rag.embeddings import MiniLMEmbedder
 
     return MiniLMEmbedder()
+
+
+@pytest.fixture(scope="session")
+def minilm_exact():  # -> MiniLMEmbedder running the source graph as published: the reference for the fast one
+    from rag.embeddings import MiniLMEmbedder
+
+    return MiniLMEmbedder(variant="exact")

@@ -166,3 +166,15 @@ def test_unchanged_bytes_are_known_from_their_hash_without_parsing(
     assert index.unchanged(moved) is None  # changed bytes: the caller parses and replaces
     assert index.unchanged(tmp_path / "missing.pdf") is None  # load_document reports it
     assert hash_embedder.embedded == first.chunks
+
+
+def test_dense_search_never_returns_a_stray_chunk(tmp_path: Path, policy_md: Path, hash_embedder) -> None:
+    index = PolicyIndex(tmp_path / "idx", hash_embedder)
+    index.add(load_document(policy_md))
+    query = hash_embedder.embed(["incident reporting security team"])[0]
+    expected = index.dense_search(query, 3)
+    # A chunk with no document record (as an interrupted write leaves behind), the query's exact match.
+    index._collection.upsert(ids=["chk-stray"], embeddings=[query], documents=["stray"],
+                             metadatas=[{"document_id": "doc-stray"}])
+    assert index.dense_search(query, 3) == expected
+    assert all(cid != "chk-stray" for ranking in index.dense_search_many([query, query], 50) for cid, _ in ranking)

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from rag import query_cache
 from rag.index import PolicyIndex
+from rag.query_cache import QUERY_CACHE
 from rag.loaders import load_document
 from rag.quotes import verify_quote
 from rag.retriever import Retriever, convex_fusion, reciprocal_rank_fusion
@@ -137,6 +139,7 @@ def test_quote_must_be_verbatim() -> None:
 def test_prepare_embeds_every_query_in_one_batch_and_changes_no_result(hash_index: PolicyIndex, hash_embedder) -> None:
     queries = [["AI policy acceptable use", "incident reporting"], ["data retention", "AI policy acceptable use"]]
     plain = [Retriever(hash_index).search_many(q, 4) for q in queries]
+    (hash_index.path / QUERY_CACHE).unlink()  # not the vectors those searches stored
     retriever = Retriever(hash_index)
     before = len(hash_embedder.calls)
     retriever.prepare([q for group in queries for q in group])
@@ -144,3 +147,21 @@ def test_prepare_embeds_every_query_in_one_batch_and_changes_no_result(hash_inde
     prepared = [retriever.search_many(q, 4) for q in queries]
     assert len(hash_embedder.calls) == before + 1  # every vector came from the batch
     assert [[(p.id, p.score) for p in r] for r in prepared] == [[(p.id, p.score) for p in r] for r in plain]
+
+
+def test_query_vectors_are_kept_for_the_next_run(hash_index: PolicyIndex, hash_embedder, make_hash_embedder) -> None:
+    queries = ["AI policy acceptable use", "incident reporting", "data retention"]
+    first = Retriever(hash_index).search_many(queries, 4)
+    before = len(hash_embedder.calls)
+    again = Retriever(hash_index).search_many(queries, 4)  # a new process would do the same: read the file
+    assert len(hash_embedder.calls) == before  # nothing embedded
+    assert [(p.id, p.score) for p in again] == [(p.id, p.score) for p in first]
+    Retriever(hash_index).search_many(["supplier contracts", *queries], 4)
+    assert hash_embedder.calls[-1] == ["supplier contracts"]  # only the new query
+    # Another embedder's vectors, or a damaged file, are never used.
+    other = make_hash_embedder(name="other-model")
+    assert query_cache.load(hash_index.path, other.name) == {}
+    assert set(query_cache.load(hash_index.path, hash_embedder.name)) == {"supplier contracts", *queries}
+    (hash_index.path / QUERY_CACHE).write_bytes(b"PK\x03\x04 damaged")
+    Retriever(hash_index).search_many(queries, 4)
+    assert hash_embedder.calls[-1] == queries

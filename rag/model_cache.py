@@ -1,0 +1,89 @@
+"""A user-level cache for models derived from verified sources.
+
+A derived model is a pure function of its key (the source's sha256, the
+onnxruntime version and the derivation version), so it is computed once and
+kept in ``$AIMS_MODEL_CACHE``, else ``$XDG_CACHE_HOME/aims/models``, else
+``~/.cache/aims/models``. Each file carries the sha256 of its own body: a
+truncated or altered file is derived again, never loaded. The cache is an
+optimisation only: a folder that cannot be created or written, or a file that
+cannot be read, means deriving in memory, never a failed command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+_MAGIC = b"aims-derived-model/1\n"
+_DIGEST_BYTES = 64  # sha256 in hex
+
+
+def cache_dir() -> Path | None:
+    """Where derived models live, or None when no folder can be named."""
+    explicit = os.environ.get("AIMS_MODEL_CACHE")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "aims" / "models"
+    try:
+        return Path.home() / ".cache" / "aims" / "models"
+    except RuntimeError:  # no home directory to speak of
+        return None
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC) + _DIGEST_BYTES + 1
+    if not raw.startswith(_MAGIC) or len(raw) <= head:
+        return None
+    digest, body = raw[len(_MAGIC) : head - 1], raw[head:]
+    if hashlib.sha256(body).hexdigest().encode() != digest:
+        return None
+    return body
+
+
+def _write(path: Path, body: bytes) -> None:
+    """Temp file and rename: a reader sees the whole file or none, even with two writers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(_MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n")
+            out.write(body)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def load_or_derive(name: str, derive: Callable[[], bytes], directory: Path | None = None) -> tuple[bytes, str]:
+    """The cached ``name`` if it is intact, else ``derive()`` (stored when the folder allows).
+
+    Returns the bytes and where they came from: "cache", "derived and cached" or
+    "derived in memory" (the cache folder could not be used).
+    """
+    folder = directory if directory is not None else cache_dir()
+    path = folder / name if folder is not None else None
+    if path is not None:
+        cached = _read(path)
+        if cached is not None:
+            return cached, "cache"
+    body = derive()
+    if path is None:
+        return body, "derived in memory"
+    try:
+        _write(path, body)
+    except OSError:
+        return body, "derived in memory"
+    return body, "derived and cached"
