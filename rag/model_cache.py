@@ -2,8 +2,9 @@
 
 A derived model is a pure function of its key (the source's sha256, the
 onnxruntime version and the derivation version), so it is computed once and
-kept in ``$AIMS_MODEL_CACHE``, else ``$XDG_CACHE_HOME/aims/models``, else
-``~/.cache/aims/models``. Each file carries the sha256 of its own body: a
+kept in ``$AIMS_MODEL_CACHE``, else ``$AIMS_CACHE_DIR/models`` (the folder the
+log prefilter's compiled patterns use; set but empty, it turns caching off),
+else ``$XDG_CACHE_HOME/aims/models``, else ``~/.cache/aims/models``. Each file carries the sha256 of its own body: a
 truncated or altered file is derived again, never loaded. The cache is an
 optimisation only: a folder that cannot be created or written, or a file that
 cannot be read, means deriving in memory, never a failed command.
@@ -27,6 +28,9 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get("AIMS_MODEL_CACHE")
     if explicit:
         return Path(explicit)
+    shared = os.environ.get("AIMS_CACHE_DIR")
+    if shared is not None:
+        return Path(shared) / "models" if shared else None
     xdg = os.environ.get("XDG_CACHE_HOME")
     if xdg and os.path.isabs(xdg):
         return Path(xdg) / "aims" / "models"

@@ -162,9 +162,14 @@ def test_cache_failures_never_fail_the_caller(tmp_path: Path, monkeypatch: pytes
 
 def test_cache_folder_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AIMS_MODEL_CACHE", str(tmp_path / "explicit"))
+    monkeypatch.setenv("AIMS_CACHE_DIR", str(tmp_path / "shared"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_dir() == tmp_path / "explicit"
     monkeypatch.delenv("AIMS_MODEL_CACHE")
+    assert cache_dir() == tmp_path / "shared" / "models"  # beside the log prefilter's cache
+    monkeypatch.setenv("AIMS_CACHE_DIR", "")
+    assert cache_dir() is None  # set but empty: no cache at all
+    monkeypatch.delenv("AIMS_CACHE_DIR")
     assert cache_dir() == tmp_path / "xdg" / "aims" / "models"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # not absolute: ignored, as the XDG spec says
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
