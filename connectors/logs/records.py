@@ -10,6 +10,13 @@ class MalformedLine(ValueError):
     """A line that claims to be of the format but cannot be read; counted, never fatal."""
 
 
+#: malformed lines reported by number and reason, per file
+MAX_EXAMPLES = 3
+#: kept raw malformed lines (each cut to SAMPLE_BYTES) for telling a mixed-format file apart
+MAX_SAMPLES = 20
+SAMPLE_BYTES = 4096
+
+
 @dataclass(slots=True)
 class LogRecord:
     """One event. Host-based formats fill `host`; audit formats name the service directly."""

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from connectors.logs import LogConnector
-from connectors.logs.engine import ShapeCheck, ShapeSidecar, count_misfits, scan_stream
+from connectors.logs.engine import ShapeCheck, scan_stream
+from connectors.logs.sidecar import ShapeSidecar, count_misfits
 from connectors.logs.formats import FORMATS
 from connectors.logs.prefilter import LineFinder
 from discovery.domains import ServiceCatalogue
@@ -158,7 +159,7 @@ def test_a_failed_sidecar_is_reported_not_silent(tmp_path: Path, monkeypatch: py
     def explode(*_args: object) -> tuple[int, list[tuple[int, str]]]:
         raise OSError("disk went away")
 
-    monkeypatch.setattr("connectors.logs.engine.count_misfits", explode)
+    monkeypatch.setattr("connectors.logs.sidecar.count_misfits", explode)
     result = LogConnector(block_size=BLOCK).scan([str(log)])
     incomplete = [i for i in result.issues if i.kind == "incomplete"]
     assert len(incomplete) == 1 and "disk went away" in incomplete[0].message
