@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
+import os
 import sys
 import traceback
 
 import click
+
+# pydantic looks for plugins in every installed package's entry points when it builds its first
+# model (~15 ms per command); aims uses none. Set the variable yourself to choose otherwise.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from cli.context import AppContext
 from cli.errors import EXPECTED_FAILURES, describe_failure
@@ -101,6 +107,10 @@ def cli(ctx: click.Context, workspace: str, config_path: str | None, verbose: in
 
 
 def main() -> None:
+    # A scan builds tens of thousands of long-lived objects (observations, signatures, index
+    # entries). At CPython's default threshold (700 allocations) the collector walked them all
+    # again and again: 0.4 s of a 3 s code scan. Cycles are still collected, just in larger steps.
+    gc.set_threshold(50_000, 20, 10)
     try:
         cli.main(prog_name="aims")
     except KeyboardInterrupt:

@@ -109,13 +109,12 @@ def comparable(before_all: list[AISystem], after_all: list[AISystem], covered: s
 
 
 def _stamp(observations: list[Observation], when) -> list[Observation]:  # type: ignore[no-untyped-def]
-    """Sources without their own timestamps (code, cloud inventory) are seen at scan time."""
-    stamped = []
+    """Sources without their own timestamps (code, cloud inventory) are seen at scan time. The
+    connector has just made these observations and handed them over: they are filled in place."""
     for obs in observations:
         if obs.first_seen is None or obs.last_seen is None:
-            obs = obs.model_copy(update={"first_seen": obs.first_seen or when, "last_seen": obs.last_seen or when})
-        stamped.append(obs)
-    return stamped
+            obs.fill_seen(when, when)
+    return observations
 
 
 def execute_scan(ctx: click.Context, connector: Connector, targets: Sequence[str]) -> ScanReport:

@@ -13,7 +13,7 @@ standalone sighting's (source, provider, scope); never line numbers, timestamps 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from discovery.links import find_links
@@ -240,18 +240,23 @@ def _build(group: str, group_units: list[Unit], entry: SystemEntry | None, links
 
 
 def carry_forward(
-    previous: dict[str, Observation], scan_observations: Iterable[Observation], rescanned_targets: Iterable[str]
+    previous: dict[str, Observation],
+    scan_observations: Iterable[Observation],
+    rescanned_targets: Iterable[str],
+    prior_first_seen: Mapping[str, datetime] | None = None,
 ) -> dict[str, Observation]:
     """The observation set after a scan: drop what the scan re-read, add what it found.
 
     An observation keeps its earliest first_seen across scans, so a system's age survives
-    re-scans of the same target.
+    re-scans of the same target. `prior_first_seen` (observation id -> first seen) may stand in
+    for the re-read targets' previous observations, so a re-scan need not load them whole.
     """
     rescanned = set(rescanned_targets)
     kept = {oid: obs for oid, obs in previous.items() if obs.target not in rescanned}
     fresh: dict[str, Observation] = {}
     for obs in scan_observations:
-        same = fresh.get(obs.id)
+        oid = obs.id
+        same = fresh.get(oid)
         if same is not None:  # a connector may report one use in pieces: aggregate them
             obs = same.model_copy(
                 update={
@@ -260,9 +265,12 @@ def carry_forward(
                     "last_seen": _max(same.last_seen, obs.last_seen),
                 }
             )
-        prior = previous.get(obs.id)
-        if prior is not None and prior.first_seen is not None:
-            obs = obs.model_copy(update={"first_seen": _min(prior.first_seen, obs.first_seen)})
-        fresh[obs.id] = obs
+        prior = prior_first_seen.get(oid) if prior_first_seen else None
+        if prior is None:
+            earlier = previous.get(oid)
+            prior = earlier.first_seen if earlier is not None else None
+        if prior is not None and (obs.first_seen is None or prior < obs.first_seen):
+            obs = obs.model_copy(update={"first_seen": prior})
+        fresh[oid] = obs
     kept.update(fresh)
     return kept

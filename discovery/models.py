@@ -129,9 +129,24 @@ class Observation(_Frozen):
 
     def model_copy(self, *, update=None, deep: bool = False):  # type: ignore[no-untyped-def,override]
         copied = super().model_copy(update=update, deep=deep)
-        if update:  # an identity field may have changed: forget the cached id
+        if update and not _VOLATILE_FIELDS.issuperset(update):  # an identity field may have changed
             copied.__dict__.pop("id", None)
         return copied
+
+    def fill_seen(self, first_seen: datetime, last_seen: datetime) -> None:
+        """Give a fresh observation the timestamps its source could not (code, cloud inventory).
+
+        In place, and only for what is missing: the scan that has just made this observation is its
+        only holder, and a copy of each (tens of thousands per scan) cost more than the merge. Never
+        call this on an observation that has been stored, merged or handed to anyone else.
+        """
+        values = self.__dict__
+        if values["first_seen"] is None:
+            values["first_seen"] = first_seen
+            self.__pydantic_fields_set__.add("first_seen")
+        if values["last_seen"] is None:
+            values["last_seen"] = last_seen
+            self.__pydantic_fields_set__.add("last_seen")
 
     @cached_property
     def id(self) -> str:  # cached: merge and the store ask for it several times per observation
@@ -145,6 +160,10 @@ class Observation(_Frozen):
             self.model or "",
             self.system_hint or "",
         )
+
+
+#: Fields that never feed an observation's id: changing them keeps the cached id.
+_VOLATILE_FIELDS = frozenset({"evidence", "confidence", "first_seen", "last_seen", "count", "attributes", "category"})
 
 
 class ScanIssue(_Frozen):

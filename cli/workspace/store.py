@@ -9,7 +9,7 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,10 @@ TriggerEvaluator = Callable[[list[AISystem], list[AISystem]], list[Trigger]]
 _OBSERVATIONS = TypeAdapter(list[Observation])
 _FACTS = TypeAdapter(list[LinkFact])
 _SYSTEMS = TypeAdapter(list[AISystem])
+
+
+def _first_seen_doc(observations: list[Observation]) -> str:
+    return json.dumps({o.id: o.first_seen.isoformat() for o in observations if o.first_seen is not None})
 
 
 def resolve_workspace(path: str | Path | None) -> Path:
@@ -117,10 +121,12 @@ class Workspace:
             previous = self._latest_scan_id(conn)
             previous_systems = self._snapshot(conn, previous) if previous else []
             rescanned = set(scan.targets)
-            current = self._observations_by_id(conn)
-            after = carry_forward(current, observations, rescanned)
-            by_target: dict[str, list[Observation]] = {}
             stored = self._stored_targets(conn)
+            # Only the targets this scan did not read are needed whole (for the merge); of the
+            # re-read ones, only when each observation was first seen.
+            kept = self._observations_by_id(conn, exclude=rescanned)
+            after = carry_forward(kept, observations, rescanned, self._first_seen(conn, rescanned & stored))
+            by_target: dict[str, list[Observation]] = {}
             for obs in after.values():
                 if obs.target in rescanned or obs.target not in stored:
                     by_target.setdefault(obs.target, []).append(obs)
@@ -138,9 +144,9 @@ class Workspace:
                              [(scan.id, t, counts.get(t, 0)) for t in sorted(rescanned | set(counts))])
             conn.executemany("DELETE FROM observation_sets WHERE target = ?", [(t,) for t in rescanned])
             conn.executemany(
-                "INSERT OR REPLACE INTO observation_sets(target, count, doc) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO observation_sets(target, count, doc, first_seen) VALUES (?, ?, ?, ?)",
                 # Defaults left out: a third of the text, and they come back on reading.
-                [(t, len(obs), _OBSERVATIONS.dump_json(obs, exclude_defaults=True).decode())
+                [(t, len(obs), _OBSERVATIONS.dump_json(obs, exclude_defaults=True).decode(), _first_seen_doc(obs))
                  for t, obs in by_target.items()],
             )
             conn.execute("DELETE FROM current_observations")  # the pre-3 layout, moved into observation_sets
@@ -203,15 +209,38 @@ class Workspace:
         return {r[0] for r in conn.execute("SELECT target FROM observation_sets")}
 
     @staticmethod
-    def _observations_by_id(conn) -> dict[str, Observation]:  # type: ignore[no-untyped-def]
+    def _observations_by_id(conn, exclude: set[str] = frozenset()) -> dict[str, Observation]:  # type: ignore[no-untyped-def,assignment]
         current: dict[str, Observation] = {}
-        for row in conn.execute("SELECT doc FROM observation_sets ORDER BY target"):
+        for row in conn.execute("SELECT target, doc FROM observation_sets ORDER BY target"):
+            if row["target"] in exclude:
+                continue
             for obs in _OBSERVATIONS.validate_json(row["doc"]):
                 current[obs.id] = obs
         for row in conn.execute("SELECT doc FROM current_observations"):  # a workspace from before migration 3
             obs = Observation.model_validate_json(row["doc"])
-            current[obs.id] = obs
+            if obs.target not in exclude:
+                current[obs.id] = obs
         return current
+
+    @staticmethod
+    def _first_seen(conn, targets: set[str]) -> dict[str, datetime]:  # type: ignore[no-untyped-def]
+        """Observation id -> first seen, for the stored observations of `targets`."""
+        from pydantic_core import from_json
+
+        earliest: dict[str, datetime] = {}
+        parse = datetime.fromisoformat
+        for row in conn.execute("SELECT target, doc, first_seen FROM observation_sets"):
+            if row["target"] not in targets:
+                continue
+            if row["first_seen"] is not None:
+                earliest.update((oid, parse(seen)) for oid, seen in from_json(row["first_seen"]).items())
+            else:  # written before migration 5: read the observations themselves
+                earliest.update((o.id, o.first_seen) for o in _OBSERVATIONS.validate_json(row["doc"]) if o.first_seen)
+        for row in conn.execute("SELECT doc FROM current_observations"):  # a workspace from before migration 3
+            obs = Observation.model_validate_json(row["doc"])
+            if obs.target in targets and obs.first_seen:
+                earliest[obs.id] = obs.first_seen
+        return earliest
 
     @staticmethod
     def _facts(conn, exclude: set[str] = frozenset()) -> list[LinkFact]:  # type: ignore[no-untyped-def,assignment]

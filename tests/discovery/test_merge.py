@@ -72,6 +72,18 @@ def test_carry_forward_replaces_rescanned_targets_and_keeps_first_seen():
     assert after[again.id].first_seen == early
 
 
+def test_carry_forward_takes_first_seen_from_a_map_of_the_rescanned_targets():
+    early = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    later = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    again = obs(first_seen=later)
+    after = carry_forward({}, [again, obs(path="new.py", first_seen=later)], ["/repos/svc"], {again.id: early})
+    assert after[again.id].first_seen == early
+    assert after[obs(path="new.py").id].first_seen == later  # nothing earlier known: its own time
+    assert after[again.id].id == again.id
+    # An earlier time in the scan itself wins over a later stored one.
+    assert carry_forward({}, [obs(first_seen=early)], ["/repos/svc"], {again.id: later})[again.id].first_seen == early
+
+
 def test_carry_forward_aggregates_duplicates_within_a_scan():
     a = obs(count=2)
     after = carry_forward({}, [a, a.model_copy(update={"count": 3})], ["/repos/svc"])

@@ -1,0 +1,33 @@
+from datetime import datetime, timezone
+
+from discovery.models import Observation
+
+from tests.discovery.test_merge import obs
+
+EARLY = datetime(2026, 1, 1, tzinfo=timezone.utc)
+LATER = datetime(2026, 2, 1, tzinfo=timezone.utc)
+
+
+def test_fill_seen_fills_only_what_is_missing():
+    unseen = obs()
+    unseen.fill_seen(EARLY, LATER)
+    assert (unseen.first_seen, unseen.last_seen) == (EARLY, LATER)
+    assert {"first_seen", "last_seen"} <= unseen.model_fields_set
+    half = obs(first_seen=EARLY)
+    half.fill_seen(LATER, LATER)
+    assert (half.first_seen, half.last_seen) == (EARLY, LATER)
+
+
+def test_a_filled_observation_serialises_and_reloads_with_its_times():
+    unseen = obs()
+    unseen.fill_seen(EARLY, LATER)
+    again = Observation.model_validate_json(unseen.model_dump_json(exclude_defaults=True))
+    assert again == unseen and again.id == unseen.id
+
+
+def test_model_copy_keeps_the_id_for_volatile_fields_and_recomputes_it_for_identity_fields():
+    original = obs()
+    assert original.model_copy(update={"first_seen": EARLY, "count": 4}).id == original.id
+    moved = original.model_copy(update={"provider": "anthropic"})
+    assert moved.id != original.id
+    assert moved.id == obs(provider="anthropic").id
