@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib
 import logging
 import os
 import sys
+import threading
 import traceback
 
 import click
@@ -116,6 +118,31 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted; the workspace is unchanged by the unfinished step", err=True)
         sys.exit(ERROR)
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            leave(done.code or 0)
+        raise
+    leave(0)
+
+
+def leave(code: int) -> None:
+    """End the process once the command's work is done and its output flushed.
+
+    Python's own shutdown then tears down every module and frees every object one by one: 65 to
+    90 ms after a scan, for nothing, since the process is ending. So, when no other thread is
+    still running, run the exit handlers (multiprocessing, temporary files, logging) ourselves
+    and end at once. With threads left, or if the output cannot be flushed (a closed pipe),
+    the normal exit path handles it.
+    """
+    if threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 if __name__ == "__main__":
