@@ -211,10 +211,12 @@ class Workspace:
     @staticmethod
     def _observations_by_id(conn, exclude: set[str] = frozenset()) -> dict[str, Observation]:  # type: ignore[no-untyped-def,assignment]
         current: dict[str, Observation] = {}
-        for row in conn.execute("SELECT target, doc FROM observation_sets ORDER BY target"):
-            if row["target"] in exclude:
+        targets = [r[0] for r in conn.execute("SELECT target FROM observation_sets ORDER BY target")]
+        for target in targets:
+            if target in exclude:  # not even read: a re-scanned target's set can be tens of MB
                 continue
-            for obs in _OBSERVATIONS.validate_json(row["doc"]):
+            doc = conn.execute("SELECT doc FROM observation_sets WHERE target = ?", (target,)).fetchone()[0]
+            for obs in _OBSERVATIONS.validate_json(doc):
                 current[obs.id] = obs
         for row in conn.execute("SELECT doc FROM current_observations"):  # a workspace from before migration 3
             obs = Observation.model_validate_json(row["doc"])
@@ -229,13 +231,15 @@ class Workspace:
 
         earliest: dict[str, datetime] = {}
         parse = datetime.fromisoformat
-        for row in conn.execute("SELECT target, doc, first_seen FROM observation_sets"):
-            if row["target"] not in targets:
+        for target in targets:
+            row = conn.execute("SELECT first_seen FROM observation_sets WHERE target = ?", (target,)).fetchone()
+            if row is None:
                 continue
-            if row["first_seen"] is not None:
-                earliest.update((oid, parse(seen)) for oid, seen in from_json(row["first_seen"]).items())
+            if row[0] is not None:
+                earliest.update((oid, parse(seen)) for oid, seen in from_json(row[0]).items())
             else:  # written before migration 5: read the observations themselves
-                earliest.update((o.id, o.first_seen) for o in _OBSERVATIONS.validate_json(row["doc"]) if o.first_seen)
+                doc = conn.execute("SELECT doc FROM observation_sets WHERE target = ?", (target,)).fetchone()[0]
+                earliest.update((o.id, o.first_seen) for o in _OBSERVATIONS.validate_json(doc) if o.first_seen)
         for row in conn.execute("SELECT doc FROM current_observations"):  # a workspace from before migration 3
             obs = Observation.model_validate_json(row["doc"])
             if obs.target in targets and obs.first_seen:
