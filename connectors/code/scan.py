@@ -145,7 +145,7 @@ def _match(outcome: FileOutcome, engine: MatchEngine, walked: WalkedFile, data: 
             text.append(data.decode("utf-8", errors="replace"))
         return text[0]
 
-    hits = apply_file_detectors(hits, text_of, scope)
+    hits = apply_file_detectors(hits, text_of, scope, data)
     if line_map is not None:
         for hit in hits:
             hit.line = line_map[hit.line - 1] if hit.line and hit.line <= len(line_map) else None
