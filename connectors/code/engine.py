@@ -57,7 +57,10 @@ def _line_evidence(text: str) -> str:
 
 
 _CAPTURED_ATTRIBUTES = ("receiver", "receiver2", "resource", "image", "service", "var")
-LINES_KEPT = 32768  # distinct lines remembered per scope, with what their signatures found
+# Distinct lines remembered (with what their signatures found), and their bytes, in all scopes:
+# past either, all are forgotten, so a tree of long distinct lines cannot grow the memory.
+LINES_KEPT = 32768
+LINE_BYTES_KEPT = 8_000_000
 
 
 class _LineMatch:
@@ -118,6 +121,7 @@ class MatchEngine:
         self._settles: dict[tuple[str, bool], list[frozenset[str] | None | bool]] = {}
         self._short_evidence: dict[str, str] = {}  # line -> evidence: import lines repeat from file to file
         self._lines: dict[tuple[str, bool], dict[bytes, _Line]] = {}
+        self._lines_kept = [0, 0]  # lines, bytes
 
     def _describe(self, text: str, match: re.Match[str], secret: bool) -> str:
         if secret or len(text) > EVIDENCE_LIMIT:
@@ -242,9 +246,14 @@ class MatchEngine:
                     candidates = {sig.id: sig for keyword in keywords for sig in table[keyword]}.values()
                 line = self._line(raw, scope, candidates)
                 if whole:
-                    if len(lines) >= LINES_KEPT:
-                        lines.clear()
+                    kept = self._lines_kept
+                    if kept[0] >= LINES_KEPT or kept[1] >= LINE_BYTES_KEPT:
+                        for remembered in self._lines.values():
+                            remembered.clear()
+                        kept[0] = kept[1] = 0
                     lines[raw] = line
+                    kept[0] += 1
+                    kept[1] += stop - start
             if line.invalid_utf8:
                 invalid_utf8 = True
             if not line.matches:

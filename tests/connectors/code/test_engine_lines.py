@@ -72,3 +72,19 @@ def test_invalid_utf8_is_reported_for_every_file_holding_the_line(catalogue) -> 
         hits, invalid = engine.match(data, "python")
         assert invalid is True
         assert [h.signal for h in hits] == ["py-import.openai"]
+
+
+def test_remembered_lines_are_bounded_and_forgetting_changes_nothing(catalogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import connectors.code.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "LINES_KEPT", 3)
+    engine = MatchEngine(catalogue)
+    data = b"".join(b"import openai  # %d\nx = 'api.anthropic.com/%d'\n" % (i, i) for i in range(10))
+    for _ in range(2):
+        hits, _ = engine.match(data, "python")
+        assert _summary(hits) == _summary(_fresh(catalogue, data, "python")[0])
+        assert sum(len(lines) for lines in engine._lines.values()) <= 3
+    monkeypatch.setattr(engine_module, "LINES_KEPT", 10_000)
+    monkeypatch.setattr(engine_module, "LINE_BYTES_KEPT", 100)
+    engine.match(data, "python")
+    assert sum(len(raw) for lines in engine._lines.values() for raw in lines) <= 100 + 40
