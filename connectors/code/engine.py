@@ -1,16 +1,16 @@
 """One pass of one combined matcher per file, then exact signatures on the matched lines only.
 
-The prefilter finds every occurrence of every catalogue keyword (case-insensitive) in the raw
-bytes. Hyperscan does this at memory speed when its wheel is installed; otherwise a single
-compiled `re` alternation over the lower-cased bytes does the same, several times slower.
-Only lines holding a keyword are decoded and run through the signatures of those keywords.
+The prefilter (connectors/code/prefilter.py) finds every occurrence of every catalogue keyword
+in the raw bytes. Only lines holding a keyword are decoded and run through the signatures of
+those keywords; what a distinct line yields is remembered, as it does not depend on the file.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
+from connectors.code.prefilter import make_prefilter
 from discovery.code.hits import RawHit
 from discovery.code.noise import ProseTracker, comment_start
 from discovery.code.secrets import key_looks_real
@@ -22,96 +22,6 @@ LONG_LINE = 4096  # longer lines (minified code, data blobs) are read in windows
 WINDOW = 512
 EVIDENCE_CONTEXT = 100
 SHORT_EVIDENCE_KEPT = 8192
-
-
-def _trie_pattern(words: list[bytes]) -> bytes:
-    """A regex matching the longest of words at a position, factored by common prefixes."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for byte in word:
-            node = node.setdefault(byte, {})
-        node[None] = True
-
-    def emit(node: dict) -> bytes:
-        branches = [re.escape(bytes([byte])) + emit(child) for byte, child in sorted(
-            ((b, c) for b, c in node.items() if b is not None))]
-        if not branches:
-            return b""
-        body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
-        if None in node:  # a word ends here: longer words are optional, tried first (greedy)
-            return b"(?:" + body + b")?"
-        return body
-
-    return emit(trie)
-
-
-class RePrefilter:
-    """Pure-Python fallback: one alternation over the lower-cased bytes."""
-
-    name = "re"
-
-    def __init__(self, keywords: Sequence[str]) -> None:
-        lowered = [k.lower().encode() for k in keywords]
-        self._index = {k: i for i, k in enumerate(lowered)}
-        # A zero-width lookahead tries every position, so overlapping keywords are all seen;
-        # at one position the longest wins and the keywords inside it come from _contained.
-        # The alternation is a trie: `re` tries alternatives one by one, and a trie lets most
-        # positions fail on their first byte instead of after hundreds of attempts.
-        self._regex = re.compile(b"(?=(" + _trie_pattern(list(self._index)) + b"))")
-        self._contained = {
-            k: tuple(self._index[p] for p in lowered if p != k and p in k) for k in lowered
-        }
-
-    def scan(self, data: bytes) -> list[tuple[int, int]]:
-        found: list[tuple[int, int]] = []
-        for match in self._regex.finditer(data.lower()):
-            token = match.group(1)
-            end = match.end(1)
-            found.append((self._index[token], end))
-            for inner in self._contained[token]:
-                found.append((inner, end))
-        return found
-
-
-class HyperscanPrefilter:
-    """Hyperscan literal matching: every occurrence of every keyword, case-insensitively."""
-
-    name = "hyperscan"
-
-    def __init__(self, keywords: Sequence[str]) -> None:
-        import hyperscan  # optional compiled dependency
-
-        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        expressions = [k.encode() for k in keywords]
-        self._db.compile(
-            expressions=expressions,
-            ids=list(range(len(expressions))),
-            elements=len(expressions),
-            flags=[hyperscan.HS_FLAG_CASELESS] * len(expressions),
-            literal=True,
-        )
-        self._scratch = hyperscan.Scratch(self._db)
-
-    def scan(self, data: bytes) -> list[tuple[int, int]]:
-        found: list[tuple[int, int]] = []
-        append = found.append
-
-        def on_match(keyword: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            append((keyword, end))
-
-        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
-        return found
-
-
-def make_prefilter(keywords: Sequence[str], prefer: str = "auto") -> RePrefilter | HyperscanPrefilter:
-    if prefer in ("auto", "hyperscan"):
-        try:
-            return HyperscanPrefilter(keywords)
-        except Exception:  # wheel missing or unsupported CPU: the tool still works, slower
-            if prefer == "hyperscan":
-                raise
-    return RePrefilter(keywords)
 
 
 # Only text that could hold a secret goes through the full redaction (a dozen regexes); the
@@ -147,6 +57,58 @@ def _line_evidence(text: str) -> str:
 
 
 _CAPTURED_ATTRIBUTES = ("receiver", "receiver2", "resource", "image", "service", "var")
+# Distinct lines remembered (with what their signatures found), and their bytes, in all scopes:
+# past either, all are forgotten, so a tree of long distinct lines cannot grow the memory.
+LINES_KEPT = 32768
+LINE_BYTES_KEPT = 8_000_000
+
+
+class _LineMatch:
+    """One signature's match in a line, with what follows from the line alone (the comment
+    check, the groups, the key check); what depends on the file (prose, repeats) is left to match."""
+
+    __slots__ = ("text", "position", "signature", "match", "commented", "byte_offset", "repeat_key", "fake_key",
+                 "model", "fingerprint", "attributes", "providers", "_evidence")
+
+    def __init__(self, text: str, position: int, signature: Signature, match: re.Match[str], scope: str,
+                 ascii_only: bool) -> None:
+        self.text, self.position, self.signature, self.match = text, position, signature, match
+        self.commented = not signature.in_comments and comment_start(text, scope, limit=position) is not None
+        self.byte_offset = position if ascii_only else len(text[:position].encode("utf-8", "replace"))
+        groups = match.groupdict()
+        self.model = groups.get("model")
+        self.repeat_key = None
+        if signature.detector is None and signature.kind != "secret":
+            self.repeat_key = (signature.id, self.model if "model" in signature.regex.groupindex else None,
+                               match.group(signature.provider_group) if signature.provider_group else None)
+        attributes: dict[str, str | int | float | bool] = {k: v for k in _CAPTURED_ATTRIBUTES if (v := groups.get(k))}
+        self.fake_key = False
+        self.fingerprint = None
+        if signature.kind == "secret":
+            self.fake_key = not key_looks_real(match.group(0), text)
+            if not self.fake_key:
+                self.fingerprint = secret_fingerprint(match.group(0))
+                attributes["key_fingerprint"] = self.fingerprint
+                attributes["secret_exposed"] = True
+        if signature.package:
+            attributes["package"] = signature.package
+        if signature.marker:
+            attributes["marker"] = True
+        self.attributes = attributes
+        self.providers = signature.providers_for(match)
+        self._evidence: str | None = None
+
+    def evidence(self, describe: Callable[[str, re.Match[str], bool], str]) -> str:
+        if self._evidence is None:
+            self._evidence = describe(self.text, self.match, self.fingerprint is not None)
+        return self._evidence
+
+
+class _Line:
+    __slots__ = ("invalid_utf8", "matches")
+
+    def __init__(self, invalid_utf8: bool, matches: tuple[_LineMatch, ...]) -> None:
+        self.invalid_utf8, self.matches = invalid_utf8, matches
 
 
 class MatchEngine:
@@ -158,6 +120,8 @@ class MatchEngine:
         self._by_scope: dict[tuple[str, bool], tuple[tuple[Signature, ...], ...]] = {}
         self._settles: dict[tuple[str, bool], list[frozenset[str] | None | bool]] = {}
         self._short_evidence: dict[str, str] = {}  # line -> evidence: import lines repeat from file to file
+        self._lines: dict[tuple[str, bool], dict[bytes, _Line]] = {}
+        self._lines_kept = [0, 0]  # lines, bytes
 
     def _describe(self, text: str, match: re.Match[str], secret: bool) -> str:
         if secret or len(text) > EVIDENCE_LIMIT:
@@ -225,6 +189,22 @@ class MatchEngine:
             current.add(keyword)
         return spans
 
+    def _line(self, raw: bytes, scope: str, candidates: Iterable[Signature]) -> _Line:
+        """What a line's signatures find in it, with everything that depends on the line alone."""
+        try:
+            text = raw.decode("utf-8")
+            invalid_utf8 = False
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", errors="replace")
+            invalid_utf8 = True
+        ascii_only = raw.isascii()  # then a character offset is a byte offset
+        text = text.rstrip("\r")
+        found = [(m.start(), sig, m) for sig in candidates for m in sig.regex.finditer(text)]
+        if len(found) > 1:
+            found.sort(key=lambda item: item[0])
+        return _Line(invalid_utf8, tuple(_LineMatch(text, position, signature, match, scope, ascii_only)
+                                         for position, signature, match in found))
+
     def match(self, data: bytes, scope: str, leads: bool = True) -> tuple[list[RawHit], bool]:
         """Hits in the file and whether any matched line held invalid UTF-8."""
         spans = self._spans(data, scope, leads)
@@ -232,6 +212,11 @@ class MatchEngine:
             return [], False
         table = self._keyword_signatures(scope, leads)
         settles = self._settling(scope, leads)
+        # What a line yields depends on its bytes, scope and leads alone; lines repeat across files
+        # (imports, fixtures, cassettes), so each distinct line is matched once per process.
+        lines = self._lines.get((scope, leads))
+        if lines is None:
+            lines = self._lines[(scope, leads)] = {}
         hits: list[RawHit] = []
         invalid_utf8 = False
         prose: ProseTracker | None = None
@@ -248,88 +233,81 @@ class MatchEngine:
         for (start, stop), keywords in spans.items():
             if settled and keywords <= settled:
                 continue
-            if len(keywords) == 1:
-                candidates: Iterable[Signature] = table[next(iter(keywords))]
-            else:
-                candidates = {sig.id: sig for keyword in keywords for sig in table[keyword]}.values()
             raw = data[start:stop]
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                text = raw.decode("utf-8", errors="replace")
+            # A window of a very long line holds the keywords found around one place, not all of
+            # its own: only whole lines are remembered.
+            whole = stop - start <= LONG_LINE and (start == 0 or data[start - 1] == 10) and (
+                stop == len(data) or data[stop] == 10)
+            line = lines.get(raw) if whole else None
+            if line is None:
+                if len(keywords) == 1:
+                    candidates: Iterable[Signature] = table[next(iter(keywords))]
+                else:
+                    candidates = {sig.id: sig for keyword in keywords for sig in table[keyword]}.values()
+                line = self._line(raw, scope, candidates)
+                if whole:
+                    kept = self._lines_kept
+                    if kept[0] >= LINES_KEPT or kept[1] >= LINE_BYTES_KEPT:
+                        for remembered in self._lines.values():
+                            remembered.clear()
+                        kept[0] = kept[1] = 0
+                    lines[raw] = line
+                    kept[0] += 1
+                    kept[1] += stop - start
+            if line.invalid_utf8:
                 invalid_utf8 = True
-            ascii_only = raw.isascii()  # then a character offset is a byte offset
-            text = text.rstrip("\r")
-            line_hits = [(m.start(), sig, m) for sig in candidates for m in sig.regex.finditer(text)]
-            if not line_hits:
+            if not line.matches:
                 continue
-            if len(line_hits) > 1:
-                line_hits.sort(key=lambda item: item[0])
-            if start < counted_to:  # spans come in file order except around very long lines
-                newline_count, counted_to = 0, 0
-            newline_count += data.count(b"\n", counted_to, start)
-            counted_to = start
-            for position, signature, match in line_hits:
+            line_number = 0  # counted when a hit needs it: most matches only repeat earlier ones
+            for found in line.matches:
+                signature = found.signature
                 if not signature.in_comments:
-                    if comment_start(text, scope, limit=position) is not None:
+                    if found.commented:
                         continue
                     if prose is None:
                         prose = ProseTracker(data, scope)
-                    if prose:
-                        at = position if ascii_only else len(text[:position].encode("utf-8", "replace"))
-                        if prose.inside(start + at):
-                            continue
-                foldable = signature.detector is None and signature.kind != "secret"
-                if foldable:
-                    repeat_key = (signature.id, match.group("model") if "model" in signature.regex.groupindex else None,
-                                  match.group(signature.provider_group) if signature.provider_group else None)
+                    if prose and prose.inside(start + found.byte_offset):
+                        continue
+                repeat_key = found.repeat_key
+                if repeat_key is not None:
                     earlier = repeats.get(repeat_key)
                     if earlier is not None:
                         for hit in earlier:
                             hit.count += 1
                         continue
-                groups = match.groupdict()
-                attributes: dict[str, str | int | float | bool] = {
-                    k: v for k in _CAPTURED_ATTRIBUTES if (v := groups.get(k))
-                }
-                fingerprint = None
-                if signature.kind == "secret":
-                    if not key_looks_real(match.group(0), text):
-                        continue  # a rule, placeholder or example shaped like a key
-                    fingerprint = secret_fingerprint(match.group(0))
-                    attributes["key_fingerprint"] = fingerprint
-                    attributes["secret_exposed"] = True
-                if signature.package:
-                    attributes["package"] = signature.package
-                if signature.marker:
-                    attributes["marker"] = True
-                model = groups.get("model")
+                if found.fake_key:
+                    continue  # a rule, placeholder or example shaped like a key
                 # Repeats of one signal in a file become one observation: describe the first.
-                first = (signature.id, model, fingerprint)
+                first = (signature.id, found.model, found.fingerprint)
                 evidence = ""
                 if first not in described:
                     described.add(first)
-                    evidence = self._describe(text, match, fingerprint is not None)
+                    evidence = found.evidence(self._describe)
                 fired.add(signature.id)
-                made = []
-                for provider, category in signature.providers_for(match):
-                    made.append(
-                        RawHit(
-                            signal=signature.id,
-                            provider=provider,
-                            category=category,
-                            kind=signature.kind,
-                            confidence=signature.confidence,
-                            line=newline_count + 1,
-                            evidence=evidence,
-                            model=model,
-                            attributes=dict(attributes),
-                            detector=signature.detector,
-                            offset=start + position,
-                        )
+                if not line_number:
+                    if start < counted_to:  # spans come in file order except around very long lines
+                        newline_count, counted_to = 0, 0
+                    newline_count += data.count(b"\n", counted_to, start)
+                    counted_to = start
+                    line_number = newline_count + 1
+                made = [
+                    RawHit(
+                        signal=signature.id,
+                        provider=provider,
+                        category=category,
+                        kind=signature.kind,
+                        confidence=signature.confidence,
+                        line=line_number,
+                        evidence=evidence,
+                        model=found.model,
+                        attributes=dict(found.attributes),
+                        detector=signature.detector,
+                        offset=start + found.position,
                     )
+                    for provider, category in found.providers
+                ]
                 hits.extend(made)
-                if foldable:
+                if repeat_key is not None:
                     repeats[repeat_key] = made
             for keyword in keywords:
                 if keyword in settled:

@@ -40,13 +40,14 @@ class FileOutcome:
         self.counts[key] = self.counts.get(key, 0) + n
 
 
-def read_bytes(path: str, limit: int) -> bytes:
-    """At most limit bytes of a file (a seam tests patch to simulate unreadable files)."""
+def read_bytes(path: str, limit: int, size: int | None = None) -> bytes:
+    """At most limit bytes of a file (a seam tests patch to simulate unreadable files). size, the
+    size the walk saw, spares an fstat; a stale one still reads the file to its end or limit."""
     # os.read sized by fstat: a buffered file object costs more per file than the read itself,
     # and BufferedReader.read(limit) allocates the whole limit up front.
     fd = os.open(path, os.O_RDONLY)
     try:
-        wanted = min(limit, os.fstat(fd).st_size + 1)
+        wanted = min(limit, (os.fstat(fd).st_size if size is None else size) + 1)
         first = os.read(fd, wanted)
         if len(first) < wanted:  # a short read of a regular file is its end: no second call
             return first
@@ -66,7 +67,8 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
     outcome = FileOutcome(walked.rel)
     kind = walked.kind
     try:
-        data = read_bytes(walked.path, MODEL_HEAD_BYTES if kind.role == Role.MODEL_CANDIDATE else max_file_size + 1)
+        data = read_bytes(walked.path, MODEL_HEAD_BYTES if kind.role == Role.MODEL_CANDIDATE else max_file_size + 1,
+                          walked.size)
     except OSError as exc:
         outcome.issue = ("unreadable", f"cannot read: {exc.strerror or exc}", True)
         return outcome
@@ -145,7 +147,7 @@ def _match(outcome: FileOutcome, engine: MatchEngine, walked: WalkedFile, data: 
             text.append(data.decode("utf-8", errors="replace"))
         return text[0]
 
-    hits = apply_file_detectors(hits, text_of, scope)
+    hits = apply_file_detectors(hits, text_of, scope, data)
     if line_map is not None:
         for hit in hits:
             hit.line = line_map[hit.line - 1] if hit.line and hit.line <= len(line_map) else None

@@ -46,14 +46,16 @@ USE_KINDS = frozenset({"import", "call", "endpoint", "env-var", "secret", "model
 # -- file detectors -----------------------------------------------------------------------
 
 
-def apply_file_detectors(hits: list[RawHit], text_of: Callable[[], str], scope: str) -> list[RawHit]:
+def apply_file_detectors(hits: list[RawHit], text_of: Callable[[], str], scope: str,
+                         raw: bytes | None = None) -> list[RawHit]:
+    """raw, when given, is the bytes text_of decodes: cheap word checks read it undecoded."""
     detectors = {h.detector for h in hits if h.detector}
     if detectors:
         for name, detector in FILE_DETECTORS.items():
             if name in detectors:
                 hits = detector(hits, text_of)
     if scope in CONFIG_SCOPES:
-        mark_rule_files(hits, text_of)
+        mark_rule_files(hits, text_of, raw)
     if "hf-model-id" in detectors:
         hits = _hf_model_ids(hits, text_of)
     if "ollama-local-call" in detectors and scope in CODE_SCOPES and _CALLS_A_SERVER.search(text_of()):

@@ -135,9 +135,13 @@ def _some_line_matches(text: str, word: str, line_regex: re.Pattern[str]) -> boo
     return False
 
 
-def mark_rule_files(hits: list[RawHit], text_of: Callable[[], str]) -> None:
-    """Mark a config file's vendor names as described, not used, when the file is a rule pack."""
+def mark_rule_files(hits: list[RawHit], text_of: Callable[[], str], raw: bytes | None = None) -> None:
+    """Mark a config file's vendor names as described, not used, when the file is a rule pack.
+    With the file's bytes (raw), a file without the word `rules` is ruled out without decoding it
+    (UTF-8 decoding, even with replacement characters, turns ASCII bytes into the same letters)."""
     if not any(h.kind in _DESCRIBED_KINDS for h in hits):
+        return
+    if raw is not None and b"rules" not in raw:
         return
     text = text_of()
     if not _some_line_matches(text, "rules", _RULES_TABLE):

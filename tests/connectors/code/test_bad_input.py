@@ -79,10 +79,10 @@ def test_unreadable_file_is_an_error_and_the_scan_goes_on(tmp_path: Path, monkey
     (tmp_path / "ok.py").write_text("import openai\n")
     real = code_scan.read_bytes
 
-    def denied(path: str, limit: int) -> bytes:
+    def denied(path: str, limit: int, size: int | None = None) -> bytes:
         if path.endswith("secret.py"):
             raise PermissionError(13, "Permission denied")
-        return real(path, limit)
+        return real(path, limit, size)
 
     monkeypatch.setattr(code_scan, "read_bytes", denied)
     result = _scan(tmp_path)
@@ -114,3 +114,12 @@ def test_parallel_scan_matches_serial(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.counts == serial.counts
     # Link facts are read in the workers with the files that hold them, in the walk's order.
     assert serial.facts and parallel.facts == serial.facts
+
+
+@pytest.mark.parametrize("seen", [None, 0, 10, 100, 5000])
+def test_a_file_that_changed_since_the_walk_is_read_to_its_end_or_limit(tmp_path: Path, seen: int | None) -> None:
+    path = tmp_path / "grew.py"
+    content = bytes(range(256)) * 400  # 102,400 bytes: more than one read chunk past a small guess
+    path.write_bytes(content)
+    assert code_scan.read_bytes(str(path), 1_000_000, seen) == content
+    assert code_scan.read_bytes(str(path), 50, seen) == content[:50]
