@@ -19,6 +19,7 @@ from connectors.logs.formats import LogFormat, detect
 from connectors.logs.prefilter import LineFinder
 from connectors.logs.forked import ForkedCall
 from connectors.logs.reader import BLOCK_SIZE, DEFAULT_LIMITS, ReadLimits, iter_blocks, open_range, split_offset
+from connectors.logs.ranges import fast_range_applies, scan_file_range
 from connectors.logs.records import MAX_EXAMPLES, MAX_SAMPLES, SAMPLE_BYTES, LogRecord, MalformedLine
 from connectors.logs.shapes import BlockLines, ShapeCheck
 from connectors.logs.sidecar import ShapeSidecar
@@ -123,11 +124,13 @@ def scan_stream(
     first = next(blocks, b"")
     stats = StreamStats()
     head = head_lines(first)
+    looked_further = False
     while not head and first.strip() and len(first) < HEAD_SEARCH_BYTES:
         more = next(blocks, None)  # the first block held only over-long lines: look further
         if more is None:
             break
         first += more
+        looked_further = True
         head = head_lines(first)
     if not head:
         if first.strip():
@@ -157,13 +160,19 @@ def scan_stream(
 
     finder = None if fmt.parse_every_line else finder_for(cls)
     shape = ShapeCheck.of(fmt) if finder is not None else None
+    # A plain file large enough to split is read again by range: its size decides, not a second block.
+    middle = None if looked_further else _second_half(stream, path, block_size, limits)
+    if middle is not None and path is not None:
+        _Parts(fmt, catalogue, finder, shape, block_size, limits).scan_halves(
+            path, middle, stats, aggregator, lambda: aggregator_for(cls.name), on_progress)
+        return stats, aggregator
     second = next(blocks, None)  # a file of one block is checked inline: a fork would cost more
     several_blocks = second is not None
     if second is not None:
         blocks = _chain(second, blocks)
     blocks = _chain(first, blocks)
     first = second = None  # type: ignore[assignment]  # the chain holds the only references
-    middle = _second_half(stream, path, block_size, limits) if several_blocks else None
+    middle = _second_half(stream, path, block_size, limits) if several_blocks and looked_further else None
     if middle is not None and path is not None:  # the blocks read so far are read again, by range
         _Parts(fmt, catalogue, finder, shape, block_size, limits).scan_halves(
             path, middle, stats, aggregator, lambda: aggregator_for(cls.name), on_progress)
@@ -252,6 +261,8 @@ class _Parts:
             self.scan_range(path, middle, later, later_aggregator)
             return later, later_aggregator.part()
 
+        import numpy  # noqa: F401 - both halves number lines with it: imported once, before the fork
+
         child = ForkedCall.start(second_half)
         try:
             self.scan_range(path, 0, stats, aggregator, stop=middle, on_progress=on_progress)
@@ -268,6 +279,15 @@ class _Parts:
 
     def scan_range(self, path: str, start: int, stats: StreamStats, aggregator: Aggregator, *,
                    stop: int | None = None, on_progress: Callable[[int], None] = lambda _lines: None) -> None:
+        if self.finder is not None and fast_range_applies(self.finder, self.shape):
+            max_line_bytes = max(1, self.limits.max_line_bytes)
+            handle = _line_handler(self.fmt, self.catalogue, stats, aggregator, max_line_bytes + 1, None)
+            resume = scan_file_range(path, start, stop, finder=self.finder, shape=self.shape, handle=handle,
+                                     stats=stats, block_size=self.block_size, max_line_bytes=max_line_bytes,
+                                     on_progress=on_progress)
+            if resume is None:
+                return
+            start = resume  # a line too long for the buffer: the stream reader cuts it, and reads on
         with open_range(path, start, stop) as stream:
             reader = iter_blocks(stream, self.block_size, self.limits.max_line_bytes)
             handle = _line_handler(self.fmt, self.catalogue, stats, aggregator, reader.cut_length, None)
