@@ -1,0 +1,153 @@
+"""The buffered range scan (connectors/logs/ranges.py), the fast path of a split JSON-lines file,
+must find exactly what the stream reader's path finds: the same lines parsed, numbered, counted
+and reported, whatever the block size, and hand over to the stream reader at an over-long line."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from connectors.logs import LogConnector
+from connectors.logs import engine, ranges
+from connectors.logs.attribution import Aggregator, _description_excerpt
+from connectors.logs.engine import StreamStats, _Parts, head_lines
+from connectors.logs.formats import FORMATS
+from connectors.logs.forked import ForkedCall
+from connectors.logs.prefilter import ENGINE, LineFinder
+from connectors.logs.reader import ReadLimits
+from connectors.logs.shapes import ShapeCheck
+from discovery.redact import excerpt
+from tests.connectors.logs.conftest import FIXTURES, issue_kinds
+
+needs_hyperscan = pytest.mark.skipif(ENGINE != "hyperscan", reason="the buffered path runs on Hyperscan")
+
+
+def _cloudtrail_lines() -> list[bytes]:
+    """CloudTrail as JSON lines: the fixture's events, and ordinary (non-AI) API calls around them."""
+    events = json.loads((FIXTURES / "cloudtrail" / "trail.json").read_text())["Records"]
+    lines = [json.dumps(event).encode() for event in events]
+    ordinary = dict(events[0], eventSource="s3.amazonaws.com", eventName="GetObject", requestParameters={"key": "k"})
+    return lines + [json.dumps(dict(ordinary, eventID=str(n))).encode() for n in range(40)]
+
+
+def _damaged_json_lines(lines: list[bytes], repeats: int, *, final_newline: bool) -> bytes:
+    """The lines many times over, shuffled, with what the shape check must catch (cut objects,
+    junk, trailing text), what it must let pass (spaces around an object, CRLF), blank lines and
+    two over-long lines; the last line without a newline when asked."""
+    rng = random.Random(5)
+    body = [line for _ in range(repeats) for line in lines]
+    rng.shuffle(body)
+    damage = [b"", b"   " + lines[0] + b"  ", lines[1] + b"\r", lines[2][: len(lines[2]) // 2],
+              b"\x00\x07 junk", lines[0] + b" trailing", b"{" + b"x" * 3000 + b"}", b" " * 2500 + lines[0]]
+    for item in damage:
+        body.insert(rng.randrange(len(body)), item)
+    text = b"\n".join(body)
+    return text + b"\n" if final_newline else text
+
+
+def _summary(result):  # type: ignore[no-untyped-def]
+    observations = [(o.system_hint, o.identity, o.signal, o.count, o.location.log_line, o.first_seen, o.last_seen,
+                     o.evidence, sorted(o.attributes.items())) for o in result.observations]
+    counts = {k: v for k, v in result.counts.items() if k != "parsed_lines"}
+    return observations, counts, [(i.kind, i.message.replace("<stdin>", "LOG")) for i in result.issues]
+
+
+@needs_hyperscan
+@pytest.mark.skipif(not ForkedCall.available(), reason="the halves need fork")
+@pytest.mark.parametrize("block", [64, 700, 4096, 1 << 20])
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_buffered_halves_find_what_one_stream_finds(tmp_path: Path, block: int, final_newline: bool,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "trail.jsonl"
+    log.write_bytes(_damaged_json_lines(_cloudtrail_lines(), 30, final_newline=final_newline))
+    limits = ReadLimits(max_line_bytes=2048)  # the two long lines are cut by the stream reader
+    taken: list[int | None] = []
+    original = ranges.scan_file_range
+
+    def remember(*args, **options):  # type: ignore[no-untyped-def]
+        taken.append(original(*args, **options))
+        return taken[-1]
+
+    monkeypatch.setattr(engine, "scan_file_range", remember)
+    small_blocks = min(block, log.stat().st_size // 5)
+    from_file = LogConnector(block_size=small_blocks, limits=limits).scan([str(log)])
+    from_stdin = LogConnector(block_size=small_blocks, limits=limits, stdin=io.BytesIO(log.read_bytes())).scan(["-"])
+    assert len(taken) == 1  # the first half took the buffered path (the second, in the child, too)
+    assert _summary(from_file)[0] == _summary(from_stdin)[0]
+    assert _summary(from_file)[1] == _summary(from_stdin)[1]
+    assert _summary(from_file)[2] == [(k, m.replace(str(log), "LOG")) for k, m in _summary(from_stdin)[2]]
+    kinds = issue_kinds(from_file)
+    assert kinds["malformed-lines"] == 3  # cut, junk and trailed (the long lines are reported apart)
+    assert kinds["long-lines"] == 2
+    fixture_ai = sum(b"bedrock.amazonaws.com" in line or b"sagemaker.amazonaws.com" in line for line in _cloudtrail_lines())
+    assert fixture_ai and from_file.counts["ai_events"] >= 30 * fixture_ai
+
+
+def _range_scan(path: Path, start: int, stop: int | None, block: int, buffered: bool, limits: ReadLimits):  # type: ignore[no-untyped-def]
+    fmt = FORMATS["cloudtrail"]()
+    fmt.begin(head_lines(path.read_bytes()[:100_000]))
+    connector = LogConnector()
+    finder = connector._finder(FORMATS["cloudtrail"])
+    shape = ShapeCheck.of(fmt)
+    parts = _Parts(fmt, connector.catalogue, finder, shape, block, limits)
+    stats, aggregator = StreamStats(format_name="cloudtrail"), Aggregator(log_file="t", log_format="cloudtrail")
+    lines_seen: list[int] = []
+    if not buffered:
+        applies = engine.fast_range_applies
+        engine.fast_range_applies = lambda *_args: False  # type: ignore[assignment]
+    try:
+        parts.scan_range(str(path), start, stats, aggregator, stop=stop, on_progress=lines_seen.append)
+    finally:
+        if not buffered:
+            engine.fast_range_applies = applies  # type: ignore[assignment]
+    observations = [o.model_dump() for o in aggregator.observations("t")]
+    return (stats.lines, stats.events, stats.ai_events, stats.malformed, stats.malformed_examples, stats.long_lines,
+            observations, lines_seen[-1] if lines_seen else None)
+
+
+@needs_hyperscan
+@pytest.mark.parametrize("block", [50, 333, 2048, 65536])
+def test_a_buffered_range_equals_the_stream_readers_range(tmp_path: Path, block: int) -> None:
+    log = tmp_path / "trail.jsonl"
+    data = _damaged_json_lines(_cloudtrail_lines(), 12, final_newline=False)
+    log.write_bytes(data)
+    limits = ReadLimits(max_line_bytes=2048)
+    middle = data.index(b"\n", len(data) // 2) + 1
+    for start, stop in ((0, None), (0, middle), (middle, None)):
+        buffered = _range_scan(log, start, stop, block, True, limits)
+        assert buffered == _range_scan(log, start, stop, block, False, limits)
+        assert buffered[-1] == buffered[0]  # progress reached the last line
+
+
+@needs_hyperscan
+def test_lines_are_found_in_a_buffer_range_as_in_a_block() -> None:
+    finder = LogConnector()._finder(FORMATS["squid"])
+    assert isinstance(finder, LineFinder) and finder.scans_buffers
+    rng = random.Random(3)
+    hosts = [b"chatgpt.com", b"api.openai.com", b"wechat.com", b"claude.ai", b"example.org", b"x.chat.com"]
+    for _ in range(50):
+        lines = [b"1.0 %d 10.0.0.1 TCP_MISS/200 5 CONNECT %s:443 - HIER/x -" % (n, rng.choice(hosts))
+                 for n in range(rng.randrange(1, 30))]
+        block = b"\n".join(lines)
+        # the buffer: a newline, the block, then stale text naming AI hosts that must not count
+        buffer = bytearray(b"\n" + block + b"chatgpt.com claude.ai\n" * 3)
+        found = [(start - 1, bytes(raw)) for start, raw in finder.lines_in(buffer, 1, len(block) + 1)]
+        assert found == list(finder.lines(block))
+
+
+@pytest.mark.parametrize("text", [
+    "cloudtrail: cloudtrail:InvokeModel anthropic.claude-3-5-sonnet",
+    "  okta: app.example\tSSO ",
+    "squid: POST api.openai.com /v1/chat sk-" + "a" * 30,
+    "gworkspace: token api_key=abcdefghijkl",
+    "m365: Bearer " + "x" * 40,
+    "openai-audit: AKIAABCDEFGHIJKLMNOP",
+    "cloudtrail: ſecret=abcdefghijk",  # non-ASCII: the redactor folds case beyond ASCII
+    "zscaler: " + "long description " * 20,
+])
+def test_event_descriptions_are_excerpted_as_the_redactor_would(text: str) -> None:
+    assert _description_excerpt(text) == excerpt(text)
