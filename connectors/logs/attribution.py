@@ -225,16 +225,23 @@ class Aggregator:
         confidence = service.default_confidence
         if agg.blocked == agg.count:
             confidence = Confidence.LOW  # every attempt was blocked: demand, not use
-        return Observation(
+        model = agg.models[0] if agg.models else None
+        # Every field is built here from typed values; only identity, model and the target come
+        # from outside as they are. Where those are strings, validating again would change nothing
+        # and cost ~15 µs an observation (0.07 s of CloudTrail's 4,648), so the model is constructed.
+        trusted = all(v is None or type(v) is str for v in (agg.identity, model, target, self.log_file))
+        build = Observation.model_construct if trusted else Observation
+        locate = Location.model_construct if trusted else Location
+        return build(
             source=SourceKind.LOGS,
             connector=CONNECTOR,
             signal=agg.signal,
             provider=service.provider,
             category=_category(service, agg.signal),
             target=target,
-            location=Location(log_file=self.log_file, log_line=agg.first_line),
+            location=locate(log_file=self.log_file, log_line=agg.first_line),
             identity=agg.identity,
-            model=agg.models[0] if agg.models else None,
+            model=model,
             evidence=agg.evidence,
             confidence=confidence,
             first_seen=agg.first_seen,

@@ -151,3 +151,44 @@ def test_lines_are_found_in_a_buffer_range_as_in_a_block() -> None:
 ])
 def test_event_descriptions_are_excerpted_as_the_redactor_would(text: str) -> None:
     assert _description_excerpt(text) == excerpt(text)
+
+
+def test_observations_are_constructed_as_validation_would_build_them() -> None:
+    """Aggregates become Observations without re-validating values already of their types; the
+    result must be the validated model, field for field, down to which fields count as set."""
+    from datetime import datetime, timezone
+
+    from connectors.logs.attribution import Pseudonymiser
+    from connectors.logs.records import LogRecord
+    from discovery.domains import ServiceCatalogue
+    from discovery.models import Location, Observation
+
+    catalogue = ServiceCatalogue.load()
+    chatgpt, claude = catalogue.match("chatgpt.com"), catalogue.match("claude.ai")
+    assert chatgpt is not None and claude is not None
+    when = datetime(2025, 3, 1, 12, tzinfo=timezone.utc)
+    records = [
+        (chatgpt, LogRecord(host="chatgpt.com", identity="ann", time=when, bytes_up=2_000_000, method="POST")),
+        (chatgpt, LogRecord(host="chatgpt.com", identity="ann", blocked=True, vendor_app="ChatGPT")),
+        (claude, LogRecord(host="claude.ai", identity=None, model="claude-3", bytes_down=10)),
+        (claude, LogRecord(service_id="claude", identity="svc", signal="x:Invoke", model="m2", blocked=True)),
+    ]
+    for pseudonymise in (None, Pseudonymiser("k")):
+        for raw_evidence in (True, False):
+            aggregator = Aggregator(log_file="f.log", log_format="squid", pseudonymise=pseudonymise,
+                                    raw_evidence=raw_evidence)
+            for line, (service, record) in enumerate(records, start=1):
+                aggregator.add(service, record, line, f"line {line} chatgpt.com")
+            built = aggregator.observations("f.log")
+            validated = [Observation(**{k: getattr(o, k) for k in Observation.model_fields if k != "location"},
+                                     location=Location(log_file=o.location.log_file, log_line=o.location.log_line))
+                         for o in built]
+            assert built == validated
+            assert [o.model_fields_set for o in built] == [o.model_fields_set for o in validated]
+            assert [o.model_dump_json(exclude_unset=True) for o in built] == [
+                o.model_dump_json(exclude_unset=True) for o in validated]
+    # A value of another type than the field's is validated as before (and refused).
+    odd = Aggregator(log_file="f.log", log_format="squid")
+    odd.add(chatgpt, LogRecord(host="chatgpt.com", identity=42), 1, "line")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        odd.observations("f.log")
