@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from connectors.logs.attribution import Aggregator
@@ -21,64 +21,19 @@ from connectors.logs.forked import ForkedCall
 from connectors.logs.reader import BLOCK_SIZE, DEFAULT_LIMITS, ReadLimits, iter_blocks, open_range, split_offset
 from connectors.logs.ranges import fast_range_applies, scan_file_range
 from connectors.logs.records import MAX_EXAMPLES, MAX_SAMPLES, SAMPLE_BYTES, LogRecord, MalformedLine
+from connectors.logs.stats import DocumentTooLarge, FormatMismatch, StreamStats, UnknownFormat
 from connectors.logs.shapes import BlockLines, ShapeCheck
 from connectors.logs.sidecar import ShapeSidecar
 from discovery.domains import AIService, ServiceCatalogue
 
 HEAD_LINES = 50
 HEAD_BYTES = 256 * 1024
+#: what a plain file to split is sniffed from (the head, when its lines are that short)
+HEAD_PREFIX_BYTES = 1024 * 1024
 #: how far a file whose first lines are all over-long is searched for lines to sniff
 HEAD_SEARCH_BYTES = 64 * 1024 * 1024
 #: a plain file of at least this many blocks is scanned in two halves, one per process
 SPLIT_MIN_BLOCKS = 4
-
-
-class UnknownFormat(Exception):
-    """No format recognised the head of the file."""
-
-
-class DocumentTooLarge(Exception):
-    pass
-
-
-class FormatMismatch(Exception):
-    """The chosen format cannot read this file at all (e.g. a named column is missing)."""
-
-
-@dataclass
-class StreamStats:
-    format_name: str = ""
-    lines: int = 0
-    candidates: int = 0
-    events: int = 0
-    ai_events: int = 0
-    malformed: int = 0
-    #: (line number, reason) of the first few malformed lines
-    malformed_examples: list[tuple[int, str]] = field(default_factory=list)
-
-    #: why the malformed-line count may be short (the shape-check process failed)
-    shape_check_error: str | None = None
-    #: lines longer than the limit: cut to their first bytes (which were still scanned)
-    long_lines: int = 0
-    #: a few malformed lines as read, to tell a file that mixes formats from a damaged one
-    malformed_samples: list[str] = field(default_factory=list)
-
-    def add_malformed(self, count: int, examples: list[tuple[int, str]], samples: Sequence[str] = ()) -> None:
-        self.malformed += count
-        self.malformed_examples = sorted([*self.malformed_examples, *examples])[:MAX_EXAMPLES]
-        self.malformed_samples = [*self.malformed_samples, *samples][:MAX_SAMPLES]
-
-    def absorb(self, later: "StreamStats") -> None:
-        """Add the counts of the lines that follow these (numbered from 1 there)."""
-        offset = self.lines
-        self.add_malformed(later.malformed, [(offset + n, reason) for n, reason in later.malformed_examples],
-                           later.malformed_samples)
-        self.lines += later.lines
-        self.candidates += later.candidates
-        self.events += later.events
-        self.ai_events += later.ai_events
-        self.long_lines += later.long_lines
-        self.shape_check_error = self.shape_check_error or later.shape_check_error
 
 
 FinderFactory = Callable[[type[LogFormat]], LineFinder | None]
@@ -119,10 +74,29 @@ def scan_stream(
     a compressed one has its shape check run beside the scan (see ShapeSidecar). Without it, or
     without fork, everything runs here.
     """
+    stats = StreamStats()
+    early = _split_early(stream, path, block_size, limits)
+    if early is not None:  # a plain file to split, its format known from its first lines
+        middle, head, start = early
+        cls = fixed_format or detect(head)
+        if cls is None:
+            raise UnknownFormat()
+        fmt = cls()
+        try:
+            fmt.begin(head)
+        except MalformedLine as exc:
+            raise FormatMismatch(f"not readable as {cls.name}: {exc}") from None
+        if not fmt.wants_document(start) and path is not None:
+            stats.format_name = cls.name
+            aggregator = aggregator_for(cls.name)
+            finder = None if fmt.parse_every_line else finder_for(cls)
+            _Parts(fmt, catalogue, finder, ShapeCheck.of(fmt) if finder is not None else None, block_size,
+                   limits).scan_halves(path, middle, stats, aggregator, lambda: aggregator_for(cls.name), on_progress)
+            return stats, aggregator
+        # one whole JSON document: read as a stream below (nothing was read from it yet)
     reader = iter_blocks(stream, block_size, limits.max_line_bytes)
     blocks = iter(reader)
     first = next(blocks, b"")
-    stats = StreamStats()
     head = head_lines(first)
     looked_further = False
     while not head and first.strip() and len(first) < HEAD_SEARCH_BYTES:
@@ -226,6 +200,29 @@ def _line_handler(fmt: LogFormat, catalogue: ServiceCatalogue, stats: StreamStat
             _attribute(stats, catalogue, aggregator, record, line_no, line)
 
     return handle
+
+
+def _split_early(stream: BinaryIO, path: str | None, block_size: int,
+                 limits: ReadLimits) -> tuple[int, list[str], str] | None:
+    """(where the second half begins, the head lines, the text start) of a plain file to split,
+    read from its first bytes alone rather than a first block (8 MiB); None where those bytes
+    might not give exactly what the first block would: fewer than HEAD_LINES whole lines in them,
+    or a line the block reader would cut."""
+    middle = _second_half(stream, path, block_size, limits)
+    if middle is None or path is None or block_size < HEAD_BYTES:
+        return None
+    try:
+        with open(path, "rb") as file:
+            prefix = file.read(min(block_size, HEAD_PREFIX_BYTES))
+    except OSError:
+        return None
+    complete = prefix[:prefix.rfind(b"\n") + 1]
+    if len(prefix) < HEAD_BYTES or max(map(len, prefix.split(b"\n"))) > limits.max_line_bytes:
+        return None
+    head = head_lines(complete)
+    if len(head) < HEAD_LINES:
+        return None
+    return middle, head, prefix[:HEAD_BYTES].decode("utf-8", errors="replace")
 
 
 def _second_half(stream: BinaryIO, path: str | None, block_size: int, limits: ReadLimits) -> int | None:

@@ -192,3 +192,65 @@ def test_observations_are_constructed_as_validation_would_build_them() -> None:
     odd.add(chatgpt, LogRecord(host="chatgpt.com", identity=42), 1, "line")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         odd.observations("f.log")
+
+
+@pytest.mark.skipif(not ForkedCall.available(), reason="the halves need fork")
+@pytest.mark.parametrize(("fixture", "make_lines"), [
+    ("cloudtrail", None),
+    ("zscaler/web.csv", "csv"),
+    ("squid/access.log", "text"),
+])
+def test_a_file_split_on_its_first_bytes_finds_what_one_stream_finds(tmp_path: Path, fixture: str,
+                                                                     make_lines: str | None,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain file to split is sniffed from its first bytes, not a first block read through the
+    stream: same format, same header, same results as reading it in order."""
+    if make_lines is None:
+        data = b"\n".join(_cloudtrail_lines() * 200) + b"\n"
+    else:
+        text = (FIXTURES / fixture).read_bytes()
+        header, _, body = text.partition(b"\n") if make_lines == "csv" else (b"", b"", text)
+        data = (header + b"\n" if header else b"") + body * (-(-4 * engine.HEAD_BYTES // len(body)) + 1)
+    log = tmp_path / "large.log"
+    log.write_bytes(data)
+    block = engine.HEAD_BYTES
+    assert log.stat().st_size >= engine.SPLIT_MIN_BLOCKS * block
+    early: list[object] = []
+    original = engine._split_early
+
+    def remember(*args, **options):  # type: ignore[no-untyped-def]
+        early.append(original(*args, **options))
+        return early[-1]
+
+    monkeypatch.setattr(engine, "_split_early", remember)
+    from_file = LogConnector(block_size=block).scan([str(log)])
+    from_stdin = LogConnector(block_size=block, stdin=io.BytesIO(data)).scan(["-"])
+    assert early and early[0] is not None
+    _middle, head, _start = early[0]  # type: ignore[misc]
+    assert head == head_lines(data[:block + data[block:].index(b"\n") + 1])  # what the first block gives
+    assert _summary(from_file)[0] == _summary(from_stdin)[0] and from_file.observations
+    assert _summary(from_file)[1] == _summary(from_stdin)[1]
+
+
+def test_the_first_bytes_are_not_trusted_where_the_first_block_could_differ(tmp_path: Path) -> None:
+    from connectors.logs.reader import open_log
+
+    lines = _cloudtrail_lines() * 200
+    log = tmp_path / "a.jsonl"
+
+    def early(data: bytes, block: int = engine.HEAD_BYTES, limits: ReadLimits = ReadLimits()):  # type: ignore[no-untyped-def]
+        log.write_bytes(data)
+        with open_log(str(log)) as stream:
+            return engine._split_early(stream, str(log), block, limits)
+
+    plain = b"\n".join(lines) + b"\n"
+    assert early(plain) is not None
+    assert early(plain, block=engine.HEAD_BYTES // 2) is None  # a first block smaller than the head's bytes
+    longest = max(map(len, lines))
+    assert early(plain, limits=ReadLimits(max_line_bytes=longest - 1)) is None  # the reader would cut lines
+    assert early(plain, limits=ReadLimits(max_line_bytes=longest)) is not None
+    assert early(b"{" + b"x" * 300_000 + b"}\n" + plain) is None  # a line too long to sniff: skipped by the block
+    assert early(b"\n".join(lines[:20]) + b"\n" + b"\n" * 50 + plain) is not None  # blank lines do not count
+    assert early(plain, block=len(plain)) is None  # one block: no split
+    with open_log(str(log)) as stream:
+        assert engine._split_early(stream, None, engine.HEAD_BYTES, ReadLimits()) is None  # stdin
