@@ -266,6 +266,10 @@ class _Parts:
         except BaseException:
             child.cancel()
             raise
+        try:  # while the child finishes (for the target the connector asks for)
+            aggregator.build_ahead(aggregator.log_file)
+        except ValueError:
+            pass  # a value of the wrong type: observations() reports it, as it always has
         ok, outcome = child.result()
         if not ok:  # the child failed: read the second half here, on one core
             outcome = second_half()

@@ -254,3 +254,42 @@ def test_the_first_bytes_are_not_trusted_where_the_first_block_could_differ(tmp_
     assert early(plain, block=len(plain)) is None  # one block: no split
     with open_log(str(log)) as stream:
         assert engine._split_early(stream, None, engine.HEAD_BYTES, ReadLimits()) is None  # stdin
+
+
+def test_observations_built_ahead_are_rebuilt_where_later_lines_change_them() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from connectors.logs.records import LogRecord
+    from discovery.domains import ServiceCatalogue
+
+    catalogue = ServiceCatalogue.load()
+    services = [catalogue.match(host) for host in ("chatgpt.com", "claude.ai", "api.mistral.ai")]
+    rng = random.Random(7)
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    events = [(rng.choice(services), LogRecord(host="h.example", identity=rng.choice(["ann", "bob", "cy", None]),
+                                               time=start + timedelta(minutes=rng.randint(0, 900)),
+                                               blocked=rng.random() < 0.3), line, f"line {line}")
+              for line in range(1, 120)]
+    whole = Aggregator(log_file="f", log_format="squid")
+    for event in events:
+        whole.add(*event)  # type: ignore[arg-type]
+    expected = [o.model_dump() for o in whole.observations("f")]
+    for cut in (0, 1, 40, 118, 119):
+        first, later = Aggregator(log_file="f", log_format="squid"), Aggregator(log_file="f", log_format="squid")
+        for event in events[:cut]:
+            first.add(*event)  # type: ignore[arg-type]
+        first.build_ahead("f")
+        for service, record, line, text in events[cut:]:
+            later.add(service, record, line - cut, text)  # type: ignore[arg-type]
+        first.absorb(later.part(), cut)
+        assert [o.model_dump() for o in first.observations("f")] == expected
+        assert [o.model_dump() for o in first.observations("other")] == [
+            o.model_dump() for o in whole.observations("other")]  # built for another target: not reused
+    # Lines added after building ahead change their aggregates too.
+    ahead = Aggregator(log_file="f", log_format="squid")
+    for event in events[:60]:
+        ahead.add(*event)  # type: ignore[arg-type]
+    ahead.build_ahead("f")
+    for event in events[60:]:
+        ahead.add(*event)  # type: ignore[arg-type]
+    assert [o.model_dump() for o in ahead.observations("f")] == expected
