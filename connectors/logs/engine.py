@@ -8,9 +8,10 @@ the lines that fail it are parsed too: a malformed line is counted wherever it i
 
 from __future__ import annotations
 
+import gc
 import os
-import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -18,13 +19,14 @@ from connectors.logs.attribution import Aggregator
 from connectors.logs.formats import LogFormat, detect
 from connectors.logs.prefilter import LineFinder
 from connectors.logs.forked import ForkedCall
+from connectors.logs.handling import attribute as _attribute, line_handler as _line_handler, malformed as _malformed
 from connectors.logs.reader import BLOCK_SIZE, DEFAULT_LIMITS, ReadLimits, iter_blocks, open_range, split_offset
 from connectors.logs.ranges import fast_range_applies, scan_file_range
-from connectors.logs.records import MAX_EXAMPLES, MAX_SAMPLES, SAMPLE_BYTES, LogRecord, MalformedLine
+from connectors.logs.records import LogRecord, MalformedLine
 from connectors.logs.stats import DocumentTooLarge, FormatMismatch, StreamStats, UnknownFormat
 from connectors.logs.shapes import BlockLines, ShapeCheck
 from connectors.logs.sidecar import ShapeSidecar
-from discovery.domains import AIService, ServiceCatalogue
+from discovery.domains import ServiceCatalogue
 
 HEAD_LINES = 50
 HEAD_BYTES = 256 * 1024
@@ -173,35 +175,6 @@ def scan_stream(
     return stats, aggregator
 
 
-def _line_handler(fmt: LogFormat, catalogue: ServiceCatalogue, stats: StreamStats, aggregator: Aggregator,
-                  cut_length: int, counted_elsewhere: ShapeCheck | None) -> Callable[[int, bytes], None]:
-    """Parses and attributes one candidate line. `counted_elsewhere`: the shape whose misfits a
-    sidecar counts, so a malformed candidate is counted here only where it fits that shape."""
-
-    def handle(line_no: int, raw: bytes) -> None:
-        line = raw.decode("utf-8", errors="replace").rstrip("\r")
-        if not line.strip():
-            return
-        stats.candidates += 1
-        try:
-            record = fmt.parse(line)
-        except MalformedLine as exc:
-            if len(raw) == cut_length:
-                # An over-long line, counted once by the reader; the AI hosts its kept prefix
-                # names are still found.
-                record = _record_from_prefix(catalogue, line)
-                if record is not None:
-                    _attribute(stats, catalogue, aggregator, record, line_no, line[:SAMPLE_BYTES])
-                return
-            if counted_elsewhere is None or counted_elsewhere.fits(raw):
-                _malformed(stats, line_no, str(exc), line)
-            return
-        if record is not None:
-            _attribute(stats, catalogue, aggregator, record, line_no, line)
-
-    return handle
-
-
 def _split_early(stream: BinaryIO, path: str | None, block_size: int,
                  limits: ReadLimits) -> tuple[int, list[str], str] | None:
     """(where the second half begins, the head lines, the text start) of a plain file to split,
@@ -260,21 +233,22 @@ class _Parts:
 
         import numpy  # noqa: F401 - both halves number lines with it: imported once, before the fork
 
-        child = ForkedCall.start(second_half)
-        try:
-            self.scan_range(path, 0, stats, aggregator, stop=middle, on_progress=on_progress)
-        except BaseException:
-            child.cancel()
-            raise
-        try:  # while the child finishes (for the target the connector asks for)
-            aggregator.build_ahead(aggregator.log_file)
-        except ValueError:
-            pass  # a value of the wrong type: observations() reports it, as it always has
-        ok, outcome = child.result()
-        if not ok:  # the child failed: read the second half here, on one core
-            outcome = second_half()
-        later, part = outcome
-        aggregator.absorb(part, stats.lines)
+        with _rare_collections():
+            child = ForkedCall.start(second_half)
+            try:
+                self.scan_range(path, 0, stats, aggregator, stop=middle, on_progress=on_progress)
+            except BaseException:
+                child.cancel()
+                raise
+            try:  # while the child finishes (for the target the connector asks for)
+                aggregator.build_ahead(aggregator.log_file)
+            except ValueError:
+                pass  # a value of the wrong type: observations() reports it, as it always has
+            ok, outcome = child.result()
+            if not ok:  # the child failed: read the second half here, on one core
+                outcome = second_half()
+            later, part = outcome
+            aggregator.absorb(part, stats.lines)
         stats.absorb(later)
         on_progress(stats.lines)
 
@@ -296,6 +270,19 @@ class _Parts:
                 _scan_blocks(iter(reader), stats, self.finder, self.shape, handle, on_progress, indexed=True)
             finally:
                 stats.long_lines += reader.long_lines
+
+
+@contextmanager
+def _rare_collections() -> Iterator[None]:
+    """The cyclic garbage collector run every 100,000 allocations instead of 700 while halves are
+    scanned (here and in the forked process): parsing makes and drops a few containers per line
+    and no cycles, and each collection walks the whole CLI's objects: ~5% of a half's CPU."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], 100_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _scan_blocks(
@@ -333,49 +320,6 @@ def _scan_blocks(
             newlines += block.count(b"\n", counted_to)
         stats.lines += newlines + (0 if block.endswith(b"\n") else 1)
         on_progress(stats.lines)
-
-
-def _attribute(
-    stats: StreamStats, catalogue: ServiceCatalogue, aggregator: Aggregator, record: LogRecord, line_no: int, line: str
-) -> None:
-    stats.events += 1
-    service: AIService | None = None
-    if record.service_id and record.service_id.startswith("name:"):
-        service = catalogue.match_name(record.service_id[5:])  # identity logs name apps, not hosts
-    elif record.service_id and record.service_id.startswith("app:"):
-        service = catalogue.match_app(record.service_id[4:])  # firewalls name them by App-ID
-    elif record.service_id:
-        service = catalogue.get(record.service_id)
-    elif record.host:
-        service = catalogue.match(record.host)
-        if service is None and record.vendor_app:
-            # The proxy's own classification names a catalogued app on a host the catalogue does
-            # not know yet (a new domain); a look-alike host is not labelled as the app it mimics.
-            service = catalogue.match_app(record.vendor_app)
-    if service is not None:
-        stats.ai_events += 1
-        aggregator.add(service, record, line_no, line)
-
-
-_HOST_TOKEN = re.compile(r"(?<![A-Za-z0-9.-])((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24})(?![A-Za-z0-9-])")
-#: how much of a cut line is searched for AI hosts
-PREFIX_SEARCH_CHARS = 64 * 1024
-
-
-def _record_from_prefix(catalogue: ServiceCatalogue, line: str) -> LogRecord | None:
-    """A host-only record for the first catalogued AI host named in a cut line's prefix."""
-    for match in _HOST_TOKEN.finditer(line, 0, PREFIX_SEARCH_CHARS):
-        if catalogue.match(match.group(1)) is not None:
-            return LogRecord(host=match.group(1).lower())
-    return None
-
-
-def _malformed(stats: StreamStats, line_no: int, reason: str, line: str | None = None) -> None:
-    stats.malformed += 1
-    if len(stats.malformed_examples) < MAX_EXAMPLES:
-        stats.malformed_examples.append((line_no, reason))
-    if line is not None and len(stats.malformed_samples) < MAX_SAMPLES:
-        stats.malformed_samples.append(line[:SAMPLE_BYTES])
 
 
 def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
