@@ -278,11 +278,17 @@ def _rare_collections() -> Iterator[None]:
     scanned (here and in the forked process): parsing makes and drops a few containers per line
     and no cycles, and each collection walks the whole CLI's objects: ~5% of a half's CPU."""
     thresholds = gc.get_threshold()
-    gc.set_threshold(max(thresholds[0], 100_000), *thresholds[1:])
+    if thresholds[0] >= _SCAN_COLLECTION_THRESHOLD:  # raised already (another scan, in another thread)
+        yield
+        return
+    gc.set_threshold(_SCAN_COLLECTION_THRESHOLD, *thresholds[1:])
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
+
+
+_SCAN_COLLECTION_THRESHOLD = 100_000
 
 
 def _scan_blocks(
