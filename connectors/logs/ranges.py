@@ -9,10 +9,13 @@ buffer whose first byte is that newline, the unfinished last line moves to the f
 read, and all three passes run on the buffer in place. Measured on a half of the 1 M-line
 CloudTrail benchmark in a warm process: 0.51 CPU-s before, 0.34 after.
 
-The path is taken where its passes are the whole job: Hyperscan is the prefilter engine and the
-format's line shape is absent or the structural JSON check. It stops, returning where, at a line
-longer than `max_line_bytes`: such lines are cut by the stream reader, which then reads on from
-there. Every line is parsed, numbered and counted exactly as the stream reader's path does it;
+The path is taken where Hyperscan is the prefilter engine and the shape check can run on a buffer
+range: the structural JSON check, or a shape regex (Squid, CSV, TSV, templated JSON) whose defect
+Hyperscan can find, run with `pos`/`endpos` on the same bytes (ShapeCheck.misfits_in). Blocks end
+where the stream reader's would (a block's worth of bytes from a line start, back to the last line
+end), so even checks that see past a line's end decide alike. It stops, returning where, at a line
+longer than a block or than `max_line_bytes`: the stream reader then reads on from there, cutting
+such lines. Every line is parsed, numbered and counted exactly as on the stream reader's path;
 tests/connectors/logs/test_halves.py and test_ranges.py hold the two to that.
 """
 
@@ -28,7 +31,7 @@ _NEWLINE, _OPEN, _CLOSE = 10, ord("{"), ord("}")
 
 
 def fast_range_applies(finder: LineFinder | None, shape: ShapeCheck | None) -> bool:
-    return finder is not None and finder.scans_buffers and (shape is None or shape.structural)
+    return finder is not None and finder.scans_buffers and (shape is None or shape.checks_buffers)
 
 
 class _Buffer:
@@ -44,12 +47,6 @@ class _Buffer:
         self.view = memoryview(self.data)
         self.array = np.frombuffer(self.data, dtype=np.uint8)
         self.equal = np.zeros(capacity, dtype=bool)
-
-    def grown(self, held: int) -> "_Buffer":
-        """A buffer twice as large holding this one's first `held` bytes of text."""
-        larger = _Buffer(self.capacity * 2)
-        larger.data[1:1 + held] = self.view[1:1 + held]
-        return larger
 
 
 def scan_file_range(
@@ -68,8 +65,8 @@ def scan_file_range(
     """Scan the lines of path[start:stop] (start at a line start; stop at one, or None for the end).
 
     Returns None when the range was scanned to its end, or the file offset of the first line not
-    scanned (a block holding a line longer than `max_line_bytes` begins there): the caller reads on
-    from it with the stream reader, which cuts such lines."""
+    scanned (a block holding a line longer than `max_line_bytes`, or a line longer than a block,
+    begins there): the caller reads on from it with the stream reader, which cuts such lines."""
     buffer = _Buffer(max(1, block_size))
     offset = start  # the file offset of data[1]
     held = 0  # bytes of an unfinished line carried to the front: data[1:1 + held]
@@ -86,11 +83,8 @@ def scan_file_range(
             if end == 1:
                 return None
             cut = end if at_end else buffer.data.rfind(b"\n", 1, end) + 1
-            if cut == 0:  # no line ends in a full buffer: the line is longer than the buffer
-                if buffer.capacity > max_line_bytes:
-                    return offset  # longer than the limit too: the stream reader cuts it
-                buffer, held = buffer.grown(end - 1), end - 1
-                continue
+            if cut == 0:  # a line longer than a block: the stream reader reads on for its end
+                return offset
             if not _scan_block(buffer, cut, finder, shape, handle, stats, max_line_bytes):
                 return offset
             on_progress(stats.lines)
@@ -131,10 +125,12 @@ def _scan_block(buffer: _Buffer, stop: int, finder: LineFinder, shape: ShapeChec
     if len(starts) and int((ends - starts).max()) > max_line_bytes:
         return False
     misfits: list[int] = []
-    if shape is not None and len(starts):
+    if shape is not None and len(starts) and shape.structural:
         opened = array[starts] == _OPEN
         closed = (ends > starts) & (array[np.maximum(ends - 1, 1)] == _CLOSE)
         misfits = [s for s in starts[~(opened & closed)].tolist() if not shape.fits(_line_at(data, s, stop))]
+    elif shape is not None:
+        misfits = shape.misfits_in(data, 1, stop)
     base = stats.lines
     found = list(_merged(finder.lines_in(data, 1, stop), misfits, data, stop))
     if found:

@@ -87,14 +87,16 @@ def test_buffered_halves_find_what_one_stream_finds(tmp_path: Path, block: int, 
     assert fixture_ai and from_file.counts["ai_events"] >= 30 * fixture_ai
 
 
-def _range_scan(path: Path, start: int, stop: int | None, block: int, buffered: bool, limits: ReadLimits):  # type: ignore[no-untyped-def]
-    fmt = FORMATS["cloudtrail"]()
+def _range_scan(path: Path, start: int, stop: int | None, block: int, buffered: bool, limits: ReadLimits,  # type: ignore[no-untyped-def]
+                log_format: str = "cloudtrail"):
+    fmt = FORMATS[log_format]()
     fmt.begin(head_lines(path.read_bytes()[:100_000]))
     connector = LogConnector()
-    finder = connector._finder(FORMATS["cloudtrail"])
+    finder = connector._finder(FORMATS[log_format])
     shape = ShapeCheck.of(fmt)
+    assert engine.fast_range_applies(finder, shape)
     parts = _Parts(fmt, connector.catalogue, finder, shape, block, limits)
-    stats, aggregator = StreamStats(format_name="cloudtrail"), Aggregator(log_file="t", log_format="cloudtrail")
+    stats, aggregator = StreamStats(format_name=log_format), Aggregator(log_file="t", log_format=log_format)
     lines_seen: list[int] = []
     if not buffered:
         applies = engine.fast_range_applies
@@ -121,6 +123,35 @@ def test_a_buffered_range_equals_the_stream_readers_range(tmp_path: Path, block:
         buffered = _range_scan(log, start, stop, block, True, limits)
         assert buffered == _range_scan(log, start, stop, block, False, limits)
         assert buffered[-1] == buffered[0]  # progress reached the last line
+
+
+@needs_hyperscan
+@pytest.mark.parametrize(("fixture", "log_format"), [
+    ("squid/access.log", "squid"), ("squid/combined.log", "squid"), ("zscaler/web.jsonl", "zscaler"),
+    ("zscaler/web.csv", "zscaler"), ("umbrella/proxy.csv", "umbrella"), ("zeek/dns.log", "zeek"),
+    ("panos/url.log", "panos"),
+])
+@pytest.mark.parametrize("block", [97, 1024, 65536])
+def test_buffered_ranges_of_other_shapes_equal_the_stream_readers(tmp_path: Path, fixture: str, log_format: str,
+                                                                  block: int) -> None:
+    """Formats whose shape is a regex (Squid, CSV, TSV, templated JSON) check a buffer range with
+    the same regexes, bounded by pos/endpos, and Hyperscan for the defect: the same misfits."""
+    data = (FIXTURES / fixture).read_bytes()
+    header, _, body = data.partition(b"\n")
+    lines = [line for line in body.split(b"\n") if line.strip()]
+    rng = random.Random(block)
+    damaged = list(lines * 6) + [lines[0][: len(lines[0]) // 3], b"\x00\x07 junk", b"", b"  ", lines[-1] + b' "x"y"']
+    rng.shuffle(damaged)
+    text = header + b"\n" + b"\n".join(damaged) + b"\n" + lines[0]  # the last line without a newline
+    log = tmp_path / Path(fixture).name
+    log.write_bytes(text)
+    limits = ReadLimits()
+    middle = text.index(b"\n", len(text) // 2) + 1
+    for start, stop in ((0, None), (0, middle), (middle, None)):
+        buffered = _range_scan(log, start, stop, block, True, limits, log_format)
+        assert buffered == _range_scan(log, start, stop, block, False, limits, log_format)
+    whole = _range_scan(log, 0, None, block, True, limits, log_format)
+    assert whole[3] >= 2  # the cut line and the junk are malformed, wherever they fell
 
 
 @needs_hyperscan
