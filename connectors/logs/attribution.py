@@ -8,6 +8,7 @@ import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from discovery.domains import AIService, normalise_host
 from discovery.models import Category, Confidence, Location, Observation, SourceKind
@@ -73,6 +74,15 @@ def scrub_evidence(line: str) -> str:
     return excerpt(text)
 
 
+def _description_excerpt(text: str) -> str:
+    """excerpt(text), without running the redactor where it cannot change anything: ASCII text
+    holding none of the literals every secret pattern needs (a few µs a line, against ~10)."""
+    if text.isascii() and _SECRET_HINTS.search(text.lower()) is None:
+        text = text.strip().replace("\t", " ")
+        return text if len(text) <= 160 else text[:159] + "…"
+    return excerpt(text)
+
+
 @dataclass
 class _Aggregate:
     service: AIService
@@ -112,6 +122,9 @@ class Aggregator:
         self._upload_bytes = upload_bytes
         self._aggregates: dict[tuple[str, str, str], _Aggregate] = {}
         self.events = 0
+        #: observations built ahead (see build_ahead) of aggregates not changed since, by key
+        self._built: dict[tuple[str, str, str], Observation] = {}
+        self._built_for: str | None = None
 
     def add(self, service: AIService, record: LogRecord, line_no: int, line: str) -> None:
         self.events += 1
@@ -120,6 +133,8 @@ class Aggregator:
             identity = self._pseudonymise(identity)
         signal = record.signal or f"ai-service:{service.id}"
         key = (service.id, identity or "", signal)
+        if self._built:
+            self._built.pop(key, None)
         agg = self._aggregates.get(key)
         if agg is None:
             agg = self._aggregates[key] = _Aggregate(
@@ -162,6 +177,7 @@ class Aggregator:
                 theirs.first_line += line_offset
                 self._aggregates[key] = theirs
                 continue
+            self._built.pop(key, None)
             mine.count += theirs.count
             mine.first_seen = _earliest(mine.first_seen, theirs.first_seen)
             if theirs.last_seen is not None and (mine.last_seen is None or theirs.last_seen > mine.last_seen):
@@ -186,12 +202,44 @@ class Aggregator:
             p for p in (record.method, (normalise_host(record.host) if record.host else None), record.path,
                         record.signal, record.model) if p
         )
-        return excerpt(f"{self.log_format}: {what}")
+        return _description_excerpt(f"{self.log_format}: {what}")
+
+    def build_ahead(self, target: str) -> None:
+        """Build the observations of the aggregates so far, for `observations(target)` to reuse
+        where nothing changed them since: the first process of a split scan does it while the
+        second finishes its half (most aggregates are then not touched by its part)."""
+        self._built = dict(zip(self._aggregates, self._build(list(self._aggregates.values()), target)))
+        self._built_for = target
 
     def observations(self, target: str) -> list[Observation]:
-        return [self._observation(agg, target) for agg in self._aggregates.values()]
+        if not self._built or self._built_for != target:
+            return self._build(list(self._aggregates.values()), target)
+        built = self._built
+        fresh = iter(self._build([agg for key, agg in self._aggregates.items() if key not in built], target))
+        return [built[key] if key in built else next(fresh) for key in self._aggregates]
 
-    def _observation(self, agg: _Aggregate, target: str) -> Observation:
+    def _build(self, aggregates: list[_Aggregate], target: str) -> list[Observation]:
+        # Every field is built here from typed values; only identity, model and the names come from
+        # outside as they are. Where those are strings, validating each observation again would
+        # change nothing and cost ~20 µs (0.09 s of CloudTrail's 4,648 aggregates): the first one is
+        # validated, and the others are copies of it with their own values (pydantic's model_copy).
+        built: list[Observation] = []
+        template: Observation | None = None
+        for agg in aggregates:
+            fields = self._fields(agg, target)
+            trusted = all(v is None or type(v) is str for v in (fields["identity"], fields["model"], target,
+                                                                self.log_file))
+            if template is None or not trusted:
+                observation = Observation(**fields, location=Location(log_file=self.log_file, log_line=agg.first_line))
+                template = observation if template is None and trusted else template
+            else:
+                fields["location"] = template.location.model_copy(update={"log_line": agg.first_line})
+                observation = template.model_copy(update=fields)
+            built.append(observation)
+        return built
+
+    def _fields(self, agg: _Aggregate, target: str) -> dict[str, Any]:
+        """The Observation of an aggregate, as keyword arguments (all but its location)."""
         service = agg.service
         attributes: dict[str, str | int | float | bool] = {
             "app": service.name,
@@ -216,24 +264,23 @@ class Aggregator:
         confidence = service.default_confidence
         if agg.blocked == agg.count:
             confidence = Confidence.LOW  # every attempt was blocked: demand, not use
-        return Observation(
-            source=SourceKind.LOGS,
-            connector=CONNECTOR,
-            signal=agg.signal,
-            provider=service.provider,
-            category=_category(service, agg.signal),
-            target=target,
-            location=Location(log_file=self.log_file, log_line=agg.first_line),
-            identity=agg.identity,
-            model=agg.models[0] if agg.models else None,
-            evidence=agg.evidence,
-            confidence=confidence,
-            first_seen=agg.first_seen,
-            last_seen=agg.last_seen,
-            count=agg.count,
-            system_hint=service.id,
-            attributes=attributes,
-        )
+        return {
+            "source": SourceKind.LOGS,
+            "connector": CONNECTOR,
+            "signal": agg.signal,
+            "provider": service.provider,
+            "category": _category(service, agg.signal),
+            "target": target,
+            "identity": agg.identity,
+            "model": agg.models[0] if agg.models else None,
+            "evidence": agg.evidence,
+            "confidence": confidence,
+            "first_seen": agg.first_seen,
+            "last_seen": agg.last_seen,
+            "count": agg.count,
+            "system_hint": service.id,
+            "attributes": attributes,
+        }
 
 
 def _category(service: AIService, signal: str) -> Category:

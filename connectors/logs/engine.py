@@ -8,76 +8,34 @@ the lines that fail it are parsed too: a malformed line is counted wherever it i
 
 from __future__ import annotations
 
+import gc
 import os
-import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from connectors.logs.attribution import Aggregator
 from connectors.logs.formats import LogFormat, detect
 from connectors.logs.prefilter import LineFinder
 from connectors.logs.forked import ForkedCall
+from connectors.logs.handling import attribute as _attribute, line_handler as _line_handler, malformed as _malformed
 from connectors.logs.reader import BLOCK_SIZE, DEFAULT_LIMITS, ReadLimits, iter_blocks, open_range, split_offset
-from connectors.logs.records import MAX_EXAMPLES, MAX_SAMPLES, SAMPLE_BYTES, LogRecord, MalformedLine
+from connectors.logs.ranges import fast_range_applies, scan_file_range
+from connectors.logs.records import LogRecord, MalformedLine
+from connectors.logs.stats import DocumentTooLarge, FormatMismatch, StreamStats, UnknownFormat
 from connectors.logs.shapes import BlockLines, ShapeCheck
 from connectors.logs.sidecar import ShapeSidecar
-from discovery.domains import AIService, ServiceCatalogue
+from discovery.domains import ServiceCatalogue
 
 HEAD_LINES = 50
 HEAD_BYTES = 256 * 1024
+#: what a plain file to split is sniffed from (the head, when its lines are that short)
+HEAD_PREFIX_BYTES = 1024 * 1024
 #: how far a file whose first lines are all over-long is searched for lines to sniff
 HEAD_SEARCH_BYTES = 64 * 1024 * 1024
 #: a plain file of at least this many blocks is scanned in two halves, one per process
 SPLIT_MIN_BLOCKS = 4
-
-
-class UnknownFormat(Exception):
-    """No format recognised the head of the file."""
-
-
-class DocumentTooLarge(Exception):
-    pass
-
-
-class FormatMismatch(Exception):
-    """The chosen format cannot read this file at all (e.g. a named column is missing)."""
-
-
-@dataclass
-class StreamStats:
-    format_name: str = ""
-    lines: int = 0
-    candidates: int = 0
-    events: int = 0
-    ai_events: int = 0
-    malformed: int = 0
-    #: (line number, reason) of the first few malformed lines
-    malformed_examples: list[tuple[int, str]] = field(default_factory=list)
-
-    #: why the malformed-line count may be short (the shape-check process failed)
-    shape_check_error: str | None = None
-    #: lines longer than the limit: cut to their first bytes (which were still scanned)
-    long_lines: int = 0
-    #: a few malformed lines as read, to tell a file that mixes formats from a damaged one
-    malformed_samples: list[str] = field(default_factory=list)
-
-    def add_malformed(self, count: int, examples: list[tuple[int, str]], samples: Sequence[str] = ()) -> None:
-        self.malformed += count
-        self.malformed_examples = sorted([*self.malformed_examples, *examples])[:MAX_EXAMPLES]
-        self.malformed_samples = [*self.malformed_samples, *samples][:MAX_SAMPLES]
-
-    def absorb(self, later: "StreamStats") -> None:
-        """Add the counts of the lines that follow these (numbered from 1 there)."""
-        offset = self.lines
-        self.add_malformed(later.malformed, [(offset + n, reason) for n, reason in later.malformed_examples],
-                           later.malformed_samples)
-        self.lines += later.lines
-        self.candidates += later.candidates
-        self.events += later.events
-        self.ai_events += later.ai_events
-        self.long_lines += later.long_lines
-        self.shape_check_error = self.shape_check_error or later.shape_check_error
 
 
 FinderFactory = Callable[[type[LogFormat]], LineFinder | None]
@@ -118,16 +76,37 @@ def scan_stream(
     a compressed one has its shape check run beside the scan (see ShapeSidecar). Without it, or
     without fork, everything runs here.
     """
+    stats = StreamStats()
+    early = _split_early(stream, path, block_size, limits)
+    if early is not None:  # a plain file to split, its format known from its first lines
+        middle, head, start = early
+        cls = fixed_format or detect(head)
+        if cls is None:
+            raise UnknownFormat()
+        fmt = cls()
+        try:
+            fmt.begin(head)
+        except MalformedLine as exc:
+            raise FormatMismatch(f"not readable as {cls.name}: {exc}") from None
+        if not fmt.wants_document(start) and path is not None:
+            stats.format_name = cls.name
+            aggregator = aggregator_for(cls.name)
+            finder = None if fmt.parse_every_line else finder_for(cls)
+            _Parts(fmt, catalogue, finder, ShapeCheck.of(fmt) if finder is not None else None, block_size,
+                   limits).scan_halves(path, middle, stats, aggregator, lambda: aggregator_for(cls.name), on_progress)
+            return stats, aggregator
+        # one whole JSON document: read as a stream below (nothing was read from it yet)
     reader = iter_blocks(stream, block_size, limits.max_line_bytes)
     blocks = iter(reader)
     first = next(blocks, b"")
-    stats = StreamStats()
     head = head_lines(first)
+    looked_further = False
     while not head and first.strip() and len(first) < HEAD_SEARCH_BYTES:
         more = next(blocks, None)  # the first block held only over-long lines: look further
         if more is None:
             break
         first += more
+        looked_further = True
         head = head_lines(first)
     if not head:
         if first.strip():
@@ -157,13 +136,19 @@ def scan_stream(
 
     finder = None if fmt.parse_every_line else finder_for(cls)
     shape = ShapeCheck.of(fmt) if finder is not None else None
+    # A plain file large enough to split is read again by range: its size decides, not a second block.
+    middle = None if looked_further else _second_half(stream, path, block_size, limits)
+    if middle is not None and path is not None:
+        _Parts(fmt, catalogue, finder, shape, block_size, limits).scan_halves(
+            path, middle, stats, aggregator, lambda: aggregator_for(cls.name), on_progress)
+        return stats, aggregator
     second = next(blocks, None)  # a file of one block is checked inline: a fork would cost more
     several_blocks = second is not None
     if second is not None:
         blocks = _chain(second, blocks)
     blocks = _chain(first, blocks)
     first = second = None  # type: ignore[assignment]  # the chain holds the only references
-    middle = _second_half(stream, path, block_size, limits) if several_blocks else None
+    middle = _second_half(stream, path, block_size, limits) if several_blocks and looked_further else None
     if middle is not None and path is not None:  # the blocks read so far are read again, by range
         _Parts(fmt, catalogue, finder, shape, block_size, limits).scan_halves(
             path, middle, stats, aggregator, lambda: aggregator_for(cls.name), on_progress)
@@ -190,33 +175,27 @@ def scan_stream(
     return stats, aggregator
 
 
-def _line_handler(fmt: LogFormat, catalogue: ServiceCatalogue, stats: StreamStats, aggregator: Aggregator,
-                  cut_length: int, counted_elsewhere: ShapeCheck | None) -> Callable[[int, bytes], None]:
-    """Parses and attributes one candidate line. `counted_elsewhere`: the shape whose misfits a
-    sidecar counts, so a malformed candidate is counted here only where it fits that shape."""
-
-    def handle(line_no: int, raw: bytes) -> None:
-        line = raw.decode("utf-8", errors="replace").rstrip("\r")
-        if not line.strip():
-            return
-        stats.candidates += 1
-        try:
-            record = fmt.parse(line)
-        except MalformedLine as exc:
-            if len(raw) == cut_length:
-                # An over-long line, counted once by the reader; the AI hosts its kept prefix
-                # names are still found.
-                record = _record_from_prefix(catalogue, line)
-                if record is not None:
-                    _attribute(stats, catalogue, aggregator, record, line_no, line[:SAMPLE_BYTES])
-                return
-            if counted_elsewhere is None or counted_elsewhere.fits(raw):
-                _malformed(stats, line_no, str(exc), line)
-            return
-        if record is not None:
-            _attribute(stats, catalogue, aggregator, record, line_no, line)
-
-    return handle
+def _split_early(stream: BinaryIO, path: str | None, block_size: int,
+                 limits: ReadLimits) -> tuple[int, list[str], str] | None:
+    """(where the second half begins, the head lines, the text start) of a plain file to split,
+    read from its first bytes alone rather than a first block (8 MiB); None where those bytes
+    might not give exactly what the first block would: fewer than HEAD_LINES whole lines in them,
+    or a line the block reader would cut."""
+    middle = _second_half(stream, path, block_size, limits)
+    if middle is None or path is None or block_size < HEAD_BYTES:
+        return None
+    try:
+        with open(path, "rb") as file:
+            prefix = file.read(min(block_size, HEAD_PREFIX_BYTES))
+    except OSError:
+        return None
+    complete = prefix[:prefix.rfind(b"\n") + 1]
+    if len(prefix) < HEAD_BYTES or max(map(len, prefix.split(b"\n"))) > limits.max_line_bytes:
+        return None
+    head = head_lines(complete)
+    if len(head) < HEAD_LINES:
+        return None
+    return middle, head, prefix[:HEAD_BYTES].decode("utf-8", errors="replace")
 
 
 def _second_half(stream: BinaryIO, path: str | None, block_size: int, limits: ReadLimits) -> int | None:
@@ -252,22 +231,38 @@ class _Parts:
             self.scan_range(path, middle, later, later_aggregator)
             return later, later_aggregator.part()
 
-        child = ForkedCall.start(second_half)
-        try:
-            self.scan_range(path, 0, stats, aggregator, stop=middle, on_progress=on_progress)
-        except BaseException:
-            child.cancel()
-            raise
-        ok, outcome = child.result()
-        if not ok:  # the child failed: read the second half here, on one core
-            outcome = second_half()
-        later, part = outcome
-        aggregator.absorb(part, stats.lines)
+        import numpy  # noqa: F401 - both halves number lines with it: imported once, before the fork
+
+        with _rare_collections():
+            child = ForkedCall.start(second_half)
+            try:
+                self.scan_range(path, 0, stats, aggregator, stop=middle, on_progress=on_progress)
+            except BaseException:
+                child.cancel()
+                raise
+            try:  # while the child finishes (for the target the connector asks for)
+                aggregator.build_ahead(aggregator.log_file)
+            except ValueError:
+                pass  # a value of the wrong type: observations() reports it, as it always has
+            ok, outcome = child.result()
+            if not ok:  # the child failed: read the second half here, on one core
+                outcome = second_half()
+            later, part = outcome
+            aggregator.absorb(part, stats.lines)
         stats.absorb(later)
         on_progress(stats.lines)
 
     def scan_range(self, path: str, start: int, stats: StreamStats, aggregator: Aggregator, *,
                    stop: int | None = None, on_progress: Callable[[int], None] = lambda _lines: None) -> None:
+        if self.finder is not None and fast_range_applies(self.finder, self.shape):
+            max_line_bytes = max(1, self.limits.max_line_bytes)
+            handle = _line_handler(self.fmt, self.catalogue, stats, aggregator, max_line_bytes + 1, None)
+            resume = scan_file_range(path, start, stop, finder=self.finder, shape=self.shape, handle=handle,
+                                     stats=stats, block_size=self.block_size, max_line_bytes=max_line_bytes,
+                                     on_progress=on_progress)
+            if resume is None:
+                return
+            start = resume  # a line too long for the buffer: the stream reader cuts it, and reads on
         with open_range(path, start, stop) as stream:
             reader = iter_blocks(stream, self.block_size, self.limits.max_line_bytes)
             handle = _line_handler(self.fmt, self.catalogue, stats, aggregator, reader.cut_length, None)
@@ -275,6 +270,25 @@ class _Parts:
                 _scan_blocks(iter(reader), stats, self.finder, self.shape, handle, on_progress, indexed=True)
             finally:
                 stats.long_lines += reader.long_lines
+
+
+@contextmanager
+def _rare_collections() -> Iterator[None]:
+    """The cyclic garbage collector run every 100,000 allocations instead of 700 while halves are
+    scanned (here and in the forked process): parsing makes and drops a few containers per line
+    and no cycles, and each collection walks the whole CLI's objects: ~5% of a half's CPU."""
+    thresholds = gc.get_threshold()
+    if thresholds[0] >= _SCAN_COLLECTION_THRESHOLD:  # raised already (another scan, in another thread)
+        yield
+        return
+    gc.set_threshold(_SCAN_COLLECTION_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+_SCAN_COLLECTION_THRESHOLD = 100_000
 
 
 def _scan_blocks(
@@ -312,49 +326,6 @@ def _scan_blocks(
             newlines += block.count(b"\n", counted_to)
         stats.lines += newlines + (0 if block.endswith(b"\n") else 1)
         on_progress(stats.lines)
-
-
-def _attribute(
-    stats: StreamStats, catalogue: ServiceCatalogue, aggregator: Aggregator, record: LogRecord, line_no: int, line: str
-) -> None:
-    stats.events += 1
-    service: AIService | None = None
-    if record.service_id and record.service_id.startswith("name:"):
-        service = catalogue.match_name(record.service_id[5:])  # identity logs name apps, not hosts
-    elif record.service_id and record.service_id.startswith("app:"):
-        service = catalogue.match_app(record.service_id[4:])  # firewalls name them by App-ID
-    elif record.service_id:
-        service = catalogue.get(record.service_id)
-    elif record.host:
-        service = catalogue.match(record.host)
-        if service is None and record.vendor_app:
-            # The proxy's own classification names a catalogued app on a host the catalogue does
-            # not know yet (a new domain); a look-alike host is not labelled as the app it mimics.
-            service = catalogue.match_app(record.vendor_app)
-    if service is not None:
-        stats.ai_events += 1
-        aggregator.add(service, record, line_no, line)
-
-
-_HOST_TOKEN = re.compile(r"(?<![A-Za-z0-9.-])((?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,24})(?![A-Za-z0-9-])")
-#: how much of a cut line is searched for AI hosts
-PREFIX_SEARCH_CHARS = 64 * 1024
-
-
-def _record_from_prefix(catalogue: ServiceCatalogue, line: str) -> LogRecord | None:
-    """A host-only record for the first catalogued AI host named in a cut line's prefix."""
-    for match in _HOST_TOKEN.finditer(line, 0, PREFIX_SEARCH_CHARS):
-        if catalogue.match(match.group(1)) is not None:
-            return LogRecord(host=match.group(1).lower())
-    return None
-
-
-def _malformed(stats: StreamStats, line_no: int, reason: str, line: str | None = None) -> None:
-    stats.malformed += 1
-    if len(stats.malformed_examples) < MAX_EXAMPLES:
-        stats.malformed_examples.append((line_no, reason))
-    if line is not None and len(stats.malformed_samples) < MAX_SAMPLES:
-        stats.malformed_samples.append(line[:SAMPLE_BYTES])
 
 
 def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:

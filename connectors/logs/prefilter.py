@@ -98,6 +98,18 @@ class LineFinder:
             self._cores = None
             self._search = _alternation([p.regex for p in unique], choice).search
 
+    @property
+    def scans_buffers(self) -> bool:
+        """Whether `lines_in` can search a range of a larger buffer in place (Hyperscan)."""
+        return self._cores is not None
+
+    def lines_in(self, buffer: Any, low: int, high: int) -> Iterator[tuple[int, bytes]]:
+        """`lines` of buffer[low:high], a run of whole lines after a newline at buffer[low - 1],
+        with offsets in the buffer; only where `scans_buffers`."""
+        if self._cores is None:
+            raise ValueError(f"the {self.engine} prefilter searches blocks, not buffers")
+        return self._cores.lines_in(buffer, low, high)
+
     def lines(self, block: bytes) -> Iterator[tuple[int, bytes]]:
         """(offset of the line start, line without its newline) for each matching line, in order."""
         if self._cores is not None:
@@ -150,26 +162,31 @@ class _HyperscanCores:
         self._scratch = _hs.Scratch(self._db)
 
     def lines(self, block: bytes) -> Iterator[tuple[int, bytes]]:
+        # A newline before the block lets a lead class match at the block's first line too.
+        for start, raw in self.lines_in(b"\n" + block, 1, len(block) + 1):
+            yield start - 1, raw
+
+    def lines_in(self, buffer: Any, low: int, high: int) -> Iterator[tuple[int, bytes]]:
+        """The matching lines of buffer[low:high] (whole lines), where buffer[low - 1] is a newline."""
         hits: list[tuple[int, int]] = []
         append = hits.append
+        base = low - 1
 
         def on_match(core: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            append((end - 1, core))  # -1: the newline put before the block below
+            append((base + end, core))
 
-        # A newline before the block lets a lead class match at the block's first line too.
-        self._db.scan(b"\n" + block, match_event_handler=on_match, scratch=self._scratch)
+        self._db.scan(memoryview(buffer)[base:high], match_event_handler=on_match, scratch=self._scratch)
         hits.sort()
         checks, widths = self._checks, self._widths
-        size = len(block)
         start = stop = -1
         accepted = False
         for end, core in hits:
             anchor = end - 1  # the last matched byte: never a newline
             if anchor >= stop:  # a new line
-                start = block.rfind(b"\n", 0, anchor) + 1
-                stop = block.find(b"\n", anchor)
+                start = buffer.rfind(b"\n", base, anchor) + 1
+                stop = buffer.find(b"\n", anchor, high)
                 if stop < 0:
-                    stop = size
+                    stop = high
                 accepted = False
             elif accepted:
                 continue
@@ -178,12 +195,12 @@ class _HyperscanCores:
                 check = checks[core] = _alternation(self._regexes[core], "re").search
             width = widths[core]
             if width is None:
-                found = check(block, start, stop)
+                found = check(buffer, start, stop)
             else:  # the literal, one byte either side for its boundaries (`^`/`$` see the real line ends)
-                found = check(block, max(start, end - width - 1), end + 1)
+                found = check(buffer, max(start, end - width - 1), min(end + 1, high))
             if found is not None:
                 accepted = True
-                yield start, block[start:stop]
+                yield start, buffer[start:stop]
 
 
 def _database(expressions: list[bytes]) -> Any:

@@ -23,6 +23,7 @@ BLOCK_SIZE = 8 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 _SKIP_CHUNK = 1024 * 1024
 _GZIP_STEP = 64 * 1024
+_SPLIT_PEEK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,10 @@ def split_offset(path: str, max_line_bytes: int) -> int | None:
         size = handle.seek(0, io.SEEK_END)
         middle = size // 2
         handle.seek(middle)
-        window = handle.read(2 * max_line_bytes + 2)
+        limit = 2 * max_line_bytes + 2
+        window = handle.read(min(limit, _SPLIT_PEEK))  # lines are short: most files need no more
+        if b"\n" not in window and len(window) < limit:
+            window += handle.read(limit - len(window))
     newline = window.find(b"\n")
     if newline < 0 or middle + newline + 1 >= size:
         return None

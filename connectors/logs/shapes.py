@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from connectors.logs.formats import LogFormat
 from connectors.logs.formats.base import JSON_END_DEFECT, JSON_LINE_SHAPE
@@ -93,6 +94,26 @@ class ShapeCheck:
             starts += [block.rfind(b"\n", 0, match.start()) + 1 for match in self._defect.finditer(block)]
             starts = sorted(set(starts))
         yield from starts
+
+    @property
+    def checks_buffers(self) -> bool:
+        """Whether a buffer range can be checked in place (see ranges.py): the structural check,
+        or `misfits_in` where Hyperscan finds the defect (or there is none)."""
+        return self.structural or self.defect_pattern is None or self._defect_ends is not None
+
+    def misfits_in(self, buffer: Any, low: int, high: int) -> list[int]:
+        """`misfits` of buffer[low:high], whole lines after a newline at buffer[low - 1], as offsets
+        in the buffer: the same regexes over the same bytes, bounded by `pos`/`endpos`."""
+        end = high - 1 if buffer[high - 1] == 10 else high
+        starts = [low] if high > low and not self._first.match(buffer, low, high) else []
+        starts += [match.start() + 1 for match in self._misfit.finditer(buffer, low, end)]
+        if self._defect_ends is not None:  # the newline at low - 1 bounds the search back
+            view = memoryview(buffer)[low:high]
+            starts += [buffer.rfind(b"\n", low - 1, max(low + hit - 1, low)) + 1 for hit in self._defect_ends(view)]
+            starts = sorted(set(starts))
+        elif self._defect is not None:
+            raise ValueError("the defect has no Hyperscan form: check blocks, not buffers")
+        return starts
 
     def merge(self, block: bytes, candidates: Iterator[tuple[int, bytes]],
               lines: BlockLines | None = None) -> Iterator[tuple[int, bytes]]:
