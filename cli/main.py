@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import gc
 import importlib
 import logging
 import os
@@ -109,10 +108,6 @@ def cli(ctx: click.Context, workspace: str, config_path: str | None, verbose: in
 
 
 def main() -> None:
-    # A scan builds tens of thousands of long-lived objects (observations, signatures, index
-    # entries). At CPython's default threshold (700 allocations) the collector walked them all
-    # again and again: 0.4 s of a 3 s code scan. Cycles are still collected, just in larger steps.
-    gc.set_threshold(50_000, 20, 10)
     try:
         cli.main(prog_name="aims")
     except KeyboardInterrupt:

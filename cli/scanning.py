@@ -3,8 +3,10 @@ every `aims discover` command)."""
 
 from __future__ import annotations
 
+import gc
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -117,8 +119,29 @@ def _stamp(observations: list[Observation], when) -> list[Observation]:  # type:
     return observations
 
 
+@contextmanager
+def rare_collections() -> Iterator[None]:
+    """Python's cycle collector every 50,000 allocations instead of 700 while a scan runs.
+
+    A scan builds tens of thousands of long-lived objects (observations, signatures, index
+    entries) and almost no cycles; at the default threshold the collector walked them all again
+    and again: 0.4 s of a 3 s code scan. Restored afterwards, because document parsing (`aims
+    demo` runs it after its scans) makes many cycles and held 40% more memory collected rarely."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(max(thresholds[0], 50_000), max(thresholds[1], 20), thresholds[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def execute_scan(ctx: click.Context, connector: Connector, targets: Sequence[str]) -> ScanReport:
     """Run and persist one scan; no output. Raises click errors for failures of the whole run."""
+    with rare_collections():
+        return _execute_scan(ctx, connector, targets)
+
+
+def _execute_scan(ctx: click.Context, connector: Connector, targets: Sequence[str]) -> ScanReport:
     state = app(ctx)
     workspace = state.workspace
     started = utcnow()
@@ -269,15 +292,16 @@ def run_scan(
     extra_json: Callable[[ScanReport], dict[str, Any]] | dict[str, Any] | None = None,
 ) -> None:
     """Run a scan end to end, print it, and exit 0, 3 (incomplete) or 4 (gate)."""
-    report = execute_scan(ctx, connector, targets)
-    report.gates = gates_tripped(report, fail_on)
-    if output_format == "json":
-        extra = extra_json(report) if callable(extra_json) else extra_json
-        emit_scan_json(report, extra)
-    elif render is not None and output_format not in ("table",):
-        click.echo(render(report))
-    else:
-        click.echo(render_scan_table(report))
+    with rare_collections():
+        report = execute_scan(ctx, connector, targets)
+        report.gates = gates_tripped(report, fail_on)
+        if output_format == "json":
+            extra = extra_json(report) if callable(extra_json) else extra_json
+            emit_scan_json(report, extra)
+        elif render is not None and output_format not in ("table",):
+            click.echo(render(report))
+        else:
+            click.echo(render_scan_table(report))
     sys.stdout.flush()
     ctx.exit(exit_code(report))
 

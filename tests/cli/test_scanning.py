@@ -112,3 +112,20 @@ def test_help_is_fast_and_lists_every_command():
     assert result.exit_code == 0
     for name in ("init", "discover", "inventory", "register", "policies", "gap", "review", "soa", "report", "demo"):
         assert name in result.output
+
+
+def test_collections_are_rare_during_a_scan_and_restored_after(workspace_dir):
+    import gc
+
+    seen = []
+
+    class Watching(ListConnector):
+        def scan(self, targets, progress=None):
+            seen.append(gc.get_threshold())
+            return super().scan(targets, progress)
+
+    before = gc.get_threshold()
+    result = invoke(workspace_dir, Watching([obs()]), "/repos/svc", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert seen[0][0] >= 50_000 > before[0]
+    assert gc.get_threshold() == before
