@@ -69,12 +69,6 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE triggers (id TEXT PRIMARY KEY, scan_id TEXT, at TEXT, doc TEXT NOT NULL);
     CREATE TABLE assessments (system_id TEXT PRIMARY KEY, doc TEXT NOT NULL, updated_at TEXT NOT NULL);
     """,
-    # 5: beside each target's observations, their first-seen times by observation id, so a
-    # re-scan of that target carries them forward without reading its observations back whole.
-    # NULL on rows written before: those are read whole once, as before.
-    """
-    ALTER TABLE observation_sets ADD COLUMN first_seen TEXT;
-    """,
 )
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
-from pydantic_core import from_json, to_json
+from pydantic_core import from_json
 
 from cli.workspace.db import WorkspaceError, connect, transaction
 from discovery.merge import carry_forward
-from discovery.models import AISystem, LinkFact, Observation, Scan, ScanIssue
+from discovery.models import AISystem, LinkFact, Observation, Scan, ScanIssue, observation_id_of
 from discovery.register import Register, RegisterEntry
 from discovery.triggers import Trigger
 
@@ -29,11 +29,6 @@ TriggerEvaluator = Callable[[list[AISystem], list[AISystem]], list[Trigger]]
 _OBSERVATIONS = TypeAdapter(list[Observation])
 _FACTS = TypeAdapter(list[LinkFact])
 _SYSTEMS = TypeAdapter(list[AISystem])
-
-
-def _first_seen_doc(observations: list[Observation]) -> str:
-    # pydantic-core writes the times (ISO 8601, as the observations themselves) at twice json's speed.
-    return to_json({o.id: o.first_seen for o in observations if o.first_seen is not None}).decode()
 
 
 def resolve_workspace(path: str | Path | None) -> Path:
@@ -146,9 +141,9 @@ class Workspace:
                              [(scan.id, t, counts.get(t, 0)) for t in sorted(rescanned | set(counts))])
             conn.executemany("DELETE FROM observation_sets WHERE target = ?", [(t,) for t in rescanned])
             conn.executemany(
-                "INSERT OR REPLACE INTO observation_sets(target, count, doc, first_seen) VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO observation_sets(target, count, doc) VALUES (?, ?, ?)",
                 # Defaults left out: a third of the text, and they come back on reading.
-                [(t, len(obs), _OBSERVATIONS.dump_json(obs, exclude_defaults=True).decode(), _first_seen_doc(obs))
+                [(t, len(obs), _OBSERVATIONS.dump_json(obs, exclude_defaults=True).decode())
                  for t, obs in by_target.items()],
             )
             conn.execute("DELETE FROM current_observations")  # the pre-3 layout, moved into observation_sets
@@ -228,18 +223,18 @@ class Workspace:
 
     @staticmethod
     def _first_seen(conn, targets: set[str]) -> dict[str, datetime]:  # type: ignore[no-untyped-def]
-        """Observation id -> first seen, for the stored observations of `targets`."""
+        """Observation id -> first seen, for the stored observations of `targets`: read as plain
+        JSON (pydantic-core) with ids computed from it, at a tenth of the cost of the models."""
         earliest: dict[str, datetime] = {}
         parse = datetime.fromisoformat
         for target in targets:
-            row = conn.execute("SELECT first_seen FROM observation_sets WHERE target = ?", (target,)).fetchone()
+            row = conn.execute("SELECT doc FROM observation_sets WHERE target = ?", (target,)).fetchone()
             if row is None:
                 continue
-            if row[0] is not None:
-                earliest.update((oid, parse(seen)) for oid, seen in from_json(row[0]).items())
-            else:  # written before migration 5: read the observations themselves
-                doc = conn.execute("SELECT doc FROM observation_sets WHERE target = ?", (target,)).fetchone()[0]
-                earliest.update((o.id, o.first_seen) for o in _OBSERVATIONS.validate_json(doc) if o.first_seen)
+            for document in from_json(row[0]):
+                seen = document.get("first_seen")
+                if seen:
+                    earliest[observation_id_of(document)] = parse(seen)
         for row in conn.execute("SELECT doc FROM current_observations"):  # a workspace from before migration 3
             obs = Observation.model_validate_json(row["doc"])
             if obs.target in targets and obs.first_seen:

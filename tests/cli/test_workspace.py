@@ -115,22 +115,9 @@ def test_a_rescan_keeps_first_seen_from_the_stored_times(workspace_dir):
     build = inventory_builder(None, NOW.date())
     other = obs(repo="other", target="/repos/other", first_seen=early, last_seen=early)
     ws.record_scan(scan("s1", ["/repos/svc", "/repos/other"]), [obs(first_seen=early, last_seen=early), other], build)
-    stored = dict(ws.conn.execute("SELECT target, first_seen FROM observation_sets").fetchall())
-    assert stored["/repos/svc"] is not None and obs().id in stored["/repos/svc"]
     ws.record_scan(scan("s2", ["/repos/svc"]), [obs(first_seen=later, last_seen=later), obs(path="new.py", first_seen=later)],
                    build)
     current = {o.id: o for o in ws.current_observations()}
     assert current[obs().id].first_seen == early and current[obs().id].last_seen == later
     assert current[obs(path="new.py").id].first_seen == later
     assert current[other.id] == other  # the target this scan did not read is kept whole
-
-
-def test_a_rescan_of_rows_stored_before_the_first_seen_column_reads_them_whole(workspace_dir):
-    early, later = datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 3, 1, tzinfo=timezone.utc)
-    ws = Workspace(workspace_dir)
-    build = inventory_builder(None, NOW.date())
-    ws.record_scan(scan("s1", ["/repos/svc"]), [obs(first_seen=early, last_seen=early)], build)
-    ws.conn.execute("UPDATE observation_sets SET first_seen = NULL")  # as a workspace from before migration 5
-    ws.record_scan(scan("s2", ["/repos/svc"]), [obs(first_seen=later, last_seen=later)], build)
-    (current,) = ws.current_observations()
-    assert current.first_seen == early

@@ -1,6 +1,9 @@
 from datetime import datetime, timezone
 
-from discovery.models import Observation
+from pydantic import TypeAdapter
+from pydantic_core import from_json
+
+from discovery.models import Category, Location, Observation, SourceKind, observation_id_of
 
 from tests.discovery.test_merge import obs
 
@@ -31,3 +34,19 @@ def test_model_copy_keeps_the_id_for_volatile_fields_and_recomputes_it_for_ident
     moved = original.model_copy(update={"provider": "anthropic"})
     assert moved.id != original.id
     assert moved.id == obs(provider="anthropic").id
+
+
+def test_the_id_read_from_stored_json_equals_the_models_id():
+    varied = [
+        obs(),
+        obs(identity="alice@example.com", model="gpt-4o", hint="chatgpt", first_seen=EARLY),
+        Observation(source=SourceKind.LOGS, connector="logs", signal="proxy", provider="openai",
+                    category=Category.AI_SAAS, target="proxy.log", location=Location(log_file="proxy.log", log_line=9)),
+        Observation(source=SourceKind.CLOUD, connector="aws", signal="bedrock-model", provider="aws-bedrock",
+                    category=Category.CLOUD_AI_SERVICE, target="123/eu-west-1",
+                    location=Location(account="123", region="eu-west-1", arn="arn:aws:bedrock:x")),
+    ]
+    # As the store writes them: defaults left out.
+    stored = from_json(TypeAdapter(list[Observation]).dump_json(varied, exclude_defaults=True))
+    assert [observation_id_of(document) for document in stored] == [o.id for o in varied]
+    assert len({o.id for o in varied}) == len(varied)
