@@ -80,14 +80,7 @@ def scan_stream(
     early = _split_early(stream, path, block_size, limits)
     if early is not None:  # a plain file to split, its format known from its first lines
         middle, head, start = early
-        cls = fixed_format or detect(head)
-        if cls is None:
-            raise UnknownFormat()
-        fmt = cls()
-        try:
-            fmt.begin(head)
-        except MalformedLine as exc:
-            raise FormatMismatch(f"not readable as {cls.name}: {exc}") from None
+        cls, fmt = _begin_format(fixed_format, head)
         if not fmt.wants_document(start) and path is not None:
             stats.format_name = cls.name
             aggregator = aggregator_for(cls.name)
@@ -112,14 +105,7 @@ def scan_stream(
         if first.strip():
             raise UnknownFormat()  # text, but no line short enough to be a log line
         return stats, None
-    cls = fixed_format or detect(head)
-    if cls is None:
-        raise UnknownFormat()
-    fmt = cls()
-    try:
-        fmt.begin(head)
-    except MalformedLine as exc:
-        raise FormatMismatch(f"not readable as {cls.name}: {exc}") from None
+    cls, fmt = _begin_format(fixed_format, head)
     stats.format_name = cls.name
     aggregator = aggregator_for(cls.name)
 
@@ -270,6 +256,19 @@ class _Parts:
                 _scan_blocks(iter(reader), stats, self.finder, self.shape, handle, on_progress, indexed=True)
             finally:
                 stats.long_lines += reader.long_lines
+
+
+def _begin_format(fixed_format, head):  # type: ignore[no-untyped-def]
+    """The format named or detected from the head lines, begun on them."""
+    cls = fixed_format or detect(head)
+    if cls is None:
+        raise UnknownFormat()
+    fmt = cls()
+    try:
+        fmt.begin(head)
+    except MalformedLine as exc:
+        raise FormatMismatch(f"not readable as {cls.name}: {exc}") from None
+    return cls, fmt
 
 
 @contextmanager
