@@ -121,3 +121,15 @@ def test_a_rescan_keeps_first_seen_from_the_stored_times(workspace_dir):
     assert current[obs().id].first_seen == early and current[obs().id].last_seen == later
     assert current[obs(path="new.py").id].first_seen == later
     assert current[other.id] == other  # the target this scan did not read is kept whole
+
+
+def test_observation_sets_written_as_text_before_are_still_read(workspace_dir):
+    ws = Workspace(workspace_dir)
+    build = inventory_builder(None, NOW.date())
+    ws.record_scan(scan("s1", ["/repos/svc", "/repos/other"]), [obs(), obs(repo="other", target="/repos/other")], build)
+    # Sets stored as text by earlier versions (now they are stored as the UTF-8 bytes).
+    ws.conn.execute("UPDATE observation_sets SET doc = CAST(doc AS TEXT)")
+    assert {type(r[0]) for r in ws.conn.execute("SELECT doc FROM observation_sets")} == {str}
+    ws.record_scan(scan("s2", ["/repos/svc"]), [obs(path="new.py")], build)
+    assert {o.location.path for o in ws.current_observations()} == {"new.py", "app.py"}
+    assert {type(r[0]) for r in ws.conn.execute("SELECT doc FROM observation_sets")} == {str, bytes}
