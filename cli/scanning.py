@@ -3,10 +3,8 @@ every `aims discover` command)."""
 
 from __future__ import annotations
 
-import gc
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,7 +15,7 @@ import click
 from cli.context import app
 from cli.exitcodes import GATE, INCOMPLETE, OK
 from cli.output import table
-from connectors.base import Connector, ScanResult
+from connectors.base import Connector, ScanResult, rare_collections
 from discovery.diff import InventoryDiff, diff_inventories
 from discovery.merge import merge_observations
 from discovery.models import AISystem, IssueSeverity, LinkFact, Observation, Scan, ScanIssue, new_scan_id, utcnow
@@ -25,6 +23,9 @@ from discovery.register import Register, RegisterEntry, classify
 from discovery.risk import TierRuleError, TierRules, assess_risk, load_tier_rules
 from discovery.triggers import Trigger, TriggerRule, TriggerRuleError, evaluate_triggers, load_trigger_rules
 from discovery.safe_text import terminal_text as safe
+
+#: While a scan runs, is recorded and printed (see connectors.base.rare_collections).
+SCAN_COLLECTION_EVERY = 50_000
 
 FAIL_ON_CHOICES = ("new-shadow", "shadow", "high-risk", "incomplete", "trigger")
 
@@ -119,25 +120,9 @@ def _stamp(observations: list[Observation], when) -> list[Observation]:  # type:
     return observations
 
 
-@contextmanager
-def rare_collections() -> Iterator[None]:
-    """Python's cycle collector every 50,000 allocations instead of 700 while a scan runs.
-
-    A scan builds tens of thousands of long-lived objects (observations, signatures, index
-    entries) and almost no cycles; at the default threshold the collector walked them all again
-    and again: 0.4 s of a 3 s code scan. Restored afterwards, because document parsing (`aims
-    demo` runs it after its scans) makes many cycles and held 40% more memory collected rarely."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(max(thresholds[0], 50_000), max(thresholds[1], 20), thresholds[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-
-
 def execute_scan(ctx: click.Context, connector: Connector, targets: Sequence[str]) -> ScanReport:
     """Run and persist one scan; no output. Raises click errors for failures of the whole run."""
-    with rare_collections():
+    with rare_collections(SCAN_COLLECTION_EVERY):
         return _execute_scan(ctx, connector, targets)
 
 
@@ -292,7 +277,7 @@ def run_scan(
     extra_json: Callable[[ScanReport], dict[str, Any]] | dict[str, Any] | None = None,
 ) -> None:
     """Run a scan end to end, print it, and exit 0, 3 (incomplete) or 4 (gate)."""
-    with rare_collections():
+    with rare_collections(SCAN_COLLECTION_EVERY):
         report = execute_scan(ctx, connector, targets)
         report.gates = gates_tripped(report, fail_on)
         if output_format == "json":

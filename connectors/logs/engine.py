@@ -8,13 +8,12 @@ the lines that fail it are parsed too: a malformed line is counted wherever it i
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from connectors.base import rare_collections
 from connectors.logs.attribution import Aggregator
 from connectors.logs.formats import LogFormat, detect
 from connectors.logs.prefilter import LineFinder
@@ -219,7 +218,8 @@ class _Parts:
 
         import numpy  # noqa: F401 - both halves number lines with it: imported once, before the fork
 
-        with _rare_collections():
+        # Here and in the forked process: parsing makes and drops a few containers per line, no cycles.
+        with rare_collections(100_000):
             child = ForkedCall.start(second_half)
             try:
                 self.scan_range(path, 0, stats, aggregator, stop=middle, on_progress=on_progress)
@@ -269,25 +269,6 @@ def _begin_format(fixed_format, head):  # type: ignore[no-untyped-def]
     except MalformedLine as exc:
         raise FormatMismatch(f"not readable as {cls.name}: {exc}") from None
     return cls, fmt
-
-
-@contextmanager
-def _rare_collections() -> Iterator[None]:
-    """The cyclic garbage collector run every 100,000 allocations instead of 700 while halves are
-    scanned (here and in the forked process): parsing makes and drops a few containers per line
-    and no cycles, and each collection walks the whole CLI's objects: ~5% of a half's CPU."""
-    thresholds = gc.get_threshold()
-    if thresholds[0] >= _SCAN_COLLECTION_THRESHOLD:  # raised already (another scan, in another thread)
-        yield
-        return
-    gc.set_threshold(_SCAN_COLLECTION_THRESHOLD, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-
-
-_SCAN_COLLECTION_THRESHOLD = 100_000
 
 
 def _scan_blocks(
