@@ -8,13 +8,12 @@ stored: a document without its record is invisible to every reader.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rag.atomic import write_atomic
 from rag.models import Chunk, Document, DocumentInfo
 from rag.untrusted import suspicion_reason
 
@@ -43,19 +42,6 @@ class Record:
             embedder=self.embedder,
             ingested_at=self.ingested_at,
         )
-
-
-def write_atomic(path: Path, payload: str) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(payload)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_record(folder: Path, record: Record) -> None:

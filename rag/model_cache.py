@@ -12,12 +12,12 @@ cannot be read, means deriving in memory, never a failed command.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from rag.atomic import write_atomic
 
 _MAGIC = b"aims-derived-model/1\n"
 _DIGEST_BYTES = 64  # sha256 in hex
@@ -55,20 +55,7 @@ def _read(path: Path) -> bytes | None:
 
 
 def _write(path: Path, body: bytes) -> None:
-    """Temp file and rename: a reader sees the whole file or none, even with two writers."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(_MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n")
-            out.write(body)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, _MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
 
 
 def load_or_derive(name: str, derive: Callable[[], bytes], directory: Path | None = None) -> tuple[bytes, str]:

@@ -10,9 +10,10 @@ embedding again, never an error.
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
+import io
 from pathlib import Path
+
+from rag.atomic import write_atomic
 
 QUERY_CACHE = "aims-query-vectors.npz"
 #: Beyond this many queries the oldest go: the catalogue has ~550, ad-hoc searches add a few.
@@ -40,15 +41,10 @@ def save(folder: Path, embedder: str, vectors: dict[str, list[float]]) -> None:
     items = list(vectors.items())[-MAX_QUERIES:]
     if not items or len({len(v) for _, v in items}) != 1:
         return
-    try:
-        handle, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-    except OSError:
+    if not folder.is_dir():
         return
-    try:
-        with os.fdopen(handle, "wb") as out:
-            np.savez(out, embedder=np.array(embedder), queries=np.array([q for q, _ in items]),
-                     vectors=np.array([v for _, v in items], dtype=np.float64))
-        os.replace(tmp, folder / QUERY_CACHE)
-    except (OSError, ValueError):
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    with contextlib.suppress(OSError, ValueError):
+        body = io.BytesIO()
+        np.savez(body, embedder=np.array(embedder), queries=np.array([q for q, _ in items]),
+                 vectors=np.array([v for _, v in items], dtype=np.float64))
+        write_atomic(folder / QUERY_CACHE, body.getvalue())
