@@ -140,9 +140,15 @@ def squid_log(path: Path, lines: int, identities: int, rng: random.Random) -> No
 
 
 def read_only(path: Path) -> float:
+    """The connector's read alone, in-process, as the CLI runs it (cycle collection paused)."""
+    from connectors.base import paused_collections
     from connectors.logs import LogConnector
 
-    return best(lambda: LogConnector("squid").scan([str(path)]), 2)
+    def read() -> None:
+        with paused_collections():
+            LogConnector("squid").scan([str(path)])
+
+    return best(read, 2)
 
 
 def part_b(tmp: Path) -> dict[str, object]:

@@ -15,7 +15,7 @@ import click
 from cli.context import app
 from cli.exitcodes import GATE, INCOMPLETE, OK
 from cli.output import table
-from connectors.base import Connector, ScanResult, rare_collections
+from connectors.base import Connector, ScanResult, paused_collections
 from discovery.diff import InventoryDiff, diff_inventories
 from discovery.merge import merge_observations
 from discovery.models import AISystem, IssueSeverity, LinkFact, Observation, Scan, ScanIssue, new_scan_id, utcnow
@@ -23,9 +23,6 @@ from discovery.register import Register, RegisterEntry, classify
 from discovery.risk import TierRuleError, TierRules, assess_risk, load_tier_rules
 from discovery.triggers import Trigger, TriggerRule, TriggerRuleError, evaluate_triggers, load_trigger_rules
 from discovery.safe_text import terminal_text as safe
-
-#: While a scan runs, is recorded and printed (see connectors.base.rare_collections).
-SCAN_COLLECTION_EVERY = 50_000
 
 FAIL_ON_CHOICES = ("new-shadow", "shadow", "high-risk", "incomplete", "trigger")
 
@@ -122,7 +119,7 @@ def _stamp(observations: list[Observation], when) -> list[Observation]:  # type:
 
 def execute_scan(ctx: click.Context, connector: Connector, targets: Sequence[str]) -> ScanReport:
     """Run and persist one scan; no output. Raises click errors for failures of the whole run."""
-    with rare_collections(SCAN_COLLECTION_EVERY):
+    with paused_collections():
         return _execute_scan(ctx, connector, targets)
 
 
@@ -277,7 +274,7 @@ def run_scan(
     extra_json: Callable[[ScanReport], dict[str, Any]] | dict[str, Any] | None = None,
 ) -> None:
     """Run a scan end to end, print it, and exit 0, 3 (incomplete) or 4 (gate)."""
-    with rare_collections(SCAN_COLLECTION_EVERY):
+    with paused_collections():
         report = execute_scan(ctx, connector, targets)
         report.gates = gates_tripped(report, fail_on)
         if output_format == "json":

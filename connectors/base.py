@@ -35,6 +35,25 @@ def rare_collections(every: int) -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
+@contextmanager
+def paused_collections() -> Iterator[None]:
+    """No cycle collection while a scan runs, is recorded and printed; as it was afterwards.
+
+    Nearly every object a scan makes lives until the command ends (observations, their JSON, the
+    inventory), so each collection walks survivors and frees nothing. At the rare threshold above
+    that still cost 3.2 of a 31 s scan of 800k proxy-log lines, and grew faster than the data (a
+    full pass walks the whole heap). Peak memory was the same with and without collection, for
+    that log (1.99 GB) and for a 25k-file code tree (163 MB): a scan leaves no cyclic garbage.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def no_progress(_label: str, _done: int, _total: int | None) -> None:
     return None
 

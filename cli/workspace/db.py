@@ -69,6 +69,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE triggers (id TEXT PRIMARY KEY, scan_id TEXT, at TEXT, doc TEXT NOT NULL);
     CREATE TABLE assessments (system_id TEXT PRIMARY KEY, doc TEXT NOT NULL, updated_at TEXT NOT NULL);
     """,
+    # 5: a target's observations stored in parts of a few thousand, not one row: SQLite wrote a
+    # 180 MB row (456k observations) ten times slower per byte than 2 MB rows (issue 15).
+    """
+    CREATE TABLE observation_parts (
+        target TEXT NOT NULL, part INTEGER NOT NULL, count INTEGER NOT NULL, doc BLOB NOT NULL,
+        PRIMARY KEY (target, part)
+    );
+    INSERT INTO observation_parts(target, part, count, doc) SELECT target, 0, count, doc FROM observation_sets;
+    DROP TABLE observation_sets;
+    """,
 )
 
 

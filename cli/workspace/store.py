@@ -29,6 +29,9 @@ TriggerEvaluator = Callable[[list[AISystem], list[AISystem]], list[Trigger]]
 _OBSERVATIONS = TypeAdapter(list[Observation])
 _FACTS = TypeAdapter(list[LinkFact])
 _SYSTEMS = TypeAdapter(list[AISystem])
+# Rows of about 2 MB: SQLite writes rows of this size at disk speed, and a row of a whole large
+# target (180 MB for 456k observations) several times slower per byte.
+OBSERVATIONS_PER_PART = 5000
 
 
 def resolve_workspace(path: str | Path | None) -> Path:
@@ -139,16 +142,18 @@ class Workspace:
                 counts[obs.target] = counts.get(obs.target, 0) + 1
             conn.executemany("INSERT OR REPLACE INTO scan_targets(scan_id, target, observations) VALUES (?, ?, ?)",
                              [(scan.id, t, counts.get(t, 0)) for t in sorted(rescanned | set(counts))])
-            conn.executemany("DELETE FROM observation_sets WHERE target = ?", [(t,) for t in rescanned])
+            conn.executemany("DELETE FROM observation_parts WHERE target = ?", [(t,) for t in rescanned | set(by_target)])
             conn.executemany(
-                "INSERT OR REPLACE INTO observation_sets(target, count, doc) VALUES (?, ?, ?)",
+                "INSERT INTO observation_parts(target, part, count, doc) VALUES (?, ?, ?, ?)",
                 # Defaults left out: a third of the text, and they come back on reading. Stored as
                 # the UTF-8 bytes pydantic-core wrote (a BLOB; readers take bytes or text): decoding
                 # a 180 MB set to str and SQLite encoding it back took 4 of a 4x scan's 36 s.
-                [(t, len(obs), _OBSERVATIONS.dump_json(obs, exclude_defaults=True))
-                 for t, obs in by_target.items()],
+                ((t, start // OBSERVATIONS_PER_PART, len(part), _OBSERVATIONS.dump_json(part, exclude_defaults=True))
+                 for t, obs in by_target.items()
+                 for start in range(0, len(obs), OBSERVATIONS_PER_PART)
+                 for part in (obs[start:start + OBSERVATIONS_PER_PART],)),
             )
-            conn.execute("DELETE FROM current_observations")  # the pre-3 layout, moved into observation_sets
+            conn.execute("DELETE FROM current_observations")  # the pre-3 layout, moved into observation parts
             fact_targets: dict[str, list[LinkFact]] = {}
             for fact in facts:
                 fact_targets.setdefault(fact.target, []).append(fact)
@@ -205,18 +210,18 @@ class Workspace:
 
     @staticmethod
     def _stored_targets(conn) -> set[str]:  # type: ignore[no-untyped-def]
-        return {r[0] for r in conn.execute("SELECT target FROM observation_sets")}
+        return {r[0] for r in conn.execute("SELECT DISTINCT target FROM observation_parts")}
 
     @staticmethod
     def _observations_by_id(conn, exclude: set[str] = frozenset()) -> dict[str, Observation]:  # type: ignore[no-untyped-def,assignment]
         current: dict[str, Observation] = {}
-        targets = [r[0] for r in conn.execute("SELECT target FROM observation_sets ORDER BY target")]
+        targets = [r[0] for r in conn.execute("SELECT DISTINCT target FROM observation_parts ORDER BY target")]
         for target in targets:
             if target in exclude:  # not even read: a re-scanned target's set can be tens of MB
                 continue
-            doc = conn.execute("SELECT doc FROM observation_sets WHERE target = ?", (target,)).fetchone()[0]
-            for obs in _OBSERVATIONS.validate_json(doc):
-                current[obs.id] = obs
+            for (doc,) in conn.execute("SELECT doc FROM observation_parts WHERE target = ? ORDER BY part", (target,)):
+                for obs in _OBSERVATIONS.validate_json(doc):
+                    current[obs.id] = obs
         for row in conn.execute("SELECT doc FROM current_observations"):  # a workspace from before migration 3
             obs = Observation.model_validate_json(row["doc"])
             if obs.target not in exclude:
@@ -230,13 +235,11 @@ class Workspace:
         earliest: dict[str, datetime] = {}
         parse = datetime.fromisoformat
         for target in targets:
-            row = conn.execute("SELECT doc FROM observation_sets WHERE target = ?", (target,)).fetchone()
-            if row is None:
-                continue
-            for document in from_json(row[0]):
-                seen = document.get("first_seen")
-                if seen:
-                    earliest[observation_id_of(document)] = parse(seen)
+            for (doc,) in conn.execute("SELECT doc FROM observation_parts WHERE target = ? ORDER BY part", (target,)):
+                for document in from_json(doc):
+                    seen = document.get("first_seen")
+                    if seen:
+                        earliest[observation_id_of(document)] = parse(seen)
         for row in conn.execute("SELECT doc FROM current_observations"):  # a workspace from before migration 3
             obs = Observation.model_validate_json(row["doc"])
             if obs.target in targets and obs.first_seen:

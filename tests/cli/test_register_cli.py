@@ -131,7 +131,7 @@ def test_scans_store_references_not_copies(workspace_dir):
     invoke(workspace_dir, ListConnector([repo("svc"), repo("svc", path="b.py")]), "/repos/svc")
     conn = sqlite3.connect(workspace_dir / "aims.db")
     assert conn.execute("SELECT COUNT(*) FROM scan_observations").fetchone()[0] == 0
-    assert conn.execute("SELECT COUNT(*) FROM observation_sets").fetchone()[0] == 1  # one set per target
+    assert conn.execute("SELECT COUNT(*) FROM observation_parts").fetchone()[0] == 1  # one set per target
     assert [r[0] for r in conn.execute("SELECT observations FROM scan_targets")] == [2, 2]
 
 

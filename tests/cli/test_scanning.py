@@ -114,18 +114,30 @@ def test_help_is_fast_and_lists_every_command():
         assert name in result.output
 
 
-def test_collections_are_rare_during_a_scan_and_restored_after(workspace_dir):
+def test_collections_are_paused_during_a_scan_and_restored_after(workspace_dir):
     import gc
 
     seen = []
 
     class Watching(ListConnector):
         def scan(self, targets, progress=None):
-            seen.append(gc.get_threshold())
+            seen.append(gc.isenabled())
             return super().scan(targets, progress)
 
-    before = gc.get_threshold()
+    assert gc.isenabled()
     result = invoke(workspace_dir, Watching([obs()]), "/repos/svc", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert seen[0][0] >= 50_000 > before[0]
-    assert gc.get_threshold() == before
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_a_scan_leaves_collections_off_when_the_caller_had_them_off(workspace_dir):
+    import gc
+
+    gc.disable()
+    try:
+        result = invoke(workspace_dir, ListConnector([obs()]), "/repos/svc")
+        assert result.exit_code == 0, result.output
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

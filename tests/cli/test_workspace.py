@@ -123,13 +123,44 @@ def test_a_rescan_keeps_first_seen_from_the_stored_times(workspace_dir):
     assert current[other.id] == other  # the target this scan did not read is kept whole
 
 
-def test_observation_sets_written_as_text_before_are_still_read(workspace_dir):
+def test_observation_sets_from_schema_4_move_into_parts_and_are_still_read(tmp_path):
+    """Version 4 kept one row per target, as text (earlier aims) or bytes; migration 5 moves them."""
+    workspace_dir = tmp_path / "old"
+    workspace_dir.mkdir()
+    conn = sqlite3.connect(workspace_dir / "aims.db")
+    for number, script in enumerate(MIGRATIONS[:4], start=1):
+        conn.executescript(script)
+        conn.execute(f"PRAGMA user_version = {number}")
+    svc, other = obs(), obs(repo="other", target="/repos/other")
+    conn.execute("INSERT INTO observation_sets(target, count, doc) VALUES (?, 1, ?)",
+                 ("/repos/svc", ("[" + svc.model_dump_json() + "]").encode()))
+    conn.execute("INSERT INTO observation_sets(target, count, doc) VALUES (?, 1, ?)",
+                 ("/repos/other", "[" + other.model_dump_json() + "]"))
+    conn.commit()
+    conn.close()
+    ws = Workspace(workspace_dir)
+    assert {o.id for o in ws.current_observations()} == {svc.id, other.id}
+    ws.record_scan(scan("s2", ["/repos/svc"]), [obs(path="new.py")], inventory_builder(None, NOW.date()))
+    assert {o.location.path for o in ws.current_observations()} == {"new.py", "app.py"}
+    assert {type(r[0]) for r in ws.conn.execute("SELECT doc FROM observation_parts")} == {str, bytes}
+
+
+def test_a_large_target_is_stored_in_parts_and_read_back_whole(workspace_dir, monkeypatch):
+    import cli.workspace.store as store
+
+    monkeypatch.setattr(store, "OBSERVATIONS_PER_PART", 2)
+    early, later = datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 3, 1, tzinfo=timezone.utc)
     ws = Workspace(workspace_dir)
     build = inventory_builder(None, NOW.date())
-    ws.record_scan(scan("s1", ["/repos/svc", "/repos/other"]), [obs(), obs(repo="other", target="/repos/other")], build)
-    # Sets stored as text by earlier versions (now they are stored as the UTF-8 bytes).
-    ws.conn.execute("UPDATE observation_sets SET doc = CAST(doc AS TEXT)")
-    assert {type(r[0]) for r in ws.conn.execute("SELECT doc FROM observation_sets")} == {str}
-    ws.record_scan(scan("s2", ["/repos/svc"]), [obs(path="new.py")], build)
-    assert {o.location.path for o in ws.current_observations()} == {"new.py", "app.py"}
-    assert {type(r[0]) for r in ws.conn.execute("SELECT doc FROM observation_sets")} == {str, bytes}
+    many = [obs(path=f"m{n}.py", first_seen=early, last_seen=early) for n in range(5)]
+    ws.record_scan(scan("s1", ["/repos/svc"]), many, build)
+    rows = ws.conn.execute("SELECT part, count FROM observation_parts WHERE target = '/repos/svc' ORDER BY part")
+    assert [tuple(r) for r in rows] == [(0, 2), (1, 2), (2, 1)]
+    assert {o.id for o in ws.current_observations()} == {o.id for o in many}
+    # A re-scan that finds fewer replaces every old part, and keeps each first-seen from them all.
+    ws.record_scan(scan("s2", ["/repos/svc"]), [obs(path="m4.py", first_seen=later, last_seen=later)], build)
+    assert ws.conn.execute("SELECT COUNT(*) FROM observation_parts").fetchone()[0] == 1
+    [kept] = ws.current_observations()
+    assert kept.location.path == "m4.py" and kept.first_seen == early and kept.last_seen == later
+
+
