@@ -69,7 +69,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE triggers (id TEXT PRIMARY KEY, scan_id TEXT, at TEXT, doc TEXT NOT NULL);
     CREATE TABLE assessments (system_id TEXT PRIMARY KEY, doc TEXT NOT NULL, updated_at TEXT NOT NULL);
     """,
-    # 5: a target's observations stored in parts of a few thousand, not one row: SQLite wrote a
+    # 5: a first-seen column, briefly used by a development build of main (fe75267) and unused
+    # since; kept so that workspaces it migrated and all others reach 6 by the same steps.
+    """
+    ALTER TABLE observation_sets ADD COLUMN first_seen TEXT;
+    """,
+    # 6: a target's observations stored in parts of a few thousand, not one row: SQLite wrote a
     # 180 MB row (456k observations) ten times slower per byte than 2 MB rows (issue 15).
     """
     CREATE TABLE observation_parts (

@@ -123,12 +123,13 @@ def test_a_rescan_keeps_first_seen_from_the_stored_times(workspace_dir):
     assert current[other.id] == other  # the target this scan did not read is kept whole
 
 
-def test_observation_sets_from_schema_4_move_into_parts_and_are_still_read(tmp_path):
-    """Version 4 kept one row per target, as text (earlier aims) or bytes; migration 5 moves them."""
+@pytest.mark.parametrize("version", [4, 5])
+def test_observation_sets_from_schemas_4_and_5_move_into_parts_and_are_still_read(tmp_path, version):
+    """Versions 4 and 5 kept one row per target, as text (earlier aims) or bytes; migration 6 moves them."""
     workspace_dir = tmp_path / "old"
     workspace_dir.mkdir()
     conn = sqlite3.connect(workspace_dir / "aims.db")
-    for number, script in enumerate(MIGRATIONS[:4], start=1):
+    for number, script in enumerate(MIGRATIONS[:version], start=1):
         conn.executescript(script)
         conn.execute(f"PRAGMA user_version = {number}")
     svc, other = obs(), obs(repo="other", target="/repos/other")
