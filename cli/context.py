@@ -58,6 +58,12 @@ class AppContext:
         text = f"{label}: {done}/{total}" if total else f"{label}: {done}"
         click.echo(f"\r\033[K{text[:120]}", nl=False, err=True)
 
+    def status(self, text: str) -> None:
+        """What a long step without a count is doing (recording a large scan), on stderr."""
+        if self.quiet or not stderr_is_terminal():
+            return
+        click.echo(f"\r\033[K{terminal_text(text)[:120]}", nl=False, err=True)
+
     def progress_done(self) -> None:
         if not self.quiet and stderr_is_terminal():
             click.echo("\r\033[K", nl=False, err=True)

@@ -152,10 +152,15 @@ def _execute_scan(ctx: click.Context, connector: Connector, targets: Sequence[st
         return evaluate_triggers(before, after, today=finished.date(), scan_id=scan.id, at=finished,
                                  assessments=dates, rules=rules, moved=moved)
 
-    recorded = workspace.record_scan(
-        scan, observations, inventory_builder(workspace.register_document(), finished.date(), tier_rules(state)),
-        getattr(result, "controls", []), facts=getattr(result, "facts", []), evaluate=evaluate,
-    )
+    # Tens of seconds for hundreds of thousands of observations: say so, or the terminal looks hung.
+    state.status(f"recording {len(observations):,} observations and the inventory in the workspace...")
+    try:
+        recorded = workspace.record_scan(
+            scan, observations, inventory_builder(workspace.register_document(), finished.date(), tier_rules(state)),
+            getattr(result, "controls", []), facts=getattr(result, "facts", []), evaluate=evaluate,
+        )
+    finally:
+        state.progress_done()
     before, after = comparable(recorded.previous_systems, recorded.systems, covered)
     systems = after  # the systems this scan saw: those with evidence from a target it read
     diff = diff_inventories(before, after, recorded.previous_scan_id, scan.id)

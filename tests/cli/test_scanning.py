@@ -141,3 +141,17 @@ def test_a_scan_leaves_collections_off_when_the_caller_had_them_off(workspace_di
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_recording_is_announced_on_a_terminal_and_not_when_quiet(workspace_dir, monkeypatch):
+    from cli import context as aims_context
+
+    monkeypatch.setattr(aims_context, "stderr_is_terminal", lambda: True)
+    shown = invoke(workspace_dir, ListConnector([obs(), obs(path="b.py")]), "/repos/svc", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    assert "recording 2 observations" in shown.stderr
+    assert json.loads(shown.stdout)["scan"]["counts"]["observations"] == 2  # stdout stays clean JSON
+    quiet = CliRunner().invoke(scan_command(ListConnector([obs()])), ["/repos/svc"],
+                               obj=AppContext(workspace_dir=str(workspace_dir), quiet=True))
+    assert quiet.exit_code == 0, quiet.output
+    assert "recording" not in quiet.stderr
