@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from connectors.code.duplicates import Duplicates
 from connectors.code.engine import MatchEngine
 from connectors.code.walk import WalkedFile
 from discovery.code.detectors import apply_file_detectors
-from discovery.code.files import Role, path_context, scope_from_shebang
+from discovery.code.files import Role, is_mcp_config_path, path_context, scope_from_shebang
 from discovery.code.formats import MODEL_HEAD_BYTES, mcp_servers, notebook_code, sniff_model_file
 from discovery.code.hits import RawHit, fold_repeats
 from discovery.code.manifests import MANIFEST_ECOSYSTEM, ManifestError, parse_manifest
@@ -63,15 +64,16 @@ def read_bytes(path: str, limit: int, size: int | None = None) -> bytes:
         os.close(fd)
 
 
-def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> FileOutcome:
+def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int, data: bytes | None = None) -> FileOutcome:
+    """One file's outcome; data, when given, is what read_limit(walked, max_file_size) bytes of it hold."""
     outcome = FileOutcome(walked.rel)
     kind = walked.kind
-    try:
-        data = read_bytes(walked.path, MODEL_HEAD_BYTES if kind.role == Role.MODEL_CANDIDATE else max_file_size + 1,
-                          walked.size)
-    except OSError as exc:
-        outcome.issue = ("unreadable", f"cannot read: {exc.strerror or exc}", True)
-        return outcome
+    if data is None:
+        try:
+            data = read_bytes(walked.path, read_limit(walked, max_file_size), walked.size)
+        except OSError as exc:
+            outcome.issue = ("unreadable", f"cannot read: {exc.strerror or exc}", True)
+            return outcome
     if walked.facts:
         outcome.facts = _link_facts(walked, None if kind.role == Role.MODEL_CANDIDATE else data)
     if kind.role == Role.MODEL_CANDIDATE:
@@ -93,7 +95,7 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
     outcome.counts = {"files.read": 1, "bytes.read": len(data)}  # nothing counted yet on this path
     if kind.manifest:
         _manifest(outcome, engine, walked, data)
-    if kind.mcp_config or _is_mcp_config_path(walked.rel):
+    if kind.mcp_config or is_mcp_config_path(walked.rel):
         _mcp_config(outcome, data)
     if scope:
         _match(outcome, engine, walked, data, scope)
@@ -102,6 +104,32 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
     for hit in outcome.hits:
         hit.path = walked.rel
     return outcome
+
+
+def read_limit(walked: WalkedFile, max_file_size: int) -> int:
+    return MODEL_HEAD_BYTES if walked.kind.role == Role.MODEL_CANDIDATE else max_file_size + 1
+
+
+def scan_duplicate(engine: MatchEngine, walked: WalkedFile, original: WalkedFile, original_outcome: FileOutcome,
+                   max_file_size: int) -> FileOutcome:
+    """The original's outcome under this file's path when their bytes are equal (see duplicates.py),
+    else this file's own scan."""
+    limit = read_limit(walked, max_file_size)
+    try:
+        data = read_bytes(walked.path, limit, walked.size)
+    except OSError:
+        return scan_file(engine, walked, max_file_size)  # which reports it
+    try:
+        same = original_outcome.issue is None and read_bytes(original.path, limit, original.size) == data and \
+            original_outcome.counts.get("bytes.read", len(data)) == len(data)
+    except OSError:
+        same = False
+    if not same:
+        return scan_file(engine, walked, max_file_size, data)
+    # Hits are copied: the repository rules change them later.
+    return FileOutcome(walked.rel, [replace(hit, path=walked.rel, attributes=dict(hit.attributes))
+                                    for hit in original_outcome.hits],
+                       dict(original_outcome.counts), None, original_outcome.manifest_ecosystems)
 
 
 def _link_facts(walked: WalkedFile, data: bytes | None) -> list[tuple[str, str]]:
@@ -115,11 +143,6 @@ def _link_facts(walked: WalkedFile, data: bytes | None) -> list[tuple[str, str]]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return [(fact.kind, fact.value) for fact in extract_link_facts(text, walked.rel, "", "")]
-
-
-def _is_mcp_config_path(rel: str) -> bool:
-    return rel.endswith(("/.cursor/mcp.json", "/.vscode/mcp.json", "/.roo/mcp.json", "/.gemini/mcp.json")) or \
-        rel in (".cursor/mcp.json", ".vscode/mcp.json", ".roo/mcp.json", ".gemini/mcp.json")
 
 
 def _match(outcome: FileOutcome, engine: MatchEngine, walked: WalkedFile, data: bytes, scope: str) -> None:
@@ -271,7 +294,8 @@ class TreeScanner:
     """Scans files as the walk lists them. Once the tree proves big enough to pay for worker
     processes, batches go to jobs - 1 workers while this process walks; when the walk is done,
     this process scans the batches no worker has started yet, from the back of the queue (so
-    half the results never need pickling)."""
+    half the results never need pickling). A file that may duplicate an earlier one is held back
+    and settled here once that one is scanned (see duplicates.py)."""
 
     def __init__(self, engine: MatchEngine, max_file_size: int, jobs: int) -> None:
         self.engine, self.max_file_size, self.jobs = engine, max_file_size, jobs
@@ -280,8 +304,15 @@ class TreeScanner:
         self._bytes = 0
         self._pool: ProcessPoolExecutor | None = None
         self._submitted: list[tuple[Future, list[WalkedFile]]] = []
+        self._duplicates = Duplicates()
+        # (file, the earlier file it may duplicate, how many files were pending before it)
+        self._held: list[tuple[WalkedFile, WalkedFile, int]] = []
 
     def feed(self, walked: WalkedFile) -> None:
+        original = self._duplicates.original_of(walked)
+        if original is not None:
+            self._held.append((walked, original, len(self._pending)))
+            return
         self._pending.append(walked)
         if self.jobs <= 1:
             return
@@ -306,6 +337,8 @@ class TreeScanner:
             max_workers=max(1, self.jobs - 1), mp_context=context, initializer=_init_worker,
             initargs=(self.engine if fork else None, self.max_file_size),
         )
+        # Held files wait for their originals here, whatever process scans those.
+        self._held = [(walked, original, 0) for walked, original, _before in self._held]
 
     def _submit(self) -> None:
         assert self._pool is not None
@@ -319,25 +352,66 @@ class TreeScanner:
     def _scan_here(self, files: Sequence[WalkedFile]) -> list[FileOutcome]:
         return [scan_file(self.engine, f, self.max_file_size) for f in files]
 
+    def _settle(self, held: tuple[WalkedFile, WalkedFile, int], outcome_of: dict[str, FileOutcome]) -> FileOutcome:
+        walked, original, _before = held
+        return scan_duplicate(self.engine, walked, original, outcome_of[original.rel], self.max_file_size)
+
     def finish(self) -> list[FileOutcome]:
+        held, self._held = self._held, []
         if self._pool is None:
             files, self._pending = self._pending, []
-            return self._scan_here(files)
+            return self._in_walk_order(self._scan_here(files), held)
         try:
             outcomes = self._scan_here(self._pending)
             self._pending = []
-            # Steal from the back of the queue until a worker has reached the batch.
+            wanted = {original.rel for _walked, original, _before in held}
+            outcome_of = {o.rel: o for o in outcomes if o.rel in wanted}
             submitted = self._submitted
-            while submitted and submitted[-1][0].cancel():
-                outcomes.extend(self._scan_here(submitted.pop()[1]))
-            for future, _batch in submitted:
-                outcomes.extend(_unpack(future.result()))
+            while submitted or held:
+                # Settle what can be settled, then steal from the back of the queue until a worker
+                # has reached the batch, then wait for the workers.
+                for index in reversed(range(len(submitted))):
+                    if submitted[index][0].done():
+                        found = _unpack(submitted.pop(index)[0].result())
+                        outcomes.extend(found)
+                        outcome_of.update((o.rel, o) for o in found if o.rel in wanted)
+                ready = [h for h in held if h[1].rel in outcome_of]
+                if ready:
+                    held = [h for h in held if h[1].rel not in outcome_of]
+                    outcomes.extend(self._settle(h, outcome_of) for h in ready)
+                    continue
+                if submitted and submitted[-1][0].cancel():
+                    found = self._scan_here(submitted.pop()[1])
+                elif submitted:
+                    found = _unpack(submitted.pop(0)[0].result())
+                else:  # not reached (every original is scanned somewhere); scanned as usual then
+                    found, held = self._scan_here([h[0] for h in held]), []
+                outcomes.extend(found)
+                outcome_of.update((o.rel, o) for o in found if o.rel in wanted)
         finally:
             self._pool.shutdown()
             self._pool = None
             self._submitted = []
         outcomes.sort(key=lambda o: o.rel)
         return outcomes
+
+    def _in_walk_order(self, scanned: list[FileOutcome], held: list[tuple[WalkedFile, WalkedFile, int]]
+                       ) -> list[FileOutcome]:
+        """Scanned files with the held ones settled back in their places: without workers, callers
+        see outcomes in walk order (issues are reported in that order)."""
+        if not held:
+            return scanned
+        wanted = {original.rel for _walked, original, _before in held}
+        outcome_of = {o.rel: o for o in scanned if o.rel in wanted}
+        ordered: list[FileOutcome] = []
+        taken = 0
+        for entry in held:
+            before = entry[2]
+            ordered.extend(scanned[taken:before])
+            taken = max(taken, before)
+            ordered.append(self._settle(entry, outcome_of))
+        ordered.extend(scanned[taken:])
+        return ordered
 
 
 def scan_files(engine: MatchEngine, files: Sequence[WalkedFile], max_file_size: int, jobs: int) -> list[FileOutcome]:

@@ -207,3 +207,12 @@ def _name_context(name: str) -> str | None:
     ) or any(marker in name for marker in (".test.", ".spec.", "test.java", "tests.cs", "test.kt")):
         return "test"
     return None
+
+
+_MCP_CONFIG_PATHS = (".cursor/mcp.json", ".vscode/mcp.json", ".roo/mcp.json", ".gemini/mcp.json")
+_MCP_CONFIG_SUFFIXES = tuple("/" + path for path in _MCP_CONFIG_PATHS)
+
+
+def is_mcp_config_path(rel: str) -> bool:
+    """An editor's MCP client config, found by its path rather than its name alone."""
+    return rel in _MCP_CONFIG_PATHS or rel.endswith(_MCP_CONFIG_SUFFIXES)
