@@ -11,7 +11,7 @@ byte. There is no hash: equal bytes are the test, so no collision can merge two 
 from __future__ import annotations
 
 from connectors.code.walk import WalkedFile
-from discovery.code.files import Role, is_mcp_config_path, path_context
+from discovery.code.files import Role, is_mcp_config_path, same_context
 
 #: Below this, reading two files to compare them costs about what scanning one does.
 MIN_BYTES = 256
@@ -33,7 +33,6 @@ class Duplicates:
         if first is None:
             self._first[key] = walked
             return None
-        if (path_context(first.rel) is None) != (path_context(walked.rel) is None) or \
-                is_mcp_config_path(first.rel) != is_mcp_config_path(walked.rel):
+        if not same_context(first.rel, walked.rel) or is_mcp_config_path(first.rel) != is_mcp_config_path(walked.rel):
             return None  # the same bytes would be read differently there
         return first

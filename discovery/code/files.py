@@ -197,6 +197,14 @@ def path_context(rel_path: str) -> str | None:
     return None
 
 
+def same_context(rel_a: str, rel_b: str) -> bool:
+    """Whether path_context is None for both paths or for neither, for two paths with the same file
+    name (cheaper than asking path_context twice: directories repeat, names decide alike)."""
+    if _name_context(rel_a.rpartition("/")[2].lower()) is not None:
+        return True
+    return any(_dir_context(rel_a.rpartition("/")[0].lower())) == any(_dir_context(rel_b.rpartition("/")[0].lower()))
+
+
 @lru_cache(maxsize=16384)
 def _name_context(name: str) -> str | None:
     """'rules' or 'test' when a (lower-cased) file name alone says so (names repeat across a tree)."""
