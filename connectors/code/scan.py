@@ -36,6 +36,7 @@ class FileOutcome:
     issue: tuple[str, str, bool] | None = None  # (kind, message, is_error)
     manifest_ecosystems: tuple[str, ...] = ()
     facts: list[tuple[str, str]] | None = None  # (kind, value) link facts, when the walk asked for them
+    copy: bool = False  # its bytes equal its original's (see duplicates.py): that outcome is its own
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
@@ -110,26 +111,25 @@ def read_limit(walked: WalkedFile, max_file_size: int) -> int:
     return MODEL_HEAD_BYTES if walked.kind.role == Role.MODEL_CANDIDATE else max_file_size + 1
 
 
-def scan_duplicate(engine: MatchEngine, walked: WalkedFile, original: WalkedFile, original_outcome: FileOutcome,
-                   max_file_size: int) -> FileOutcome:
-    """The original's outcome under this file's path when their bytes are equal (see duplicates.py),
-    else this file's own scan."""
+def scan_copy(engine: MatchEngine, walked: WalkedFile, original: str, max_file_size: int) -> FileOutcome:
+    """A file that may be a copy of the file at path original (see duplicates.py): marked a copy
+    when their bytes are equal, scanned as usual otherwise."""
     limit = read_limit(walked, max_file_size)
     try:
         data = read_bytes(walked.path, limit, walked.size)
     except OSError:
         return scan_file(engine, walked, max_file_size)  # which reports it
     try:
-        same = original_outcome.issue is None and read_bytes(original.path, limit, original.size) == data and \
-            original_outcome.counts.get("bytes.read", len(data)) == len(data)
+        same = read_bytes(original, limit, len(data)) == data
     except OSError:
         same = False
-    if not same:
-        return scan_file(engine, walked, max_file_size, data)
-    # Hits are copied: the repository rules change them later.
-    return FileOutcome(walked.rel, [replace(hit, path=walked.rel, attributes=dict(hit.attributes))
-                                    for hit in original_outcome.hits],
-                       dict(original_outcome.counts), None, original_outcome.manifest_ecosystems)
+    return FileOutcome(walked.rel, copy=True) if same else scan_file(engine, walked, max_file_size, data)
+
+
+def as_copy(outcome: FileOutcome, rel: str) -> FileOutcome:
+    """An original's outcome under a copy's path (hits copied: the repository rules change them)."""
+    return FileOutcome(rel, [replace(hit, path=rel, attributes=dict(hit.attributes)) for hit in outcome.hits],
+                       dict(outcome.counts), outcome.issue, outcome.manifest_ecosystems)
 
 
 def _link_facts(walked: WalkedFile, data: bytes | None) -> list[tuple[str, str]]:
@@ -273,18 +273,18 @@ def _scan_chunk(rows: Sequence[tuple]) -> list[tuple]:
     assert _WORKER_ENGINE is not None
     engine, max_size = _WORKER_ENGINE, _WORKER_MAX_SIZE
     packed = []
-    for row in rows:
+    for *row, original in rows:
         walked = WalkedFile(*row)
-        o = scan_file(engine, walked, max_size)
+        o = scan_file(engine, walked, max_size) if original is None else scan_copy(engine, walked, original, max_size)
         hits = [(h.signal, h.provider, h.category, h.kind, h.confidence, h.line, h.evidence, h.model, h.attributes,
                  h.detector, h.offset, h.path, h.count) for h in o.hits]
-        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems, o.facts))
+        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems, o.facts, o.copy))
     return packed
 
 
 def _unpack(packed: list[tuple]) -> list[FileOutcome]:
-    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems, facts)
-            for rel, hits, counts, issue, ecosystems, facts in packed]
+    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems, facts, copy)
+            for rel, hits, counts, issue, ecosystems, facts, copy in packed]
 
 
 BATCH_FILES = 400  # files per task sent to a worker while the walk goes on
@@ -294,8 +294,8 @@ class TreeScanner:
     """Scans files as the walk lists them. Once the tree proves big enough to pay for worker
     processes, batches go to jobs - 1 workers while this process walks; when the walk is done,
     this process scans the batches no worker has started yet, from the back of the queue (so
-    half the results never need pickling). A file that may duplicate an earlier one is held back
-    and settled here once that one is scanned (see duplicates.py)."""
+    half the results never need pickling). A file that may be a copy of an earlier one is only
+    compared with it, wherever it lands (see duplicates.py), and takes its outcome at the end."""
 
     def __init__(self, engine: MatchEngine, max_file_size: int, jobs: int) -> None:
         self.engine, self.max_file_size, self.jobs = engine, max_file_size, jobs
@@ -305,14 +305,12 @@ class TreeScanner:
         self._pool: ProcessPoolExecutor | None = None
         self._submitted: list[tuple[Future, list[WalkedFile]]] = []
         self._duplicates = Duplicates()
-        # (file, the earlier file it may duplicate, how many files were pending before it)
-        self._held: list[tuple[WalkedFile, WalkedFile, int]] = []
+        self._originals: dict[str, tuple[WalkedFile, WalkedFile]] = {}  # a possible copy's path -> it, the earlier file
 
     def feed(self, walked: WalkedFile) -> None:
         original = self._duplicates.original_of(walked)
         if original is not None:
-            self._held.append((walked, original, len(self._pending)))
-            return
+            self._originals[walked.rel] = (walked, original)
         self._pending.append(walked)
         if self.jobs <= 1:
             return
@@ -337,81 +335,60 @@ class TreeScanner:
             max_workers=max(1, self.jobs - 1), mp_context=context, initializer=_init_worker,
             initargs=(self.engine if fork else None, self.max_file_size),
         )
-        # Held files wait for their originals here, whatever process scans those.
-        self._held = [(walked, original, 0) for walked, original, _before in self._held]
 
     def _submit(self) -> None:
         assert self._pool is not None
         pending = self._pending
         self._pending = []
+        originals = self._originals
         for index in range(0, len(pending), BATCH_FILES):
             batch = pending[index:index + BATCH_FILES]
-            rows = [(f.path, f.rel, f.size, f.kind, f.facts) for f in batch]
+            rows = [(f.path, f.rel, f.size, f.kind, f.facts, originals[f.rel][1].path if f.rel in originals else None)
+                    for f in batch]
             self._submitted.append((self._pool.submit(_scan_chunk, rows), batch))
 
     def _scan_here(self, files: Sequence[WalkedFile]) -> list[FileOutcome]:
-        return [scan_file(self.engine, f, self.max_file_size) for f in files]
-
-    def _settle(self, held: tuple[WalkedFile, WalkedFile, int], outcome_of: dict[str, FileOutcome]) -> FileOutcome:
-        walked, original, _before = held
-        return scan_duplicate(self.engine, walked, original, outcome_of[original.rel], self.max_file_size)
+        engine, max_size, originals = self.engine, self.max_file_size, self._originals
+        return [scan_file(engine, f, max_size) if f.rel not in originals else
+                scan_copy(engine, f, originals[f.rel][1].path, max_size) for f in files]
 
     def finish(self) -> list[FileOutcome]:
-        held, self._held = self._held, []
         if self._pool is None:
             files, self._pending = self._pending, []
-            return self._in_walk_order(self._scan_here(files), held)
+            return self._with_copies(self._scan_here(files))
         try:
             outcomes = self._scan_here(self._pending)
             self._pending = []
-            wanted = {original.rel for _walked, original, _before in held}
-            outcome_of = {o.rel: o for o in outcomes if o.rel in wanted}
+            # Steal from the back of the queue until a worker has reached the batch.
             submitted = self._submitted
-            while submitted or held:
-                # Settle what can be settled, then steal from the back of the queue until a worker
-                # has reached the batch, then wait for the workers.
-                for index in reversed(range(len(submitted))):
-                    if submitted[index][0].done():
-                        found = _unpack(submitted.pop(index)[0].result())
-                        outcomes.extend(found)
-                        outcome_of.update((o.rel, o) for o in found if o.rel in wanted)
-                ready = [h for h in held if h[1].rel in outcome_of]
-                if ready:
-                    held = [h for h in held if h[1].rel not in outcome_of]
-                    outcomes.extend(self._settle(h, outcome_of) for h in ready)
-                    continue
-                if submitted and submitted[-1][0].cancel():
-                    found = self._scan_here(submitted.pop()[1])
-                elif submitted:
-                    found = _unpack(submitted.pop(0)[0].result())
-                else:  # not reached (every original is scanned somewhere); scanned as usual then
-                    found, held = self._scan_here([h[0] for h in held]), []
-                outcomes.extend(found)
-                outcome_of.update((o.rel, o) for o in found if o.rel in wanted)
+            while submitted and submitted[-1][0].cancel():
+                outcomes.extend(self._scan_here(submitted.pop()[1]))
+            for future, _batch in submitted:
+                outcomes.extend(_unpack(future.result()))
         finally:
             self._pool.shutdown()
             self._pool = None
             self._submitted = []
+        outcomes = self._with_copies(outcomes)
         outcomes.sort(key=lambda o: o.rel)
         return outcomes
 
-    def _in_walk_order(self, scanned: list[FileOutcome], held: list[tuple[WalkedFile, WalkedFile, int]]
-                       ) -> list[FileOutcome]:
-        """Scanned files with the held ones settled back in their places: without workers, callers
-        see outcomes in walk order (issues are reported in that order)."""
-        if not held:
-            return scanned
-        wanted = {original.rel for _walked, original, _before in held}
-        outcome_of = {o.rel: o for o in scanned if o.rel in wanted}
-        ordered: list[FileOutcome] = []
-        taken = 0
-        for entry in held:
-            before = entry[2]
-            ordered.extend(scanned[taken:before])
-            taken = max(taken, before)
-            ordered.append(self._settle(entry, outcome_of))
-        ordered.extend(scanned[taken:])
-        return ordered
+    def _with_copies(self, outcomes: list[FileOutcome]) -> list[FileOutcome]:
+        """Each copy takes its original's outcome, in place (without workers, callers see outcomes
+        in walk order: issues are reported in that order)."""
+        originals, self._originals = self._originals, {}
+        if not originals:
+            return outcomes
+        wanted = {original.rel for _copy, original in originals.values()}
+        outcome_of = {o.rel: o for o in outcomes if o.rel in wanted}
+        for index, outcome in enumerate(outcomes):
+            if outcome.copy:
+                copy, original = originals[outcome.rel]
+                found = outcome_of.get(original.rel)
+                # An original is never a copy and is scanned with its copies: found is always there.
+                outcomes[index] = as_copy(found, copy.rel) if found is not None else \
+                    scan_file(self.engine, copy, self.max_file_size)
+        return outcomes
 
 
 def scan_files(engine: MatchEngine, files: Sequence[WalkedFile], max_file_size: int, jobs: int) -> list[FileOutcome]:
