@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -128,7 +128,8 @@ def scan_copy(engine: MatchEngine, walked: WalkedFile, original: str, max_file_s
 
 def as_copy(outcome: FileOutcome, rel: str) -> FileOutcome:
     """An original's outcome under a copy's path (hits copied: the repository rules change them)."""
-    return FileOutcome(rel, [replace(hit, path=rel, attributes=dict(hit.attributes)) for hit in outcome.hits],
+    return FileOutcome(rel, [RawHit(h.signal, h.provider, h.category, h.kind, h.confidence, h.line, h.evidence, h.model,
+                                    dict(h.attributes), h.detector, h.offset, rel, h.count) for h in outcome.hits],
                        dict(outcome.counts), outcome.issue, outcome.manifest_ecosystems)
 
 
