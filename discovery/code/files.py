@@ -200,9 +200,15 @@ def path_context(rel_path: str) -> str | None:
 def same_context(rel_a: str, rel_b: str) -> bool:
     """Whether path_context is None for both paths or for neither, for two paths with the same file
     name (cheaper than asking path_context twice: directories repeat, names decide alike)."""
-    if _name_context(rel_a.rpartition("/")[2].lower()) is not None:
+    directory, _, name = rel_a.rpartition("/")
+    if _name_context(name.lower()) is not None:
         return True
-    return any(_dir_context(rel_a.rpartition("/")[0].lower())) == any(_dir_context(rel_b.rpartition("/")[0].lower()))
+    return _context_dir(directory) == _context_dir(rel_b.rpartition("/")[0])
+
+
+@lru_cache(maxsize=8192)
+def _context_dir(directory: str) -> bool:
+    return any(_dir_context(directory.lower()))
 
 
 @lru_cache(maxsize=16384)
