@@ -1,11 +1,12 @@
-"""Files whose bytes equal a file scanned before them take that file's outcome, under their own path.
+"""Files whose bytes equal an earlier file's take that file's outcome, under their own path.
 
 Trees hold the same file more than once (a package vendored or copied twice, examples, generated
 stubs). A file's outcome follows from its bytes, its name (which fixes its kind), whether leads
 are wanted in its directory and whether its path makes it an MCP config; only the path differs.
-The walk gives each file's name and size for free, so only a file whose (name, size) an earlier
-file had is held back; once that earlier file is scanned, both are read and compared byte for
-byte. There is no hash: equal bytes are the test, so no collision can merge two files.
+The walk gives each file's name and size for free, so only a file whose (name, size) and context
+an earlier file had is a possible copy: wherever it is scanned, it is read with that file and the
+two compared byte for byte (TreeScanner in scan.py). There is no hash: equal bytes are the test,
+so no collision can merge two different files.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ MIN_BYTES = 256
 
 
 class Duplicates:
-    """The first file of each (name, size) in one repository, and the later ones held back."""
+    """The first file of each (name, size) in one repository, in walk order."""
 
     def __init__(self) -> None:
         self._first: dict[tuple[str, int], WalkedFile] = {}

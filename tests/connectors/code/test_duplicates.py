@@ -123,7 +123,7 @@ def _walked(rel: str, size: int = 1000, facts: bool = False) -> WalkedFile:
     return WalkedFile("/repo/" + rel, rel, size, classify(rel), facts)
 
 
-def test_only_a_later_file_of_the_same_name_size_and_context_is_held_back() -> None:
+def test_only_a_later_file_of_the_same_name_size_and_context_is_a_possible_copy() -> None:
     seen = Duplicates()
     first = _walked("a/app.py")
     assert seen.original_of(first) is None
