@@ -386,8 +386,10 @@ class TreeScanner:
             if outcome.copy:
                 copy, original = originals[outcome.rel]
                 found = outcome_of.get(original.rel)
-                # An original is never a copy and is scanned with its copies: found is always there.
-                outcomes[index] = as_copy(found, copy.rel) if found is not None else \
+                # An original is never a copy and is scanned with its copies, so found is there; it
+                # could not have been read only if it changed since (then the copy is scanned).
+                outcomes[index] = as_copy(found, copy.rel) if found is not None and (
+                    found.issue is None or found.issue[0] != "unreadable") else \
                     scan_file(self.engine, copy, self.max_file_size)
         return outcomes
 

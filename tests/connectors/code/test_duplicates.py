@@ -148,3 +148,22 @@ def test_same_context_agrees_with_path_context(a: str, b: str) -> None:
     name = a.rpartition("/")[2]
     b = (b.rpartition("/")[0] + "/" + name).lstrip("/")  # same_context is asked of paths with one name
     assert same_context(a, b) == ((path_context(a) is None) == (path_context(b) is None))
+
+
+def test_a_copy_of_a_file_that_could_not_be_read_then_is_scanned_itself(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _tree(tmp_path)
+    real = code_scan.read_bytes
+    failed: list[str] = []
+
+    def once(path: str, limit: int, size: int | None = None) -> bytes:
+        if path.endswith("vendor_c/pkg/app.py") and not failed:  # the original's scan, not the comparison
+            failed.append(path)
+            raise PermissionError(13, "Permission denied")
+        return real(path, limit, size)
+
+    monkeypatch.setattr(code_scan, "read_bytes", once)
+    result = _scan(root)
+    assert failed
+    assert [i.kind for i in result.issues if "pkg/app.py" in i.message] == ["unreadable"]
+    assert ("vendor_b/pkg/app.py", "gpt-4o-mini") in {(o.location.path, o.model) for o in result.observations}
