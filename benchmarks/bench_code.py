@@ -12,7 +12,9 @@ built from PyPI sdists (pip download), which the script fetches once into benchm
 * crewai-like: crewai, langchain-community, transformers, llama-index-core, openai, anthropic
   and requests, with five of them twice, about 26k files and 335 MB, the size of a crewAI
   checkout (27k files, 303 MB). crewai's own sdist is far smaller (1.5k files, 34 MB) than
-  its repository, hence the synthetic tree.
+  its repository, hence the synthetic tree. As the scan reads a file equal to an earlier one
+  only to compare it (connectors/code/duplicates.py), the tree's first copy alone (copy0,
+  13k files, no package twice) is timed beside it too (no_duplicates).
 * requests: the requests sdist (library, tests and docs; about 100 files).
 
 Run: python benchmarks/bench_code.py [--repeat 3] [--only accuracy|speed]. Writes
@@ -285,6 +287,26 @@ def main() -> None:
     else:
         crewai["ripgrep"] = "skipped: rg not found (apt-get install ripgrep)"
     report["crewai_like"] = crewai
+
+    # The same without the second copies: what a tree with no repeated files costs.
+    copy0 = crewai_like / "copy0"
+    files, size = tree_size(copy0)
+    rg_single = [r for r in (_ripgrep(copy0) for _ in range(args.repeat)) if r is not None]
+    aims_single = [_child(copy0) for _ in range(args.repeat)]
+    no_duplicates: dict[str, object] = {
+        "files": files, "megabytes": round(size / 1e6, 1),
+        "aims_seconds": [r["seconds"] for r in aims_single],
+        "aims_median": statistics.median(r["seconds"] for r in aims_single),
+        "aims_cpu_seconds": [r["cpu_seconds"] for r in aims_single],
+    }
+    if rg_single:
+        no_duplicates["ripgrep_seconds"] = [round(wall, 3) for wall, _cpu in rg_single]
+        no_duplicates["ripgrep_cpu_seconds"] = [cpu for _wall, cpu in rg_single]
+        no_duplicates["ratio_to_ripgrep"] = round(
+            no_duplicates["aims_median"] / statistics.median(wall for wall, _cpu in rg_single), 2)  # type: ignore[operator]
+        no_duplicates["cpu_ratio_to_ripgrep"] = round(statistics.median(r["cpu_seconds"] for r in aims_single)
+                                                      / statistics.median(cpu for _wall, cpu in rg_single), 2)
+    report["no_duplicates"] = no_duplicates
 
     requests_runs = [_child(requests_tree) for _ in range(args.repeat)]
     files, size = tree_size(requests_tree)

@@ -102,7 +102,7 @@ def extract_link_facts(text: str, rel: str, repo: str, target: str) -> list[Link
     if rel.endswith((".tf", ".tfvars", ".hcl")):
         for value in _terraform_names(text):
             add("iac-resource", value)
-    if any(key in text for key in _CFN_KEYS):
+    if "Name" in text and any(key in text for key in _CFN_KEYS):  # every key ends in "Name": one pass, mostly
         for value in _CFN_NAME.findall(text):
             add("iac-resource", value)
     if "serviceaccount" in lower or "service_account" in lower:

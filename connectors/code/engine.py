@@ -56,6 +56,7 @@ def _line_evidence(text: str) -> str:
     return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1] + "…"
 
 
+SINGLE_TRIPLE_QUOTE = "'''"
 _CAPTURED_ATTRIBUTES = ("receiver", "receiver2", "resource", "image", "service", "var")
 # Distinct lines remembered (with what their signatures found), and their bytes, in all scopes:
 # past either, all are forgotten, so a tree of long distinct lines cannot grow the memory.
@@ -116,7 +117,10 @@ class MatchEngine:
 
     def __init__(self, catalogue: SignatureCatalogue, prefilter: str = "auto") -> None:
         self.catalogue = catalogue
-        self.prefilter = make_prefilter(catalogue.keywords, prefilter)
+        # Beside the keywords, the prefilter finds `'''` (rare, and no keyword holds it): a Python
+        # file without one need not be searched for it when a match is checked against docstrings.
+        self.prefilter = make_prefilter((*catalogue.keywords, SINGLE_TRIPLE_QUOTE), prefilter)
+        self._quote_index = len(catalogue.keywords)
         self._by_scope: dict[tuple[str, bool], tuple[tuple[Signature, ...], ...]] = {}
         self._settles: dict[tuple[str, bool], list[frozenset[str] | None | bool]] = {}
         self._short_evidence: dict[str, str] = {}  # line -> evidence: import lines repeat from file to file
@@ -160,15 +164,19 @@ class MatchEngine:
             found = self._settles[(scope, leads)] = [False] * len(self.catalogue.keywords)
         return found
 
-    def _spans(self, data: bytes, scope: str, leads: bool) -> dict[tuple[int, int], set[int]]:
-        """Keyword occurrences grouped by line (or by window, on very long lines)."""
-        table = self._keyword_signatures(scope, leads)
+    def _spans(self, data: bytes, table: tuple[tuple[Signature, ...], ...]
+               ) -> tuple[dict[tuple[int, int], set[int]], set[tuple[int, int]], bool]:
+        """Keyword occurrences grouped by line (or by window, on very long lines), the windows, and
+        whether the data holds `'''`."""
         spans: dict[tuple[int, int], set[int]] = {}
+        windows: set[tuple[int, int]] = set()
+        quote, quoted = self._quote_index, False
         line_start, line_end = -1, -1
         current: set[int] | None = None
         rfind, find, size = data.rfind, data.find, len(data)
         for keyword, end in self.prefilter.scan(data):
-            if not table[keyword]:
+            if keyword >= quote or not table[keyword]:
+                quoted = quoted or keyword == quote
                 continue
             at = end - 1
             if current is not None and line_start <= at < line_end:
@@ -181,13 +189,14 @@ class MatchEngine:
             if line_end - line_start > LONG_LINE:
                 span = (max(line_start, end - WINDOW), min(line_end, end + WINDOW))
                 spans.setdefault(span, set()).add(keyword)
+                windows.add(span)
                 current = None  # long lines are windowed per occurrence
                 continue
             current = spans.get((line_start, line_end))
             if current is None:
                 current = spans[(line_start, line_end)] = set()
             current.add(keyword)
-        return spans
+        return spans, windows, quoted
 
     def _line(self, raw: bytes, scope: str, candidates: Iterable[Signature]) -> _Line:
         """What a line's signatures find in it, with everything that depends on the line alone."""
@@ -207,10 +216,10 @@ class MatchEngine:
 
     def match(self, data: bytes, scope: str, leads: bool = True) -> tuple[list[RawHit], bool]:
         """Hits in the file and whether any matched line held invalid UTF-8."""
-        spans = self._spans(data, scope, leads)
+        table = self._keyword_signatures(scope, leads)
+        spans, windows, quoted = self._spans(data, table)
         if not spans:
             return [], False
-        table = self._keyword_signatures(scope, leads)
         settles = self._settling(scope, leads)
         # What a line yields depends on its bytes, scope and leads alone; lines repeat across files
         # (imports, fixtures, cassettes), so each distinct line is matched once per process.
@@ -236,8 +245,7 @@ class MatchEngine:
             raw = data[start:stop]
             # A window of a very long line holds the keywords found around one place, not all of
             # its own: only whole lines are remembered.
-            whole = stop - start <= LONG_LINE and (start == 0 or data[start - 1] == 10) and (
-                stop == len(data) or data[stop] == 10)
+            whole = not windows or (start, stop) not in windows
             line = lines.get(raw) if whole else None
             if line is None:
                 if len(keywords) == 1:
@@ -265,7 +273,7 @@ class MatchEngine:
                     if found.commented:
                         continue
                     if prose is None:
-                        prose = ProseTracker(data, scope)
+                        prose = ProseTracker(data, scope, single_quotes=quoted)
                     if prose and prose.inside(start + found.byte_offset):
                         continue
                 repeat_key = found.repeat_key
@@ -290,20 +298,9 @@ class MatchEngine:
                     newline_count += data.count(b"\n", counted_to, start)
                     counted_to = start
                     line_number = newline_count + 1
-                made = [
-                    RawHit(
-                        signal=signature.id,
-                        provider=provider,
-                        category=category,
-                        kind=signature.kind,
-                        confidence=signature.confidence,
-                        line=line_number,
-                        evidence=evidence,
-                        model=found.model,
-                        attributes=dict(found.attributes),
-                        detector=signature.detector,
-                        offset=start + found.position,
-                    )
+                made = [  # positional, in RawHit's field order: keywords cost more per hit
+                    RawHit(signature.id, provider, category, signature.kind, signature.confidence, line_number, evidence,
+                           found.model, dict(found.attributes), signature.detector, start + found.position)
                     for provider, category in found.providers
                 ]
                 hits.extend(made)

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from connectors.code.duplicates import Duplicates
 from connectors.code.engine import MatchEngine
 from connectors.code.walk import WalkedFile
 from discovery.code.detectors import apply_file_detectors
-from discovery.code.files import Role, path_context, scope_from_shebang
+from discovery.code.files import Role, is_mcp_config_path, path_context, scope_from_shebang
 from discovery.code.formats import MODEL_HEAD_BYTES, mcp_servers, notebook_code, sniff_model_file
 from discovery.code.hits import RawHit, fold_repeats
 from discovery.code.manifests import MANIFEST_ECOSYSTEM, ManifestError, parse_manifest
@@ -35,6 +36,7 @@ class FileOutcome:
     issue: tuple[str, str, bool] | None = None  # (kind, message, is_error)
     manifest_ecosystems: tuple[str, ...] = ()
     facts: list[tuple[str, str]] | None = None  # (kind, value) link facts, when the walk asked for them
+    copy: bool = False  # its bytes equal its original's (see duplicates.py): that outcome is its own
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
@@ -63,15 +65,16 @@ def read_bytes(path: str, limit: int, size: int | None = None) -> bytes:
         os.close(fd)
 
 
-def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> FileOutcome:
+def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int, data: bytes | None = None) -> FileOutcome:
+    """One file's outcome; data, when given, is what read_limit(walked, max_file_size) bytes of it hold."""
     outcome = FileOutcome(walked.rel)
     kind = walked.kind
-    try:
-        data = read_bytes(walked.path, MODEL_HEAD_BYTES if kind.role == Role.MODEL_CANDIDATE else max_file_size + 1,
-                          walked.size)
-    except OSError as exc:
-        outcome.issue = ("unreadable", f"cannot read: {exc.strerror or exc}", True)
-        return outcome
+    if data is None:
+        try:
+            data = read_bytes(walked.path, read_limit(walked, max_file_size), walked.size)
+        except OSError as exc:
+            outcome.issue = ("unreadable", f"cannot read: {exc.strerror or exc}", True)
+            return outcome
     if walked.facts:
         outcome.facts = _link_facts(walked, None if kind.role == Role.MODEL_CANDIDATE else data)
     if kind.role == Role.MODEL_CANDIDATE:
@@ -93,7 +96,7 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
     outcome.counts = {"files.read": 1, "bytes.read": len(data)}  # nothing counted yet on this path
     if kind.manifest:
         _manifest(outcome, engine, walked, data)
-    if kind.mcp_config or _is_mcp_config_path(walked.rel):
+    if kind.mcp_config or is_mcp_config_path(walked.rel):
         _mcp_config(outcome, data)
     if scope:
         _match(outcome, engine, walked, data, scope)
@@ -102,6 +105,32 @@ def scan_file(engine: MatchEngine, walked: WalkedFile, max_file_size: int) -> Fi
     for hit in outcome.hits:
         hit.path = walked.rel
     return outcome
+
+
+def read_limit(walked: WalkedFile, max_file_size: int) -> int:
+    return MODEL_HEAD_BYTES if walked.kind.role == Role.MODEL_CANDIDATE else max_file_size + 1
+
+
+def scan_copy(engine: MatchEngine, walked: WalkedFile, original: str, max_file_size: int) -> FileOutcome:
+    """A file that may be a copy of the file at path original (see duplicates.py): marked a copy
+    when their bytes are equal, scanned as usual otherwise."""
+    limit = read_limit(walked, max_file_size)
+    try:
+        data = read_bytes(walked.path, limit, walked.size)
+    except OSError:
+        return scan_file(engine, walked, max_file_size)  # which reports it
+    try:
+        same = read_bytes(original, limit, len(data)) == data
+    except OSError:
+        same = False
+    return FileOutcome(walked.rel, copy=True) if same else scan_file(engine, walked, max_file_size, data)
+
+
+def as_copy(outcome: FileOutcome, rel: str) -> FileOutcome:
+    """An original's outcome under a copy's path (hits copied: the repository rules change them)."""
+    return FileOutcome(rel, [RawHit(h.signal, h.provider, h.category, h.kind, h.confidence, h.line, h.evidence, h.model,
+                                    dict(h.attributes), h.detector, h.offset, rel, h.count) for h in outcome.hits],
+                       dict(outcome.counts), outcome.issue, outcome.manifest_ecosystems)
 
 
 def _link_facts(walked: WalkedFile, data: bytes | None) -> list[tuple[str, str]]:
@@ -115,11 +144,6 @@ def _link_facts(walked: WalkedFile, data: bytes | None) -> list[tuple[str, str]]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return [(fact.kind, fact.value) for fact in extract_link_facts(text, walked.rel, "", "")]
-
-
-def _is_mcp_config_path(rel: str) -> bool:
-    return rel.endswith(("/.cursor/mcp.json", "/.vscode/mcp.json", "/.roo/mcp.json", "/.gemini/mcp.json")) or \
-        rel in (".cursor/mcp.json", ".vscode/mcp.json", ".roo/mcp.json", ".gemini/mcp.json")
 
 
 def _match(outcome: FileOutcome, engine: MatchEngine, walked: WalkedFile, data: bytes, scope: str) -> None:
@@ -250,18 +274,18 @@ def _scan_chunk(rows: Sequence[tuple]) -> list[tuple]:
     assert _WORKER_ENGINE is not None
     engine, max_size = _WORKER_ENGINE, _WORKER_MAX_SIZE
     packed = []
-    for row in rows:
+    for *row, original in rows:
         walked = WalkedFile(*row)
-        o = scan_file(engine, walked, max_size)
+        o = scan_file(engine, walked, max_size) if original is None else scan_copy(engine, walked, original, max_size)
         hits = [(h.signal, h.provider, h.category, h.kind, h.confidence, h.line, h.evidence, h.model, h.attributes,
                  h.detector, h.offset, h.path, h.count) for h in o.hits]
-        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems, o.facts))
+        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems, o.facts, o.copy))
     return packed
 
 
 def _unpack(packed: list[tuple]) -> list[FileOutcome]:
-    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems, facts)
-            for rel, hits, counts, issue, ecosystems, facts in packed]
+    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems, facts, copy)
+            for rel, hits, counts, issue, ecosystems, facts, copy in packed]
 
 
 BATCH_FILES = 400  # files per task sent to a worker while the walk goes on
@@ -271,7 +295,8 @@ class TreeScanner:
     """Scans files as the walk lists them. Once the tree proves big enough to pay for worker
     processes, batches go to jobs - 1 workers while this process walks; when the walk is done,
     this process scans the batches no worker has started yet, from the back of the queue (so
-    half the results never need pickling)."""
+    half the results never need pickling). A file that may be a copy of an earlier one is only
+    compared with it, wherever it lands (see duplicates.py), and takes its outcome at the end."""
 
     def __init__(self, engine: MatchEngine, max_file_size: int, jobs: int) -> None:
         self.engine, self.max_file_size, self.jobs = engine, max_file_size, jobs
@@ -280,8 +305,13 @@ class TreeScanner:
         self._bytes = 0
         self._pool: ProcessPoolExecutor | None = None
         self._submitted: list[tuple[Future, list[WalkedFile]]] = []
+        self._duplicates = Duplicates()
+        self._originals: dict[str, tuple[WalkedFile, WalkedFile]] = {}  # a possible copy's path -> it, the earlier file
 
     def feed(self, walked: WalkedFile) -> None:
+        original = self._duplicates.original_of(walked)
+        if original is not None:
+            self._originals[walked.rel] = (walked, original)
         self._pending.append(walked)
         if self.jobs <= 1:
             return
@@ -311,18 +341,22 @@ class TreeScanner:
         assert self._pool is not None
         pending = self._pending
         self._pending = []
+        originals = self._originals
         for index in range(0, len(pending), BATCH_FILES):
             batch = pending[index:index + BATCH_FILES]
-            rows = [(f.path, f.rel, f.size, f.kind, f.facts) for f in batch]
+            rows = [(f.path, f.rel, f.size, f.kind, f.facts, originals[f.rel][1].path if f.rel in originals else None)
+                    for f in batch]
             self._submitted.append((self._pool.submit(_scan_chunk, rows), batch))
 
     def _scan_here(self, files: Sequence[WalkedFile]) -> list[FileOutcome]:
-        return [scan_file(self.engine, f, self.max_file_size) for f in files]
+        engine, max_size, originals = self.engine, self.max_file_size, self._originals
+        return [scan_file(engine, f, max_size) if f.rel not in originals else
+                scan_copy(engine, f, originals[f.rel][1].path, max_size) for f in files]
 
     def finish(self) -> list[FileOutcome]:
         if self._pool is None:
             files, self._pending = self._pending, []
-            return self._scan_here(files)
+            return self._with_copies(self._scan_here(files))
         try:
             outcomes = self._scan_here(self._pending)
             self._pending = []
@@ -336,7 +370,27 @@ class TreeScanner:
             self._pool.shutdown()
             self._pool = None
             self._submitted = []
+        outcomes = self._with_copies(outcomes)
         outcomes.sort(key=lambda o: o.rel)
+        return outcomes
+
+    def _with_copies(self, outcomes: list[FileOutcome]) -> list[FileOutcome]:
+        """Each copy takes its original's outcome, in place (without workers, callers see outcomes
+        in walk order: issues are reported in that order)."""
+        originals, self._originals = self._originals, {}
+        if not originals:
+            return outcomes
+        wanted = {original.rel for _copy, original in originals.values()}
+        outcome_of = {o.rel: o for o in outcomes if o.rel in wanted}
+        for index, outcome in enumerate(outcomes):
+            if outcome.copy:
+                copy, original = originals[outcome.rel]
+                found = outcome_of.get(original.rel)
+                # An original is never a copy and is scanned with its copies, so found is there; it
+                # could not have been read only if it changed since (then the copy is scanned).
+                outcomes[index] = as_copy(found, copy.rel) if found is not None and (
+                    found.issue is None or found.issue[0] != "unreadable") else \
+                    scan_file(self.engine, copy, self.max_file_size)
         return outcomes
 
 

@@ -197,6 +197,20 @@ def path_context(rel_path: str) -> str | None:
     return None
 
 
+def same_context(rel_a: str, rel_b: str) -> bool:
+    """Whether path_context is None for both paths or for neither, for two paths with the same file
+    name (cheaper than asking path_context twice: directories repeat, names decide alike)."""
+    directory, _, name = rel_a.rpartition("/")
+    if _name_context(name.lower()) is not None:
+        return True
+    return _context_dir(directory) == _context_dir(rel_b.rpartition("/")[0])
+
+
+@lru_cache(maxsize=8192)
+def _context_dir(directory: str) -> bool:
+    return any(_dir_context(directory.lower()))
+
+
 @lru_cache(maxsize=16384)
 def _name_context(name: str) -> str | None:
     """'rules' or 'test' when a (lower-cased) file name alone says so (names repeat across a tree)."""
@@ -207,3 +221,12 @@ def _name_context(name: str) -> str | None:
     ) or any(marker in name for marker in (".test.", ".spec.", "test.java", "tests.cs", "test.kt")):
         return "test"
     return None
+
+
+_MCP_CONFIG_PATHS = (".cursor/mcp.json", ".vscode/mcp.json", ".roo/mcp.json", ".gemini/mcp.json")
+_MCP_CONFIG_SUFFIXES = tuple("/" + path for path in _MCP_CONFIG_PATHS)
+
+
+def is_mcp_config_path(rel: str) -> bool:
+    """An editor's MCP client config, found by its path rather than its name alone."""
+    return rel in _MCP_CONFIG_PATHS or rel.endswith(_MCP_CONFIG_SUFFIXES)

@@ -68,8 +68,10 @@ class ProseTracker:
     file with many hits is still read once. Parity of each quote style approximates pairing.
     """
 
-    def __init__(self, data: bytes, scope: str) -> None:
+    def __init__(self, data: bytes, scope: str, single_quotes: bool = True) -> None:
+        """single_quotes: False when the caller knows data holds no `'''` (it is then not counted)."""
         self._data = data
+        self._single_quotes = single_quotes
         self._python = scope == "python"
         self._blocks = scope in _BLOCK_COMMENT_SCOPES
         self._at = 0
@@ -84,7 +86,8 @@ class ProseTracker:
             if offset < self._at:
                 self._at, self._double, self._single = 0, 0, 0
             self._double += data.count(b'"""', self._at, offset)
-            self._single += data.count(b"\'\'\'", self._at, offset)
+            if self._single_quotes:
+                self._single += data.count(b"\'\'\'", self._at, offset)
             self._at = offset
             return bool(self._double % 2 or self._single % 2)
         if self._blocks:

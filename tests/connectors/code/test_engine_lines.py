@@ -88,3 +88,15 @@ def test_remembered_lines_are_bounded_and_forgetting_changes_nothing(catalogue, 
     monkeypatch.setattr(engine_module, "LINE_BYTES_KEPT", 100)
     engine.match(data, "python")
     assert sum(len(raw) for lines in engine._lines.values() for raw in lines) <= 100 + 40
+
+
+@pytest.mark.parametrize("prefilter", ["hyperscan", "re"])
+@pytest.mark.parametrize("quote", ['"""', "'''"])
+def test_mentions_inside_either_docstring_are_prose(catalogue, prefilter: str, quote: str) -> None:  # type: ignore[no-untyped-def]
+    # The prefilter tells the engine whether a file holds ''' at all; with or without, a mention
+    # inside a docstring of either style is prose, and the code after it is not.
+    data = (f'{quote}Example:\n\n    import anthropic\n{quote}\n'
+            f'def f():\n    {quote}Or: import openai{quote}\n    return 1\n\nimport openai\n').encode()
+    hits, _ = MatchEngine(catalogue, prefilter).match(data, "python")
+    assert [(h.signal, h.line) for h in hits if h.kind == "import"] == [("py-import.openai", 9)]
+    assert not any(h.provider == "anthropic" for h in hits)
