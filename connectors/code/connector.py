@@ -3,7 +3,6 @@ AI use with file:line evidence, one system per repository and provider (via syst
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -12,7 +11,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from connectors.base import Connector, ProgressCallback, ScanResult, no_progress
+from connectors.base import Connector, ProgressCallback, ScanResult, no_progress, paused_collections
 from connectors.code.engine import MatchEngine
 from connectors.code.scan import TreeScanner
 from connectors.code.sources import (
@@ -72,18 +71,8 @@ class CodeConnector(Connector):
     def scan(self, targets: Sequence[str], progress: ProgressCallback = no_progress) -> ScanResult:
         # A scan allocates many small objects and no reference cycles worth collecting: the cyclic
         # collector would walk the growing heap again and again (in the workers too, which inherit it).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_collections():
             return self._scan(targets, progress)
-        finally:
-            if collecting:
-                # What the scan made is alive: moved to the oldest generation, so the first
-                # allocation after this does not set off a young collection walking all of it
-                # (17 ms on a crewAI-sized tree). Cycles are still collected by full collections.
-                gc.freeze()
-                gc.unfreeze()
-                gc.enable()
 
     def _scan(self, targets: Sequence[str], progress: ProgressCallback) -> ScanResult:
         result = ScanResult()
