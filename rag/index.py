@@ -210,8 +210,8 @@ class PolicyIndex:
     @contextlib.contextmanager
     def batched(self, max_chunks: int = 256) -> Iterator[PolicyIndex]:
         """Within the block, add() returns at once and documents are embedded and written in batches
-        of about ``max_chunks`` chunks, one batch at a time on a background thread, while the caller
-        reads the next files. Fewer, larger writes (chromadb pays per call) and the embedder's
+        of about ``max_chunks`` chunks on background threads (one batch embedded while the one
+        before it is written), while the caller reads the next files. Fewer, larger writes (chromadb pays per call) and the embedder's
         workers kept busy across documents. On leaving the block every queued document is written;
         as always, a document becomes visible only once its chunks and its record are both stored.
         """
@@ -236,14 +236,26 @@ class PolicyIndex:
         return chunk_document(document), previous
 
     def _store(self, batch: list[tuple[Document, list[Chunk]]]) -> list[Record]:
-        """Embed and write the documents' chunks, then their records; nothing in memory changes.
+        """Embed and write the documents' chunks, then their records; nothing in memory changes."""
+        return self._write(batch, self._embed(batch))
 
-        Safe on a background thread while the owner only reads its records.
+    def _embed(self, batch: list[tuple[Document, list[Chunk]]]) -> list[list[float]]:
+        """The vectors of the batch's chunks, in order; touches neither chromadb nor the records.
+
+        Safe on a background thread while another writes an earlier batch.
         """
         chunks = [c for _, document_chunks in batch for c in document_chunks]
         vectors = self.embedder.embed([contextual_text(c) for c in chunks]) if chunks else []
         if len(vectors) != len(chunks) or any(len(v) != self.embedder.dimension for v in vectors):
             raise RuntimeError(f"embedder {self.embedder.name} returned vectors of the wrong shape")
+        return vectors
+
+    def _write(self, batch: list[tuple[Document, list[Chunk]]], vectors: list[list[float]]) -> list[Record]:
+        """Write embedded chunks, then their records; nothing in memory changes.
+
+        Safe on a background thread while the owner only reads its records.
+        """
+        chunks = [c for _, document_chunks in batch for c in document_chunks]
         owners = {c.id: document for document, document_chunks in batch for c in document_chunks}
         ids = [c.id for c in chunks]
         step = max(1, self._client.get_max_batch_size())

@@ -149,3 +149,67 @@ def test_a_nested_batch_joins_the_outer_one(tmp_path: Path, hash_embedder) -> No
         assert index.documents() == [] and hash_embedder.calls == []  # still queued: the outer batch owns them
         index.add(load_document(paths[2]))
     assert len(index.documents()) == 3 and len(hash_embedder.calls) == 1
+
+
+def test_the_next_batch_is_embedded_while_the_one_before_is_written(tmp_path: Path, make_hash_embedder) -> None:
+    import threading
+
+    paths = _policies(tmp_path, 3)
+    index = PolicyIndex(tmp_path / "idx", make_hash_embedder())
+    second_embedded = threading.Event()
+    overlapped = []
+    embed, write = index._embed, index._write
+
+    def embed_and_tell(batch):  # type: ignore[no-untyped-def]
+        vectors = embed(batch)
+        if batch[0][0].name == "policy-1.md":
+            second_embedded.set()
+        return vectors
+
+    def slow_first_write(batch, vectors):  # type: ignore[no-untyped-def]
+        if batch[0][0].name == "policy-0.md":  # a serial pipeline would never embed the second here
+            overlapped.append(second_embedded.wait(timeout=10))
+        return write(batch, vectors)
+
+    index._embed, index._write = embed_and_tell, slow_first_write  # type: ignore[method-assign]
+    with index.batched(max_chunks=1):  # one document per batch
+        for path in paths:
+            index.add(load_document(path))
+    assert overlapped == [True]
+    assert [d.name for d in index.documents()] == ["policy-0.md", "policy-1.md", "policy-2.md"]
+
+
+def test_a_batch_that_replaces_a_file_waits_for_every_write_in_flight(tmp_path: Path, hash_embedder) -> None:
+    import threading
+    import time
+
+    paths = _policies(tmp_path, 4)
+    index = PolicyIndex(tmp_path / "idx", hash_embedder)
+    first = index.add(load_document(paths[0]))
+    paths[0].write_text(paths[0].read_text(encoding="utf-8") + "\nA new closing rule.\n", encoding="utf-8")
+    writing, removed_while_writing = [0], []
+    lock = threading.Lock()
+    write, remove = index._write, index.remove
+
+    def counted_write(batch, vectors):  # type: ignore[no-untyped-def]
+        with lock:
+            writing[0] += 1
+        try:
+            if batch[0][0].name == "policy-1.md":
+                time.sleep(0.3)  # still writing when the replacing batch before it is collected
+            return write(batch, vectors)
+        finally:
+            with lock:
+                writing[0] -= 1
+
+    def watched_remove(document_id):  # type: ignore[no-untyped-def]
+        removed_while_writing.append(writing[0])
+        return remove(document_id)
+
+    index._write, index.remove = counted_write, watched_remove  # type: ignore[method-assign]
+    with index.batched(max_chunks=1):
+        results = [index.add(load_document(p)) for p in paths]
+    assert results[0].status == "replaced" and results[0].replaced_id == first.document.id
+    assert removed_while_writing == [0]  # chromadb was not in use by the writer meanwhile
+    assert first.document.id not in {d.id for d in index.documents()}
+    assert len(index.documents()) == 4
