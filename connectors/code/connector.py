@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 
 from connectors.base import Connector, ProgressCallback, ScanResult, no_progress, paused_collections
 from connectors.code.engine import MatchEngine
-from connectors.code.scan import TreeScanner
+from connectors.code.tree import TreeScanner
 from connectors.code.sources import (
     SourceError,
     clone_shallow,

@@ -5,7 +5,7 @@ stubs). A file's outcome follows from its bytes, its name (which fixes its kind)
 are wanted in its directory and whether its path makes it an MCP config; only the path differs.
 The walk gives each file's name and size for free, so only a file whose (name, size) and context
 an earlier file had is a possible copy: wherever it is scanned, it is read with that file and the
-two compared byte for byte (TreeScanner in scan.py). There is no hash: equal bytes are the test,
+two compared byte for byte (TreeScanner in tree.py). There is no hash: equal bytes are the test,
 so no collision can merge two different files.
 """
 

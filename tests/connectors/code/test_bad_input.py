@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import connectors.code.scan as code_scan
+import connectors.code.tree as code_tree
 from connectors.code.connector import CodeConnector, CodeScanOptions
 from discovery.models import IssueSeverity
 
@@ -104,8 +105,8 @@ def test_corrupt_manifest_and_notebook_are_warnings(tmp_path: Path) -> None:
 def test_parallel_scan_matches_serial(monkeypatch: pytest.MonkeyPatch) -> None:
     targets = [str(p) for p in sorted(CORPUS.iterdir())]
     serial = CodeConnector(CodeScanOptions(jobs=1)).scan(targets)
-    monkeypatch.setattr(code_scan, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(code_scan, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(code_tree, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(code_tree, "PARALLEL_MIN_FILES", 0)
     parallel = CodeConnector(CodeScanOptions(jobs=2)).scan(targets)
     def described(result):  # type: ignore[no-untyped-def]
         return [(o.id, o.location.line, o.count, o.evidence, o.attributes) for o in result.observations]

@@ -10,6 +10,7 @@ import pytest
 
 import connectors.code.duplicates as duplicates
 import connectors.code.scan as code_scan
+import connectors.code.tree as code_tree
 from connectors.code.connector import CodeConnector, CodeScanOptions
 from connectors.code.duplicates import Duplicates
 from connectors.code.walk import WalkedFile
@@ -92,9 +93,9 @@ def test_every_copy_keeps_its_own_path_and_observation(tmp_path: Path) -> None:
 def test_the_same_from_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _tree(tmp_path)
     serial = _described(_scan(root))
-    monkeypatch.setattr(code_scan, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(code_scan, "PARALLEL_MIN_FILES", 0)
-    monkeypatch.setattr(code_scan, "BATCH_FILES", 1)  # originals in workers, out of order
+    monkeypatch.setattr(code_tree, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(code_tree, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(code_tree, "BATCH_FILES", 1)  # originals in workers, out of order
     observations, issues, counts = _described(_scan(root, jobs=2))
     assert observations == serial[0] and counts == serial[2]
     assert sorted(issues) == sorted(serial[1])  # with workers, issues come in path order

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import connectors.code.connector as code_connector
-import connectors.code.scan as code_scan
+import connectors.code.tree as code_tree
 from connectors.code.connector import CodeConnector, CodeScanOptions
 from discovery.linkfacts import MAX_FACT_FILE_BYTES
 
@@ -42,9 +42,9 @@ def test_link_facts_from_the_scanned_files_in_walk_order(tmp_path: Path) -> None
 
 
 def test_link_facts_are_the_same_from_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(code_scan, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(code_scan, "PARALLEL_MIN_FILES", 0)
-    monkeypatch.setattr(code_scan, "BATCH_FILES", 1)  # every file its own task: results arrive out of order
+    monkeypatch.setattr(code_tree, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(code_tree, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(code_tree, "BATCH_FILES", 1)  # every file its own task: results arrive out of order
     assert _facts(_repo(tmp_path), jobs=2) == EXPECTED
 
 

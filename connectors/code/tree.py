@@ -1,0 +1,171 @@
+"""Scanning a tree's files as the walk lists them: in this process, or also in worker processes
+once the tree is big enough to pay for them; copies of earlier files take their outcome.
+
+One file's scan is connectors/code/scan.py, called through its module (a seam tests patch).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from connectors.code import scan as files
+from connectors.code.duplicates import Duplicates
+from connectors.code.engine import MatchEngine
+from connectors.code.scan import FileOutcome
+from connectors.code.walk import WalkedFile
+from discovery.code.files import Role
+from discovery.code.hits import RawHit
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+PARALLEL_MIN_BYTES = 24_000_000  # below this, starting workers costs more than it saves
+PARALLEL_MIN_FILES = 4000
+
+_WORKER_ENGINE: MatchEngine | None = None
+_WORKER_MAX_SIZE = 0
+
+
+def _init_worker(engine: MatchEngine | None, max_file_size: int) -> None:
+    global _WORKER_ENGINE, _WORKER_MAX_SIZE
+    if engine is None:  # spawn start method: build our own (fork inherits the parent's)
+        from discovery.code.catalogue import load_catalogue
+
+        engine = MatchEngine(load_catalogue())
+    _WORKER_ENGINE, _WORKER_MAX_SIZE = engine, max_file_size
+
+
+def _scan_chunk(rows: Sequence[tuple]) -> list[tuple]:
+    """Scan a batch in a worker. Files come and outcomes go back as plain tuples, cheaper to pickle
+    than dataclasses."""
+    assert _WORKER_ENGINE is not None
+    engine, max_size = _WORKER_ENGINE, _WORKER_MAX_SIZE
+    packed = []
+    for *row, original in rows:
+        walked = WalkedFile(*row)
+        o = files.scan_file(engine, walked, max_size) if original is None else files.scan_copy(engine, walked, original, max_size)
+        hits = [(h.signal, h.provider, h.category, h.kind, h.confidence, h.line, h.evidence, h.model, h.attributes,
+                 h.detector, h.offset, h.path, h.count) for h in o.hits]
+        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems, o.facts, o.copy))
+    return packed
+
+
+def _unpack(packed: list[tuple]) -> list[FileOutcome]:
+    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems, facts, copy)
+            for rel, hits, counts, issue, ecosystems, facts, copy in packed]
+
+
+BATCH_FILES = 400  # files per task sent to a worker while the walk goes on
+
+
+class TreeScanner:
+    """Scans files as the walk lists them. Once the tree proves big enough to pay for worker
+    processes, batches go to jobs - 1 workers while this process walks; when the walk is done,
+    this process scans the batches no worker has started yet, from the back of the queue (so
+    half the results never need pickling). A file that may be a copy of an earlier one is only
+    compared with it, wherever it lands (see duplicates.py), and takes its outcome at the end."""
+
+    def __init__(self, engine: MatchEngine, max_file_size: int, jobs: int) -> None:
+        self.engine, self.max_file_size, self.jobs = engine, max_file_size, jobs
+        self._pending: list[WalkedFile] = []
+        self._files = 0
+        self._bytes = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._submitted: list[tuple[Future, list[WalkedFile]]] = []
+        self._duplicates = Duplicates()
+        self._originals: dict[str, tuple[WalkedFile, WalkedFile]] = {}  # a possible copy's path -> it, the earlier file
+
+    def feed(self, walked: WalkedFile) -> None:
+        original = self._duplicates.original_of(walked)
+        if original is not None:
+            self._originals[walked.rel] = (walked, original)
+        self._pending.append(walked)
+        if self.jobs <= 1:
+            return
+        if self._pool is None:
+            self._files += 1
+            if walked.kind.role != Role.MODEL_CANDIDATE:
+                self._bytes += min(walked.size, self.max_file_size)
+            if self._bytes < PARALLEL_MIN_BYTES and self._files < PARALLEL_MIN_FILES:
+                return
+            self._start()
+        if len(self._pending) >= BATCH_FILES:
+            self._submit()
+
+    def _start(self) -> None:
+        # Loaded only for a tree big enough for workers: small repositories start faster without.
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_all_start_methods, get_context
+
+        fork = "fork" in get_all_start_methods() and os.name == "posix"
+        context = get_context("fork" if fork else "spawn")
+        self._pool = ProcessPoolExecutor(
+            max_workers=max(1, self.jobs - 1), mp_context=context, initializer=_init_worker,
+            initargs=(self.engine if fork else None, self.max_file_size),
+        )
+
+    def _submit(self) -> None:
+        assert self._pool is not None
+        pending = self._pending
+        self._pending = []
+        originals = self._originals
+        for index in range(0, len(pending), BATCH_FILES):
+            batch = pending[index:index + BATCH_FILES]
+            rows = [(f.path, f.rel, f.size, f.kind, f.facts, originals[f.rel][1].path if f.rel in originals else None)
+                    for f in batch]
+            self._submitted.append((self._pool.submit(_scan_chunk, rows), batch))
+
+    def _scan_here(self, batch: Sequence[WalkedFile]) -> list[FileOutcome]:
+        engine, max_size, originals = self.engine, self.max_file_size, self._originals
+        return [files.scan_file(engine, f, max_size) if f.rel not in originals else
+                files.scan_copy(engine, f, originals[f.rel][1].path, max_size) for f in batch]
+
+    def finish(self) -> list[FileOutcome]:
+        if self._pool is None:
+            batch, self._pending = self._pending, []
+            return self._with_copies(self._scan_here(batch))
+        try:
+            outcomes = self._scan_here(self._pending)
+            self._pending = []
+            # Steal from the back of the queue until a worker has reached the batch.
+            submitted = self._submitted
+            while submitted and submitted[-1][0].cancel():
+                outcomes.extend(self._scan_here(submitted.pop()[1]))
+            for future, _batch in submitted:
+                outcomes.extend(_unpack(future.result()))
+        finally:
+            self._pool.shutdown()
+            self._pool = None
+            self._submitted = []
+        outcomes = self._with_copies(outcomes)
+        outcomes.sort(key=lambda o: o.rel)
+        return outcomes
+
+    def _with_copies(self, outcomes: list[FileOutcome]) -> list[FileOutcome]:
+        """Each copy takes its original's outcome, in place (without workers, callers see outcomes
+        in walk order: issues are reported in that order)."""
+        originals, self._originals = self._originals, {}
+        if not originals:
+            return outcomes
+        wanted = {original.rel for _copy, original in originals.values()}
+        outcome_of = {o.rel: o for o in outcomes if o.rel in wanted}
+        for index, outcome in enumerate(outcomes):
+            if outcome.copy:
+                copy, original = originals[outcome.rel]
+                found = outcome_of.get(original.rel)
+                # An original is never a copy and is scanned with its copies, so found is there; it
+                # could not have been read only if it changed since (then the copy is scanned).
+                outcomes[index] = files.as_copy(found, copy.rel) if found is not None and (
+                    found.issue is None or found.issue[0] != "unreadable") else \
+                    files.scan_file(self.engine, copy, self.max_file_size)
+        return outcomes
+
+
+def scan_files(engine: MatchEngine, files: Sequence[WalkedFile], max_file_size: int, jobs: int) -> list[FileOutcome]:
+    """Scan files, in worker processes when the tree is big enough to pay for them."""
+    scanner = TreeScanner(engine, max_file_size, jobs)
+    for walked in files:
+        scanner.feed(walked)
+    return scanner.finish()
