@@ -14,20 +14,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from rag.chunking import chunk_document, contextual_text
+from rag.chunking import chunk_document
 from rag.embeddings import Embedder
-from rag.index_records import SCHEMA, Record, chunk_metadata, read_record, write_record
+from rag.index_records import SCHEMA, Record, read_record, write_record
+from rag.ingest_batch import IngestBatch, embed_batch, write_batch
 from rag.models import Chunk, Document, DocumentInfo, IngestResult, document_id_for
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-    from rag.ingest_batch import IngestBatch
 
 DOCUMENTS_DIR = "aims-documents"
 _META_EMBEDDER = "aims_embedder"
@@ -211,12 +209,11 @@ class PolicyIndex:
     def batched(self, max_chunks: int = 256) -> Iterator[PolicyIndex]:
         """Within the block, add() returns at once and documents are embedded and written in batches
         of about ``max_chunks`` chunks on background threads (one batch embedded while the one
-        before it is written), while the caller reads the next files. Fewer, larger writes (chromadb pays per call) and the embedder's
-        workers kept busy across documents. On leaving the block every queued document is written;
-        as always, a document becomes visible only once its chunks and its record are both stored.
+        before it is written), while the caller reads the next files. Fewer, larger writes
+        (chromadb pays per call) and the embedder's workers kept busy across documents. On leaving
+        the block every queued document is written; as always, a document becomes visible only once
+        its chunks and its record are both stored.
         """
-        from rag.ingest_batch import IngestBatch
-
         if self._batch is not None:
             yield self
             return
@@ -237,50 +234,7 @@ class PolicyIndex:
 
     def _store(self, batch: list[tuple[Document, list[Chunk]]]) -> list[Record]:
         """Embed and write the documents' chunks, then their records; nothing in memory changes."""
-        return self._write(batch, self._embed(batch))
-
-    def _embed(self, batch: list[tuple[Document, list[Chunk]]]) -> list[list[float]]:
-        """The vectors of the batch's chunks, in order; touches neither chromadb nor the records.
-
-        Safe on a background thread while another writes an earlier batch.
-        """
-        chunks = [c for _, document_chunks in batch for c in document_chunks]
-        vectors = self.embedder.embed([contextual_text(c) for c in chunks]) if chunks else []
-        if len(vectors) != len(chunks) or any(len(v) != self.embedder.dimension for v in vectors):
-            raise RuntimeError(f"embedder {self.embedder.name} returned vectors of the wrong shape")
-        return vectors
-
-    def _write(self, batch: list[tuple[Document, list[Chunk]]], vectors: list[list[float]]) -> list[Record]:
-        """Write embedded chunks, then their records; nothing in memory changes.
-
-        Safe on a background thread while the owner only reads its records.
-        """
-        chunks = [c for _, document_chunks in batch for c in document_chunks]
-        owners = {c.id: document for document, document_chunks in batch for c in document_chunks}
-        ids = [c.id for c in chunks]
-        step = max(1, self._client.get_max_batch_size())
-        records = []
-        try:
-            for offset in range(0, len(chunks), step):
-                part = chunks[offset : offset + step]
-                self._collection.upsert(
-                    ids=ids[offset : offset + step],
-                    embeddings=vectors[offset : offset + step],
-                    documents=[c.text for c in part],
-                    metadatas=[chunk_metadata(owners[c.id], c) for c in part],
-                )
-            for document, document_chunks in batch:
-                record = Record(document, tuple(document_chunks), self.embedder.name, datetime.now(UTC))
-                self._write_record(record)
-                records.append(record)
-        except BaseException:
-            # Nothing half-ingested stays behind: a document without its record was never
-            # visible, and its chunks go too. Records already written stay: they are complete.
-            written = {r.document.id for r in records}
-            with contextlib.suppress(Exception):
-                self._delete_ids([c.id for c in chunks if owners[c.id].id not in written])
-            raise
-        return records
+        return write_batch(self, batch, embed_batch(self.embedder, batch))
 
     def _register(self, record: Record, previous: list[str]) -> IngestResult:
         """Make a stored document visible in memory and drop the versions it replaces."""

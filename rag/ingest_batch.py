@@ -1,8 +1,9 @@
-"""Batched ingest for PolicyIndex.batched(): parse the next files while earlier batches are embedded and written.
+"""Getting chunks into the index: a batch embedded (embed_batch), then written (write_batch), and
+the batched ingest of PolicyIndex.batched(), which parses the next files meanwhile.
 
 The caller's thread chunks each document and queues it. Two background threads
-form a pipeline: one embeds a batch (PolicyIndex._embed: no chromadb, no
-records) while the other writes the batch before it (PolicyIndex._write). At
+form a pipeline: one embeds a batch (embed_batch: no chromadb, no records)
+while the other writes the batch before it (write_batch). At
 most two batches are in flight. Writing used to stall the embedder: 7 of a
 45 s ingest of 500 documents ran on one core.
 
@@ -15,15 +16,19 @@ them, so chromadb is never used from two threads at once.
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from rag.chunking import contextual_text
+from rag.index_records import Record, chunk_metadata
 from rag.models import Chunk, Document, IngestResult
 
 if TYPE_CHECKING:
+    from rag.embeddings import Embedder
     from rag.index import PolicyIndex
-    from rag.index_records import Record
 
 
 class IngestBatchError(RuntimeError):
@@ -31,6 +36,50 @@ class IngestBatchError(RuntimeError):
 
 
 _Queued = tuple[Document, list[Chunk], list[str]]
+_Batch = list[tuple[Document, list[Chunk]]]
+
+
+def embed_batch(embedder: Embedder, batch: _Batch) -> list[list[float]]:
+    """The vectors of the batch's chunks, in order; touches neither chromadb nor the records.
+
+    Safe on a background thread while another writes an earlier batch.
+    """
+    chunks = [c for _, document_chunks in batch for c in document_chunks]
+    vectors = embedder.embed([contextual_text(c) for c in chunks]) if chunks else []
+    if len(vectors) != len(chunks) or any(len(v) != embedder.dimension for v in vectors):
+        raise RuntimeError(f"embedder {embedder.name} returned vectors of the wrong shape")
+    return vectors
+
+
+def write_batch(index: PolicyIndex, batch: _Batch, vectors: list[list[float]]) -> list[Record]:
+    """Write embedded chunks into the index's collection, then their records; nothing in the
+    index's memory changes. Safe on a background thread while the owner only reads its records."""
+    chunks = [c for _, document_chunks in batch for c in document_chunks]
+    owners = {c.id: document for document, document_chunks in batch for c in document_chunks}
+    ids = [c.id for c in chunks]
+    step = max(1, index._client.get_max_batch_size())
+    records = []
+    try:
+        for offset in range(0, len(chunks), step):
+            part = chunks[offset : offset + step]
+            index._collection.upsert(
+                ids=ids[offset : offset + step],
+                embeddings=vectors[offset : offset + step],
+                documents=[c.text for c in part],
+                metadatas=[chunk_metadata(owners[c.id], c) for c in part],
+            )
+        for document, document_chunks in batch:
+            record = Record(document, tuple(document_chunks), index.embedder.name, datetime.now(UTC))
+            index._write_record(record)
+            records.append(record)
+    except BaseException:
+        # Nothing half-ingested stays behind: a document without its record was never
+        # visible, and its chunks go too. Records already written stay: they are complete.
+        written = {r.document.id for r in records}
+        with contextlib.suppress(Exception):
+            index._delete_ids([c.id for c in chunks if owners[c.id].id not in written])
+        raise
+    return records
 
 #: Batches embedded or written at once: one on each background thread.
 IN_FLIGHT = 2
@@ -67,9 +116,9 @@ class IngestBatch:
             self._collect_oldest()
         if batch:
             documents = [(d, c) for d, c, _ in batch]
-            vectors = self._embedder.submit(self._index._embed, documents)
+            vectors = self._embedder.submit(embed_batch, self._index.embedder, documents)
             # The writer takes batches in the order they were sent, each once its vectors are ready.
-            written = self._writer.submit(lambda: self._index._write(documents, vectors.result()))
+            written = self._writer.submit(lambda: write_batch(self._index, documents, vectors.result()))
             self._in_flight.append((batch, written))
 
     def _collect_oldest(self) -> None:

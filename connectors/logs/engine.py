@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from connectors.base import rare_collections
+from connectors.base import paused_collections
 from connectors.logs.attribution import Aggregator
 from connectors.logs.formats import LogFormat, detect
 from connectors.logs.prefilter import LineFinder
@@ -219,7 +219,7 @@ class _Parts:
         import numpy  # noqa: F401 - both halves number lines with it: imported once, before the fork
 
         # Here and in the forked process: parsing makes and drops a few containers per line, no cycles.
-        with rare_collections(100_000):
+        with paused_collections():
             child = ForkedCall.start(second_half)
             try:
                 self.scan_range(path, 0, stats, aggregator, stop=middle, on_progress=on_progress)

@@ -151,27 +151,31 @@ def test_a_nested_batch_joins_the_outer_one(tmp_path: Path, hash_embedder) -> No
     assert len(index.documents()) == 3 and len(hash_embedder.calls) == 1
 
 
-def test_the_next_batch_is_embedded_while_the_one_before_is_written(tmp_path: Path, make_hash_embedder) -> None:
+def test_the_next_batch_is_embedded_while_the_one_before_is_written(tmp_path: Path, make_hash_embedder,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
+
+    import rag.ingest_batch as ingest
 
     paths = _policies(tmp_path, 3)
     index = PolicyIndex(tmp_path / "idx", make_hash_embedder())
     second_embedded = threading.Event()
     overlapped = []
-    embed, write = index._embed, index._write
+    embed, write = ingest.embed_batch, ingest.write_batch
 
-    def embed_and_tell(batch):  # type: ignore[no-untyped-def]
-        vectors = embed(batch)
+    def embed_and_tell(embedder, batch):  # type: ignore[no-untyped-def]
+        vectors = embed(embedder, batch)
         if batch[0][0].name == "policy-1.md":
             second_embedded.set()
         return vectors
 
-    def slow_first_write(batch, vectors):  # type: ignore[no-untyped-def]
+    def slow_first_write(into, batch, vectors):  # type: ignore[no-untyped-def]
         if batch[0][0].name == "policy-0.md":  # a serial pipeline would never embed the second here
             overlapped.append(second_embedded.wait(timeout=10))
-        return write(batch, vectors)
+        return write(into, batch, vectors)
 
-    index._embed, index._write = embed_and_tell, slow_first_write  # type: ignore[method-assign]
+    monkeypatch.setattr(ingest, "embed_batch", embed_and_tell)
+    monkeypatch.setattr(ingest, "write_batch", slow_first_write)
     with index.batched(max_chunks=1):  # one document per batch
         for path in paths:
             index.add(load_document(path))
@@ -179,9 +183,12 @@ def test_the_next_batch_is_embedded_while_the_one_before_is_written(tmp_path: Pa
     assert [d.name for d in index.documents()] == ["policy-0.md", "policy-1.md", "policy-2.md"]
 
 
-def test_a_batch_that_replaces_a_file_waits_for_every_write_in_flight(tmp_path: Path, hash_embedder) -> None:
+def test_a_batch_that_replaces_a_file_waits_for_every_write_in_flight(tmp_path: Path, hash_embedder,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
     import time
+
+    import rag.ingest_batch as ingest
 
     paths = _policies(tmp_path, 4)
     index = PolicyIndex(tmp_path / "idx", hash_embedder)
@@ -189,15 +196,15 @@ def test_a_batch_that_replaces_a_file_waits_for_every_write_in_flight(tmp_path: 
     paths[0].write_text(paths[0].read_text(encoding="utf-8") + "\nA new closing rule.\n", encoding="utf-8")
     writing, removed_while_writing = [0], []
     lock = threading.Lock()
-    write, remove = index._write, index.remove
+    write, remove = ingest.write_batch, index.remove
 
-    def counted_write(batch, vectors):  # type: ignore[no-untyped-def]
+    def counted_write(into, batch, vectors):  # type: ignore[no-untyped-def]
         with lock:
             writing[0] += 1
         try:
             if batch[0][0].name == "policy-1.md":
                 time.sleep(0.3)  # still writing when the replacing batch before it is collected
-            return write(batch, vectors)
+            return write(into, batch, vectors)
         finally:
             with lock:
                 writing[0] -= 1
@@ -206,7 +213,8 @@ def test_a_batch_that_replaces_a_file_waits_for_every_write_in_flight(tmp_path: 
         removed_while_writing.append(writing[0])
         return remove(document_id)
 
-    index._write, index.remove = counted_write, watched_remove  # type: ignore[method-assign]
+    monkeypatch.setattr(ingest, "write_batch", counted_write)
+    index.remove = watched_remove  # type: ignore[method-assign]
     with index.batched(max_chunks=1):
         results = [index.add(load_document(p)) for p in paths]
     assert results[0].status == "replaced" and results[0].replaced_id == first.document.id
