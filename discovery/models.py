@@ -10,7 +10,9 @@ import hashlib
 import uuid
 from functools import cached_property
 from datetime import date, datetime, timezone
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,6 +74,55 @@ def short_hash(*parts: str, length: int = 12) -> str:
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def trusted(cls, values: dict[str, Any]) -> Self:
+        """An instance made from values this program built and typed itself, not validated.
+
+        For hot paths only, where a scan makes tens of thousands of models from values that have
+        already been checked (a signature catalogue validated at load, the scanner's own counters):
+        validating them again cost twice as much (16k code observations: 0.11 s, against 0.05 s
+        here), and `model_construct` is slower still. A missing field takes its default; a
+        required field must be given. The values' types are the caller's promise; tests hold
+        each caller to it by validating what it made.
+        """
+        defaults = _TRUSTED_DEFAULTS.get(cls)
+        if defaults is None:
+            defaults = _TRUSTED_DEFAULTS[cls] = _defaults_of(cls)
+        plain, factories, required = defaults
+        if not required <= values.keys():
+            raise TypeError(f"{cls.__name__}.trusted: missing {sorted(required - values.keys())}")
+        data = plain.copy()
+        data.update(values)
+        for name, factory in factories:
+            if name not in values:
+                data[name] = factory()
+        made = _new(cls)
+        _set(made, "__dict__", data)
+        _set(made, "__pydantic_fields_set__", set(values))
+        _set(made, "__pydantic_extra__", None)
+        _set(made, "__pydantic_private__", None)
+        return made
+
+
+_new, _set = object.__new__, object.__setattr__
+_TRUSTED_DEFAULTS: dict[type, tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...], frozenset[str]]] = {}
+
+
+def _defaults_of(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...], frozenset[str]]:
+    """Per field, in declaration order: its plain default, its default factory, or required."""
+    plain: dict[str, Any] = {}
+    factories: list[tuple[str, Callable[[], Any]]] = []
+    required: set[str] = set()
+    for name, field in cls.model_fields.items():
+        plain[name] = None
+        if field.default_factory is not None:
+            factories.append((name, field.default_factory))  # type: ignore[arg-type]
+        elif field.is_required():
+            required.add(name)
+        else:
+            plain[name] = field.default
+    return plain, tuple(factories), frozenset(required)
 
 
 class Location(_Frozen):

@@ -17,13 +17,11 @@ backreferences), and a match never spans a newline, so the line it sits in is fo
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
+from connectors.hyperscan_cache import compiled_database
 from discovery.domains import PrefilterPattern, literal_regex
 
 try:  # google-re2: linear-time DFA, no catastrophic backtracking on hostile log lines
@@ -33,11 +31,8 @@ except ImportError:  # pragma: no cover - exercised only where the wheel is miss
 
 try:  # hyperscan: x86-64 Linux wheels only (pyproject's marker); RE2 elsewhere
     import hyperscan as _hs
-
-    _HS_VERSION = str(getattr(_hs, "__version__", "")) + _hs.__file__
 except ImportError:  # pragma: no cover - exercised only where the wheel is missing
     _hs = None
-    _HS_VERSION = ""
 
 ENGINES = tuple(name for name, module in (("hyperscan", _hs), ("re2", _re2), ("re", re)) if module is not None)
 ENGINE = ENGINES[0]
@@ -206,35 +201,7 @@ class _HyperscanCores:
 def _database(expressions: list[bytes]) -> Any:
     """The compiled Hyperscan database, from the user's cache when these expressions were compiled
     before: compiling ~700 of them costs 0.5-2 s, loading the cached bytes a few milliseconds."""
-    flags = _hs.HS_FLAG_CASELESS
-    key = hashlib.sha256(b"\0".join([str(flags).encode(), _HS_VERSION.encode(), *expressions])).hexdigest()[:24]
-    cached = _cache_dir() / f"prefilter-{key}.hsdb" if _cache_dir() else None
-    if cached is not None:
-        try:
-            return _hs.loadb(cached.read_bytes(), _hs.HS_MODE_BLOCK)
-        except Exception:  # noqa: BLE001 - missing, damaged or from another build: compile instead
-            pass
-    database = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-    database.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
-                     flags=[flags] * len(expressions))
-    if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(bytes(_hs.dumpb(database)))
-            os.replace(temporary, cached)
-        except OSError:
-            pass  # a read-only home: compile every time, still correct
-    return database
-
-
-def _cache_dir() -> Path | None:
-    """$AIMS_CACHE_DIR, else $XDG_CACHE_HOME/aims or ~/.cache/aims; `AIMS_CACHE_DIR=` (empty) turns it off."""
-    configured = os.environ.get("AIMS_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "aims"
+    return compiled_database(_hs, "prefilter", expressions, [_hs.HS_FLAG_CASELESS] * len(expressions))
 
 
 #: a core that is a plain literal (letters, digits, escaped metacharacters and the like)

@@ -1,9 +1,10 @@
 from datetime import datetime, timezone
 
-from pydantic import TypeAdapter
+import pytest
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import from_json
 
-from discovery.models import Category, Location, Observation, SourceKind, observation_id_of
+from discovery.models import Category, Confidence, Location, Observation, SourceKind, observation_id_of
 
 from tests.discovery.test_merge import obs
 
@@ -50,3 +51,31 @@ def test_the_id_read_from_stored_json_equals_the_models_id():
     stored = from_json(TypeAdapter(list[Observation]).dump_json(varied, exclude_defaults=True))
     assert [observation_id_of(document) for document in stored] == [o.id for o in varied]
     assert len({o.id for o in varied}) == len(varied)
+
+
+def _as_given() -> dict[str, object]:
+    return {"source": SourceKind.CODE, "connector": "code", "signal": "py-import.openai", "provider": "openai",
+            "category": Category.LLM_API, "target": "/repo",
+            "location": Location.trusted({"repo": "r", "path": "app.py", "line": 3}),
+            "confidence": Confidence.HIGH, "count": 2, "attributes": {"kind": "import"}}
+
+
+def test_a_trusted_observation_is_the_validated_one() -> None:
+    given = _as_given()
+    trusted = Observation.trusted(given)
+    validated = Observation.model_validate(given)
+    assert trusted == validated
+    assert trusted.model_dump_json() == validated.model_dump_json()  # field order and defaults too
+    assert trusted.model_fields_set == validated.model_fields_set == set(given)
+    assert trusted.id == validated.id
+    with pytest.raises(ValidationError):  # still frozen
+        trusted.signal = "other"  # type: ignore[misc]
+
+
+def test_a_trusted_model_takes_defaults_and_needs_its_required_fields() -> None:
+    bare = {k: v for k, v in _as_given().items() if k != "attributes"}
+    first, second = Observation.trusted(bare), Observation.trusted(bare)
+    assert first.attributes == {} and first.attributes is not second.attributes  # a fresh default each
+    assert first.evidence == "" and first.identity is None and first.first_seen is None
+    with pytest.raises(TypeError, match="provider"):
+        Observation.trusted({k: v for k, v in bare.items() if k != "provider"})

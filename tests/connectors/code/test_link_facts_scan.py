@@ -21,6 +21,9 @@ def _repo(root: Path) -> Path:
     (root / "infra" / "main.tf").write_text('resource "aws_sagemaker_endpoint" "scorer" {\n  name = "loan-scorer"\n}\n')
     (root / "deploy").mkdir()
     (root / "deploy" / "prod.env.yaml").write_bytes(b"deployment_name: gpt4o-prod\r\nother: 1\r\n")  # CRLF
+    for fixture in ("tests/cassettes", "docs/examples", "rules"):  # they describe, they do not deploy
+        (root / fixture).mkdir(parents=True)
+        (root / fixture / "settings.yaml").write_text(f"deployment_name: from-{fixture.replace('/', '-')}\n")
     return root
 
 
@@ -51,3 +54,13 @@ def test_link_facts_are_the_same_from_workers(tmp_path: Path, monkeypatch: pytes
 def test_only_the_first_fact_files_of_a_repository_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(code_connector, "MAX_FACT_FILES", 2)  # CODEOWNERS and big.yaml (too big: no facts)
     assert _facts(_repo(tmp_path), jobs=1) == EXPECTED[:1]
+
+
+def test_config_in_tests_docs_and_rules_neither_gives_facts_nor_uses_up_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _repo(tmp_path)
+    (root / "app.py").unlink()  # its directory's files come first in the walk: tests, docs, rules before infra
+    (root / "main.py").write_text("import openai\n")
+    monkeypatch.setattr(code_connector, "MAX_FACT_FILES", 4)
+    assert _facts(root, jobs=1) == EXPECTED

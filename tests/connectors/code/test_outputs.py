@@ -70,3 +70,18 @@ def test_startup_imports_nothing_heavy() -> None:
             "print(sorted(m for m in ('chromadb', 'langchain', 'boto3') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_observations_are_made_unvalidated_but_pass_validation() -> None:
+    """The scan builds its observations with Observation.trusted (no validation on a hot path):
+    every one must be exactly what validating the same values gives, types included."""
+    from discovery.models import Observation
+
+    result = CodeConnector(CodeScanOptions(jobs=1)).scan([str(p) for p in sorted(CORPUS.iterdir())])
+    assert len(result.observations) > 50
+    for observation in result.observations:
+        values = {name: getattr(observation, name) for name in observation.model_fields_set}
+        values["location"] = observation.location.model_dump(exclude_unset=True)
+        again = Observation.model_validate(values, strict=True)
+        assert again == observation
+        assert [type(v) for v in again.attributes.values()] == [type(v) for v in observation.attributes.values()]

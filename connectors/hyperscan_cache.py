@@ -1,0 +1,55 @@
+"""Compiled Hyperscan databases kept in the user's cache, for the log and the code prefilters.
+
+A compiled database is a pure function of its expressions, their flags and the Hyperscan build,
+so its bytes are kept under a key made of all three. Loading them takes a millisecond, where
+compiling takes 0.5-2 s for the ~700 log patterns and 13 ms for the code catalogue's ~830
+keywords (on the serial start of every code scan, before any file is read).
+
+The cache only saves time. A missing, damaged or foreign file is compiled again, and a folder
+that cannot be written means compiling every time: never a failed scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def cache_dir() -> Path | None:
+    """$AIMS_CACHE_DIR, else $XDG_CACHE_HOME/aims or ~/.cache/aims; `AIMS_CACHE_DIR=` (empty) turns it off."""
+    configured = os.environ.get("AIMS_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "aims"
+
+
+def compiled_database(hyperscan: Any, name: str, expressions: Sequence[bytes], flags: Sequence[int], *,
+                      literal: bool = False) -> Any:
+    """A block-mode database of expressions (ids are their positions), from the cache when the
+    same ones were compiled before by the same Hyperscan build. name prefixes the cached file."""
+    version = str(getattr(hyperscan, "__version__", "")) + str(getattr(hyperscan, "__file__", ""))
+    key = hashlib.sha256(b"\0".join([
+        repr((list(flags), literal)).encode(), version.encode(), *expressions])).hexdigest()[:24]
+    folder = cache_dir()
+    cached = folder / f"{name}-{key}.hsdb" if folder is not None else None
+    if cached is not None:
+        try:
+            return hyperscan.loadb(cached.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        except Exception:  # noqa: BLE001 - missing, damaged or from another build: compile instead
+            pass
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(expressions=list(expressions), ids=list(range(len(expressions))), elements=len(expressions),
+                     flags=list(flags), **({"literal": True} if literal else {}))
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(bytes(hyperscan.dumpb(database)))
+            os.replace(temporary, cached)
+        except OSError:
+            pass  # a read-only home: compile every time, still correct
+    return database
