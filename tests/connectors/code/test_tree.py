@@ -47,6 +47,15 @@ def test_batches_handed_to_a_busy_worker_are_scanned_by_the_walking_process(
         return scan_file(engine, walked, max_file_size, data)
 
     monkeypatch.setattr(code_scan, "scan_file", slow_in_the_worker)
+    finish = code_tree.TreeScanner.finish
+
+    def finish_once_the_worker_is_busy(self):  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + 20
+        while not scanned_by_worker.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return finish(self)
+
+    monkeypatch.setattr(code_tree.TreeScanner, "finish", finish_once_the_worker_is_busy)
     parallel = CodeConnector(CodeScanOptions(jobs=2)).scan([str(tree)])
 
     assert [(o.id, o.count) for o in parallel.observations] == [(o.id, o.count) for o in serial.observations]
