@@ -80,13 +80,13 @@ class HyperscanPrefilter:
 
     def scan(self, data: bytes) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
-        append = found.append
-
-        def on_match(keyword: int, _start: int, end: int, _flags: int, _context: object) -> None:
-            append((keyword, end))
-
-        self._db.scan(data, match_event_handler=on_match, scratch=self._scratch)
+        self._db.scan(data, match_event_handler=_collect, context=found, scratch=self._scratch)
         return found
+
+
+def _collect(keyword: int, _start: int, end: int, _flags: int, found: list[tuple[int, int]]) -> None:
+    """Hyperscan's match handler: one module function, not a closure made for every file."""
+    found.append((keyword, end))
 
 
 def make_prefilter(keywords: Sequence[str], prefer: str = "auto") -> RePrefilter | HyperscanPrefilter:

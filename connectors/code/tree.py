@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from connectors.code import scan as files
-from connectors.code.duplicates import Duplicates
+from connectors.code.duplicates import CopyOutcomes, Duplicates
 from connectors.code.engine import MatchEngine
 from connectors.code.scan import FileOutcome
 from connectors.code.walk import WalkedFile
@@ -110,6 +110,7 @@ class TreeScanner:
         self._front = 0  # the submitted batches before this one are received
         self._duplicates = Duplicates()
         self._originals: dict[str, tuple[WalkedFile, WalkedFile]] = {}  # a possible copy's path -> it, the earlier file
+        self._copies = CopyOutcomes(engine, max_file_size, self._originals)
 
     def feed(self, walked: WalkedFile) -> None:
         original = self._duplicates.original_of(walked)
@@ -159,7 +160,7 @@ class TreeScanner:
         walks or scans: rebuilt all at the end, they took 14 ms after the last file."""
         submitted, front = self._submitted, self._front
         while front < len(submitted) and submitted[front][0].done():
-            self._received.extend(_unpack(submitted[front][0].result()))
+            self._received.extend(self._copies.take(_unpack(submitted[front][0].result())))
             front += 1
         self._front = front
 
@@ -171,49 +172,28 @@ class TreeScanner:
     def finish(self) -> list[FileOutcome]:
         if self._pool is None:
             batch, self._pending = self._pending, []
-            return self._with_copies(self._scan_here(batch))
+            return self._copies.take(self._scan_here(batch)) + self._copies.rest()
+        take = self._copies.take
         try:
-            outcomes = self._scan_here(self._pending)
+            outcomes = take(self._scan_here(self._pending))
             self._pending = []
             # Take batches from the back of the queue until a worker has reached one.
             submitted, claims = self._submitted, self._claims
             assert claims is not None
             while len(submitted) > self._front and (
                     submitted[-1][0].cancel() or claims.claim(submitted[-1][2], MAIN)):
-                outcomes.extend(self._scan_here(submitted.pop()[1]))  # a claimed one comes back empty
+                outcomes.extend(take(self._scan_here(submitted.pop()[1])))  # a claimed one comes back empty
                 self._receive_done()
             for future, _batch, _number in submitted[self._front:]:
-                outcomes.extend(_unpack(future.result()))
+                outcomes.extend(take(_unpack(future.result())))
             outcomes.extend(self._received)
         finally:
             self._pool.shutdown()
             self._pool = None
             self._submitted, self._received, self._front = [], [], 0
             self._claims = None
-        outcomes = self._with_copies(outcomes)
+        outcomes.extend(self._copies.rest())
         outcomes.sort(key=lambda o: o.rel)
-        return outcomes
-
-    def _with_copies(self, outcomes: list[FileOutcome]) -> list[FileOutcome]:
-        """Each copy takes its original's outcome, in place (without workers, callers see outcomes
-        in walk order: issues are reported in that order)."""
-        originals, self._originals = self._originals, {}
-        if not originals:
-            return outcomes
-        wanted = {original.rel for _copy, original in originals.values()}
-        outcome_of = {o.rel: o for o in outcomes if o.rel in wanted}
-        for index, outcome in enumerate(outcomes):
-            if outcome.copy:
-                copy, original = originals[outcome.rel]
-                found = outcome_of.get(original.rel)
-                # An original is never a copy and is scanned with its copies, so found is there; it
-                # could not have been read only if it changed since (then the copy is scanned).
-                if found is None or (found.issue is not None and found.issue[0] == "unreadable"):
-                    outcomes[index] = files.scan_file(self.engine, copy, self.max_file_size)
-                elif found.hits or found.issue is not None or found.counts.get("files.invalid-utf8"):
-                    outcomes[index] = files.as_copy(found, copy.rel)
-                else:  # nothing in it names its file: the original's own outcome adds the same counts
-                    outcomes[index] = found
         return outcomes
 
 
