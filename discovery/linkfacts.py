@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from discovery.models import LinkFact
 
@@ -44,7 +45,12 @@ _TF_RESOURCE = re.compile(r'^\s*resource\s+"([a-z0-9_]+)"\s+"[A-Za-z0-9_\-]+"\s*
 
 def is_fact_file(rel: str) -> bool:
     """Whether a repository file may hold link facts (by its name only: cheap during the walk)."""
-    name = rel.rsplit("/", 1)[-1].lower()
+    return _is_fact_name(rel.rpartition("/")[2])
+
+
+@lru_cache(maxsize=16384)  # names repeat across a tree; asked once per file the walk lists
+def _is_fact_name(name: str) -> bool:
+    name = name.lower()
     return name in _EXACT_NAMES or name.startswith(".env") or name.endswith(_CONFIG_SUFFIXES)
 
 

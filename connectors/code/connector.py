@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from connectors.base import Connector, ProgressCallback, ScanResult, no_progress, paused_collections
@@ -144,7 +144,7 @@ class CodeConnector(Connector):
             if len(fact_files) < MAX_FACT_FILES and is_fact_file(walked.rel) and path_context(walked.rel) is None:
                 fact_files.append(walked)
                 if walked.size <= MAX_FACT_FILE_BYTES:  # its facts are read with it, where it is scanned
-                    walked = replace(walked, facts=True)
+                    walked = walked._replace(facts=True)
             scanner.feed(walked)
 
         walk = walk_repository(root, respect_ignore=self.options.respect_ignore,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from operator import attrgetter
 from pathlib import Path
 
@@ -26,8 +27,10 @@ VENDORED_DIRS: dict[str, str] = {
 SKIPPED_ROLES = {Role.PROSE: "prose", Role.DATA: "data", Role.GENERATED: "generated", Role.UNKNOWN: "unknown-type"}
 
 
-@dataclass(frozen=True, slots=True)
-class WalkedFile:
+class WalkedFile(NamedTuple):
+    """A file the walk listed. A named tuple, immutable like a frozen dataclass but made in a
+    quarter of its time: a big tree makes one per file, in the walking process."""
+
     path: str  # absolute
     rel: str  # repository-relative, POSIX
     size: int

@@ -64,7 +64,10 @@ class Signature:
     keywords: tuple[str, ...]
     pattern: str
     description: str
-    examples: tuple[Example, ...] = ()
+    # (the YAML examples, their default scope, the template's fill): made into Examples on first
+    # use, as only the catalogue's own tests read them and building them all slowed every start.
+    example_source: tuple[Mapping[str, Any] | None, str, Mapping[str, str]] = field(
+        default=(None, "python", {}), repr=False, compare=False)
     detector: str | None = None
     in_comments: bool = False  # secrets stay exposed inside comments
     also: tuple[tuple[str, Category], ...] = ()
@@ -79,6 +82,10 @@ class Signature:
         """Compiled on first use: a scan uses a fraction of the hundreds of expanded import
         signatures, and compiling them all dominated start-up on small repositories."""
         return re.compile(self.pattern)
+
+    @cached_property
+    def examples(self) -> tuple[Example, ...]:
+        return _examples(*self.example_source)
 
     @cached_property
     def settles(self) -> bool:
@@ -226,7 +233,7 @@ def _signature(row: Mapping[str, Any], source: str, own_categories: Mapping[str,
         keywords=tuple(row["keywords"]),
         pattern=_compile(row["pattern"], where).pattern,
         description=row.get("description", ""),
-        examples=_examples(row.get("examples"), _default_example_scope(row["scope"]), {}),
+        example_source=(row.get("examples"), _default_example_scope(row["scope"]), {}),
         detector=row.get("detector"),
         in_comments=bool(row.get("in_comments", False)),
         provider_group=group,
@@ -270,7 +277,7 @@ def _expand_templates(packages: list[Mapping[str, Any]], templates: list[Mapping
                         keywords=tuple(k.format(**fill) for k in template.get("keywords", ["{token}"])),
                         pattern=pattern,
                         description=template["description"].format(**fill),
-                        examples=_examples(template.get("examples"), _default_example_scope(template["scope"]), fill),
+                        example_source=(template.get("examples"), _default_example_scope(template["scope"]), fill),
                         also=also,
                         package=token,
                     )
