@@ -12,19 +12,12 @@ that cannot be written means compiling every time: never a failed scan.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
+from discovery.user_cache import cache_dir, read_intact, write_intact
 
-def cache_dir() -> Path | None:
-    """$AIMS_CACHE_DIR, else $XDG_CACHE_HOME/aims or ~/.cache/aims; `AIMS_CACHE_DIR=` (empty) turns it off."""
-    configured = os.environ.get("AIMS_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "aims"
+_MAGIC = b"aims-hyperscan-database/1\n"
 
 
 def compiled_database(hyperscan: Any, name: str, expressions: Sequence[bytes], flags: Sequence[int], *,
@@ -37,19 +30,18 @@ def compiled_database(hyperscan: Any, name: str, expressions: Sequence[bytes], f
     folder = cache_dir()
     cached = folder / f"{name}-{key}.hsdb" if folder is not None else None
     if cached is not None:
-        try:
-            return hyperscan.loadb(cached.read_bytes(), hyperscan.HS_MODE_BLOCK)
-        except Exception:  # noqa: BLE001 - missing, damaged or from another build: compile instead
-            pass
+        body = read_intact(cached, _MAGIC)
+        if body is not None:
+            try:
+                return hyperscan.loadb(body, hyperscan.HS_MODE_BLOCK)
+            except Exception:  # noqa: BLE001 - from another build after all: compile instead
+                pass
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     database.compile(expressions=list(expressions), ids=list(range(len(expressions))), elements=len(expressions),
                      flags=list(flags), **({"literal": True} if literal else {}))
     if cached is not None:
         try:
-            cached.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(bytes(hyperscan.dumpb(database)))
-            os.replace(temporary, cached)
+            write_intact(cached, _MAGIC, bytes(hyperscan.dumpb(database)))
         except OSError:
             pass  # a read-only home: compile every time, still correct
     return database

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from discovery.models import Category, Confidence
-from discovery.yamlload import safe_load
+from discovery.yamlload import safe_load_packaged
 
 ServiceKind = Literal[
     "chat-assistant",
@@ -271,5 +271,5 @@ def _name_key(label: str) -> str:
 def _packaged_services() -> tuple[AIService, ...]:
     text = resources.files("discovery.catalogues").joinpath("ai_services.yaml").read_text("utf-8")
     # libyaml's loader (same safe subset) reads the catalogue ~10x faster: every CLI run pays it
-    data = safe_load(text)
+    data = safe_load_packaged(text)
     return tuple(AIService.model_validate(row) for row in data["services"])

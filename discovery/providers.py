@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict
-from discovery.yamlload import safe_load
+from discovery.yamlload import safe_load_packaged
 
 
 class Provider(BaseModel):
@@ -23,7 +23,7 @@ class ProviderVocabulary:
     @classmethod
     def load(cls) -> "ProviderVocabulary":
         text = resources.files("discovery.catalogues").joinpath("providers.yaml").read_text("utf-8")
-        data = safe_load(text)
+        data = safe_load_packaged(text)
         return cls([Provider(**row) for row in data["providers"]])
 
     def __contains__(self, provider_id: object) -> bool:

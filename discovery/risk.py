@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from discovery.models import AISystem, Category, SystemStatus
-from discovery.yamlload import safe_load
+from discovery.yamlload import safe_load, safe_load_packaged
 
 # Providers that run inside the organisation's own boundary: data does not leave for a vendor.
 LOCAL_PROVIDERS = frozenset(
@@ -71,7 +71,7 @@ def _parse(data: Any, source: str) -> dict[str, Any]:
 
 def load_tier_rules(extra: Path | None = None) -> TierRules:
     """The built-in rules, extended (or overridden by id) by a user file."""
-    base = _parse(safe_load(BUILTIN_RULES.read_text("utf-8")), str(BUILTIN_RULES))
+    base = _parse(safe_load_packaged(BUILTIN_RULES.read_text("utf-8")), str(BUILTIN_RULES))
     rules = {r["id"]: r for r in base["rules"]}
     categories = {k: tuple(v) for k, v in (base.get("data_categories") or {}).items()}
     score_tiers = dict(base["score_tiers"])

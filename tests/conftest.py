@@ -41,14 +41,18 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
     # Derived models (rag/model_cache.py) go to a folder of this session, never the real home's cache;
     # one folder for the whole session, so the fast MiniLM is derived once, not once per test.
-    global _MODEL_CACHE
+    # The other derived data (compiled pattern databases, parsed catalogues) likewise.
+    global _MODEL_CACHE, _USER_CACHE
     _MODEL_CACHE = tempfile.mkdtemp(prefix="aims-test-models-")
     os.environ["AIMS_MODEL_CACHE"] = _MODEL_CACHE
+    _USER_CACHE = tempfile.mkdtemp(prefix="aims-test-cache-")
+    os.environ["AIMS_CACHE_DIR"] = _USER_CACHE
 
 
-_MODEL_CACHE = ""
+_MODEL_CACHE = _USER_CACHE = ""
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _MODEL_CACHE:
-        shutil.rmtree(_MODEL_CACHE, ignore_errors=True)
+    for folder in (_MODEL_CACHE, _USER_CACHE):
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)

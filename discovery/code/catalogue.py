@@ -3,7 +3,8 @@
 Each signature has an id, provider, category, kind, a one-line regex, cheap keywords for the
 prefilter, the file scopes it applies to, a confidence, and its own true- and false-positive
 examples. Import signatures are expanded from the package table (packages.yaml) with one
-template per language family (ecosystems.yaml). Pure: it only reads packaged data.
+template per language family (ecosystems.yaml). Pure: it only reads packaged data (whose
+parse the user's cache keeps, see discovery/yamlload.py).
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from functools import cached_property
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from discovery.models import Category, Confidence
+from discovery.yamlload import safe_load_packaged
 
 DATA_PACKAGE = "discovery.signatures"
 HAND_WRITTEN = ("endpoints.yaml", "credentials.yaml", "calls.yaml", "models.yaml", "infrastructure.yaml",
@@ -168,8 +168,7 @@ class SignatureCatalogue:
 
 
 def _read(name: str) -> Any:
-    text = resources.files(DATA_PACKAGE).joinpath(name).read_text("utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return safe_load_packaged(resources.files(DATA_PACKAGE).joinpath(name).read_text("utf-8"))
 
 
 def _scopes(raw: Iterable[str], where: str) -> frozenset[str]:
