@@ -76,7 +76,7 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     @classmethod
-    def trusted(cls, values: dict[str, Any]) -> Self:
+    def trusted(cls, values: dict[str, Any], *, complete: bool = False) -> Self:
         """An instance made from values this program built and typed itself, not validated.
 
         For hot paths only, where a scan makes tens of thousands of models from values that have
@@ -85,7 +85,18 @@ class _Frozen(BaseModel):
         here), and `model_construct` is slower still. A missing field takes its default; a
         required field must be given. The values' types are the caller's promise; tests hold
         each caller to it by validating what it made.
+
+        complete: values names every field, in declaration order (the order model_dump follows),
+        and is not used elsewhere: it becomes the instance's own dict, and every field counts as
+        set. A third faster again.
         """
+        if complete:
+            made = _new(cls)
+            _set(made, "__dict__", values)
+            _set(made, "__pydantic_fields_set__", set(values))
+            _set(made, "__pydantic_extra__", None)
+            _set(made, "__pydantic_private__", None)
+            return made
         defaults = _TRUSTED_DEFAULTS.get(cls)
         if defaults is None:
             defaults = _TRUSTED_DEFAULTS[cls] = _defaults_of(cls)

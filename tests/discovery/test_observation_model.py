@@ -79,3 +79,13 @@ def test_a_trusted_model_takes_defaults_and_needs_its_required_fields() -> None:
     assert first.evidence == "" and first.identity is None and first.first_seen is None
     with pytest.raises(TypeError, match="provider"):
         Observation.trusted({k: v for k, v in bare.items() if k != "provider"})
+
+
+def test_a_complete_trusted_observation_is_the_validated_one() -> None:
+    given = _as_given()
+    complete = {name: given.get(name, field.default) for name, field in Observation.model_fields.items()}
+    trusted = Observation.trusted(complete, complete=True)
+    validated = Observation.model_validate(given)
+    assert trusted == validated and trusted.id == validated.id
+    assert trusted.model_dump_json() == validated.model_dump_json()
+    assert trusted.__dict__ is complete  # used as it is: the caller hands it over

@@ -81,7 +81,8 @@ def test_observations_are_made_unvalidated_but_pass_validation() -> None:
     assert len(result.observations) > 50
     for observation in result.observations:
         values = {name: getattr(observation, name) for name in observation.model_fields_set}
-        values["location"] = observation.location.model_dump(exclude_unset=True)
+        values["location"] = observation.location.model_dump()
         again = Observation.model_validate(values, strict=True)
         assert again == observation
+        assert again.model_dump_json() == observation.model_dump_json()  # the fields' order too
         assert [type(v) for v in again.attributes.values()] == [type(v) for v in observation.attributes.values()]
