@@ -198,6 +198,7 @@ class CodeConnector(Connector):
                 issues.append(ScanIssue(connector=self.name, target=target, kind=kind,
                                         message=f"{name}/{outcome.rel}: {message}",
                                         severity=IssueSeverity.ERROR if is_error else IssueSeverity.WARNING))
+        del outcomes  # freed before the observations are made: they reuse its memory
         for key, n in counts.items():
             result.count(key, n)
         if too_large:

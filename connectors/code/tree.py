@@ -172,7 +172,9 @@ class TreeScanner:
     def finish(self) -> list[FileOutcome]:
         if self._pool is None:
             batch, self._pending = self._pending, []
-            return self._copies.take(self._scan_here(batch)) + self._copies.rest()
+            outcomes = self._copies.take(self._scan_here(batch)) + self._copies.rest()
+            self._forget()
+            return outcomes
         take = self._copies.take
         try:
             outcomes = take(self._scan_here(self._pending))
@@ -193,8 +195,16 @@ class TreeScanner:
             self._submitted, self._received, self._front = [], [], 0
             self._claims = None
         outcomes.extend(self._copies.rest())
+        self._forget()
         outcomes.sort(key=lambda o: o.rel)
         return outcomes
+
+    def _forget(self) -> None:
+        """Drop what only the scan needed (a big tree's worth of paths and outcomes): freed now,
+        its memory serves the observations made next instead of fresh pages."""
+        self._duplicates = Duplicates()
+        self._originals = {}
+        self._copies = CopyOutcomes(self.engine, self.max_file_size, self._originals)
 
 
 def scan_files(engine: MatchEngine, files: Sequence[WalkedFile], max_file_size: int, jobs: int) -> list[FileOutcome]:

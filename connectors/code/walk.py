@@ -48,7 +48,7 @@ class WalkIssue:
 
 @dataclass
 class Walk:
-    files: list[WalkedFile] = field(default_factory=list)
+    files: list[WalkedFile] = field(default_factory=list)  # without a sink; with one, the sink has them
     counts: dict[str, int] = field(default_factory=dict)
     issues: list[WalkIssue] = field(default_factory=list)
     nested_repos: list[Path] = field(default_factory=list)
@@ -147,9 +147,10 @@ def _add_file(walk: Walk, path: str, rel: str, size: int, max_file_size: int) ->
         walk.too_large.append(rel)
         return
     walked = WalkedFile(path, rel, size, kind)
-    walk.files.append(walked)
     if walk.sink is not None:
         walk.sink(walked)
+    else:
+        walk.files.append(walked)
 
 
 def _symlink(
