@@ -185,6 +185,7 @@ class CodeConnector(Connector):
         ecosystems: set[str] = set()
         invalid_utf8: list[str] = []
         counts: dict[str, int] = {}  # summed here, then added in first-seen order
+        files_read = bytes_read = 0
         facts: dict[str, list[tuple[str, str]]] = {}
         for outcome in outcomes:
             hits.extend(outcome.hits)
@@ -192,10 +193,17 @@ class CodeConnector(Connector):
                 facts[outcome.rel] = outcome.facts
             if outcome.manifest_ecosystems:
                 ecosystems.update(outcome.manifest_ecosystems)
-            for key, n in outcome.counts.items():
-                counts[key] = counts.get(key, 0) + n
-            if outcome.counts.get("files.invalid-utf8"):
-                invalid_utf8.append(outcome.rel)
+            if outcome.read >= 0:
+                if not files_read:  # where these two keys are first seen, as any other count
+                    counts.setdefault("files.read", 0)
+                    counts.setdefault("bytes.read", 0)
+                files_read += 1
+                bytes_read += outcome.read
+            if outcome.counts:
+                for key, n in outcome.counts.items():
+                    counts[key] = counts.get(key, 0) + n
+                if outcome.counts.get("files.invalid-utf8"):
+                    invalid_utf8.append(outcome.rel)
             if outcome.issue is not None:
                 kind, message, is_error = outcome.issue
                 if kind == "too-large":
@@ -205,6 +213,9 @@ class CodeConnector(Connector):
                                         message=f"{name}/{outcome.rel}: {message}",
                                         severity=IssueSeverity.ERROR if is_error else IssueSeverity.WARNING))
         del outcomes  # freed before the observations are made: they reuse its memory
+        if files_read:
+            counts["files.read"] += files_read
+            counts["bytes.read"] += bytes_read
         for key, n in counts.items():
             result.count(key, n)
         if too_large:

@@ -80,13 +80,13 @@ def _scan_chunk(number: int, rows: Sequence[tuple]) -> list[tuple] | None:
         o = files.scan_file(engine, walked, max_size) if original is None else files.scan_copy(engine, walked, original, max_size)
         hits = [(h.signal, h.provider, h.category, h.kind, h.confidence, h.line, h.evidence, h.model, h.attributes,
                  h.detector, h.offset, h.path, h.count) for h in o.hits]
-        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems, o.facts, o.copy))
+        packed.append((o.rel, hits, o.counts, o.issue, o.manifest_ecosystems, o.facts, o.copy, o.read))
     return packed
 
 
 def _unpack(packed: list[tuple]) -> list[FileOutcome]:
-    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems, facts, copy)
-            for rel, hits, counts, issue, ecosystems, facts, copy in packed]
+    return [FileOutcome(rel, [RawHit(*h) for h in hits], counts, issue, ecosystems, facts, copy, read)
+            for rel, hits, counts, issue, ecosystems, facts, copy, read in packed]
 
 
 BATCH_FILES = 400  # files per task sent to a worker while the walk goes on
