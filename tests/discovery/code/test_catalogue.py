@@ -48,3 +48,16 @@ def test_example_scopes_are_in_signature_scope() -> None:
     for signature in CATALOGUE.signatures:
         for example in signature.examples:
             assert example.scope in signature.scopes, (signature.id, example.scope)
+
+
+def test_every_pattern_compiles_and_a_bad_one_names_its_signature() -> None:
+    """Patterns are compiled on first use, not when the catalogue loads: here, all of them."""
+    from dataclasses import replace
+
+    from discovery.code.catalogue import CatalogueError
+
+    for signature in load_catalogue().signatures:
+        assert signature.regex.pattern == signature.pattern
+    broken = replace(load_catalogue().signatures[0], id="broken.one", pattern="import (openai")
+    with pytest.raises(CatalogueError, match="broken.one: bad pattern"):
+        broken.regex
