@@ -312,7 +312,10 @@ def _observations(hits: list[RawHit], repo: str, target: str) -> list[Observatio
             "last_seen": None,
             "count": count,
             "system_hint": repo,
-            "attributes": {"kind": hit.kind, **hit.attributes},
+            # The hit is done with: its attributes become the observation's, led by the kind (the
+            # engine's hits have it there already; a copy each cost the tail 10 ms on a big tree).
+            "attributes": hit.attributes if next(iter(hit.attributes), None) == "kind" else
+            {"kind": hit.kind, **hit.attributes},
         }, complete=True)
         for hit, count in ordered
     ]

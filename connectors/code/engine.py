@@ -299,8 +299,10 @@ class MatchEngine:
                     counted_to = start
                     line_number = newline_count + 1
                 made = [  # positional, in RawHit's field order: keywords cost more per hit
+                    # The kind leads the attributes, as in the observation they become (see _observations).
                     RawHit(signature.id, provider, category, signature.kind, signature.confidence, line_number, evidence,
-                           found.model, dict(found.attributes), signature.detector, start + found.position)
+                           found.model, {"kind": signature.kind, **found.attributes}, signature.detector,
+                           start + found.position)
                     for provider, category in found.providers
                 ]
                 hits.extend(made)
