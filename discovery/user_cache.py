@@ -1,5 +1,6 @@
 """The user's cache folder, for what aims derives from its own packaged data: compiled pattern
-databases, parsed catalogues, derived embedding models.
+databases and parsed catalogues. (rag/model_cache.py keeps the derived embedding models in its
+"models" subfolder by the same rules: rag imports none of our other packages.)
 
 Everything kept here is a pure function of its key and only saves time. A file that is missing,
 cut short or altered is derived again (each file carries the sha256 of its body), and a folder

@@ -12,13 +12,15 @@ cannot be read, means deriving in memory, never a failed command.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 
-from discovery import user_cache
+from rag.atomic import write_atomic
 
 _MAGIC = b"aims-derived-model/1\n"
+_DIGEST_BYTES = 64  # sha256 in hex
 
 
 def cache_dir() -> Path | None:
@@ -26,8 +28,34 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get("AIMS_MODEL_CACHE")
     if explicit:
         return Path(explicit)
-    shared = user_cache.cache_dir()
-    return shared / "models" if shared is not None else None
+    shared = os.environ.get("AIMS_CACHE_DIR")
+    if shared is not None:
+        return Path(shared) / "models" if shared else None
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "aims" / "models"
+    try:
+        return Path.home() / ".cache" / "aims" / "models"
+    except RuntimeError:  # no home directory to speak of
+        return None
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC) + _DIGEST_BYTES + 1
+    if not raw.startswith(_MAGIC) or len(raw) <= head:
+        return None
+    digest, body = raw[len(_MAGIC) : head - 1], raw[head:]
+    if hashlib.sha256(body).hexdigest().encode() != digest:
+        return None
+    return body
+
+
+def _write(path: Path, body: bytes) -> None:
+    write_atomic(path, _MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
 
 
 def load_or_derive(name: str, derive: Callable[[], bytes], directory: Path | None = None) -> tuple[bytes, str]:
@@ -39,14 +67,14 @@ def load_or_derive(name: str, derive: Callable[[], bytes], directory: Path | Non
     folder = directory if directory is not None else cache_dir()
     path = folder / name if folder is not None else None
     if path is not None:
-        cached = user_cache.read_intact(path, _MAGIC)
+        cached = _read(path)
         if cached is not None:
             return cached, "cache"
     body = derive()
     if path is None:
         return body, "derived in memory"
     try:
-        user_cache.write_intact(path, _MAGIC, body)
+        _write(path, body)
     except OSError:
         return body, "derived in memory"
     return body, "derived and cached"
