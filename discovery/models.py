@@ -90,13 +90,17 @@ class _Frozen(BaseModel):
         and is not used elsewhere: it becomes the instance's own dict, and every field counts as
         set. A third faster again.
         """
-        if complete:
-            made = _new(cls)
-            _set(made, "__dict__", values)
-            _set(made, "__pydantic_fields_set__", set(values))
-            _set(made, "__pydantic_extra__", None)
-            _set(made, "__pydantic_private__", None)
-            return made
+        data = values if complete else cls._completed(values)
+        made = _new(cls)
+        _set(made, "__dict__", data)
+        _set(made, "__pydantic_fields_set__", set(values))
+        _set(made, "__pydantic_extra__", None)
+        _set(made, "__pydantic_private__", None)
+        return made
+
+    @classmethod
+    def _completed(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """Every field, in declaration order: the values given, the others' defaults."""
         defaults = _TRUSTED_DEFAULTS.get(cls)
         if defaults is None:
             defaults = _TRUSTED_DEFAULTS[cls] = _defaults_of(cls)
@@ -108,19 +112,16 @@ class _Frozen(BaseModel):
         for name, factory in factories:
             if name not in values:
                 data[name] = factory()
-        made = _new(cls)
-        _set(made, "__dict__", data)
-        _set(made, "__pydantic_fields_set__", set(values))
-        _set(made, "__pydantic_extra__", None)
-        _set(made, "__pydantic_private__", None)
-        return made
+        return data
 
 
 _new, _set = object.__new__, object.__setattr__
-_TRUSTED_DEFAULTS: dict[type, tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...], frozenset[str]]] = {}
+# Per model class: its fields' plain defaults (in declaration order), default factories, required names.
+_Defaults = tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...], frozenset[str]]
+_TRUSTED_DEFAULTS: dict[type, _Defaults] = {}
 
 
-def _defaults_of(cls: type[BaseModel]) -> tuple[dict[str, Any], tuple[tuple[str, Callable[[], Any]], ...], frozenset[str]]:
+def _defaults_of(cls: type[BaseModel]) -> _Defaults:
     """Per field, in declaration order: its plain default, its default factory, or required."""
     plain: dict[str, Any] = {}
     factories: list[tuple[str, Callable[[], Any]]] = []

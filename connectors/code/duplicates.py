@@ -89,7 +89,8 @@ class CopyOutcomes:
         """The copies still waiting: their original never came in (it cannot have: an original is
         never a copy and is scanned with them), so each is scanned as a file of its own."""
         waiting, self._waiting = self._waiting, {}
-        return [files.scan_file(self.engine, copy, self.max_file_size) for copies in waiting.values() for copy in copies]
+        return [files.scan_file(self.engine, copy, self.max_file_size)
+                for copies in waiting.values() for copy in copies]
 
     def _settled(self, found: FileOutcome, copy: WalkedFile) -> FileOutcome:
         if found.issue is not None and found.issue[0] == "unreadable":  # it changed since: read the copy

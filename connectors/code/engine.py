@@ -300,8 +300,8 @@ class MatchEngine:
                     line_number = newline_count + 1
                 made = [  # positional, in RawHit's field order: keywords cost more per hit
                     # The kind leads the attributes, as in the observation they become (see _observations).
-                    RawHit(signature.id, provider, category, signature.kind, signature.confidence, line_number, evidence,
-                           found.model, {"kind": signature.kind, **found.attributes}, signature.detector,
+                    RawHit(signature.id, provider, category, signature.kind, signature.confidence, line_number,
+                           evidence, found.model, {"kind": signature.kind, **found.attributes}, signature.detector,
                            start + found.position)
                     for provider, category in found.providers
                 ]
