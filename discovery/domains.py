@@ -270,6 +270,6 @@ def _name_key(label: str) -> str:
 @lru_cache(maxsize=1)
 def _packaged_services() -> tuple[AIService, ...]:
     text = resources.files("discovery.catalogues").joinpath("ai_services.yaml").read_text("utf-8")
-    # libyaml's loader (same safe subset) reads the catalogue ~10x faster: every CLI run pays it
+    # Every CLI run reads it: parsed once (libyaml's safe loader) and then kept in the user's cache
     data = safe_load_packaged(text)
     return tuple(AIService.model_validate(row) for row in data["services"])

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from functools import cached_property
 from datetime import date, datetime, timezone
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Self
 

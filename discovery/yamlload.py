@@ -6,6 +6,9 @@ The YAML that ships with aims (signature catalogues, vocabularies, rules) is par
 text and kept in the user's cache (discovery/user_cache.py) as marshal bytes, which keep YAML's
 types (booleans and numbers as keys too): parsing the code catalogue's nine files took 10 ms of
 every scan's start, on one core before any file is read; loading them takes half a millisecond.
+The cache folder is the user's own, like their home: its files carry the sha256 of their body,
+which catches damage (a cut write, a bad disk), not someone who can already write there. A
+user's own YAML (a register, rules, settings) is never cached: safe_load reads it each time.
 """
 
 from __future__ import annotations

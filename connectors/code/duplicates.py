@@ -86,8 +86,8 @@ class CopyOutcomes:
         return taken
 
     def rest(self) -> list[FileOutcome]:
-        """The copies still waiting: their original never came in (it cannot have: an original is
-        never a copy and is scanned with them), so each is scanned as a file of its own."""
+        """The copies still waiting once every outcome is in. There should be none (an original is
+        never a copy itself, and is scanned like any file); any there is is scanned on its own."""
         waiting, self._waiting = self._waiting, {}
         return [files.scan_file(self.engine, copy, self.max_file_size)
                 for copies in waiting.values() for copy in copies]

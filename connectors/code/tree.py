@@ -7,8 +7,8 @@ One file's scan is connectors/code/scan.py, called through its module (a seam te
 from __future__ import annotations
 
 import os
-from operator import attrgetter
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from connectors.code import scan as files
@@ -95,9 +95,10 @@ BATCH_FILES = 400  # files per task sent to a worker while the walk goes on
 class TreeScanner:
     """Scans files as the walk lists them. Once the tree proves big enough to pay for worker
     processes, batches go to jobs - 1 workers while this process walks; when the walk is done,
-    this process scans the batches no worker has started yet, from the back of the queue (so
-    half the results never need pickling). A file that may be a copy of an earlier one is only
-    compared with it, wherever it lands (see duplicates.py), and takes its outcome at the end."""
+    this process claims and scans the batches no worker has started yet, from the back of the
+    queue (so half the results never need pickling). A file that may be a copy of an earlier one
+    is only compared with it, wherever it lands, and takes its outcome once both are in
+    (duplicates.py). finish() gives the outcomes; close() then waits for the workers to exit."""
 
     def __init__(self, engine: MatchEngine, max_file_size: int, jobs: int) -> None:
         self.engine, self.max_file_size, self.jobs = engine, max_file_size, jobs

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from discovery.code.files import FileKind, Role, classify
 from discovery.code.ignore import IgnoreRules, is_ignored
