@@ -131,10 +131,7 @@ class CodeConnector(Connector):
             scanner = self._scanner(engine)
             for walked in files:
                 scanner.feed(walked)
-            try:
-                self._scan_repository(result, scanner, root.parent, name, target, {}, [], [])
-            finally:
-                scanner.close()
+            self._scan_repository(result, scanner, root.parent, name, target, {}, [], [])
             return
         # Files are scanned while the walk goes on (in workers, once the tree is big enough).
         scanner = self._scanner(engine)
@@ -158,10 +155,7 @@ class CodeConnector(Connector):
                       severity=IssueSeverity.ERROR if i.error else IssueSeverity.WARNING)
             for i in walk.issues
         ]
-        try:  # the observations are made while the worker processes exit
-            facts = self._scan_repository(result, scanner, root, name, target, walk.counts, issues, walk.too_large)
-        finally:
-            scanner.close()
+        facts = self._scan_repository(result, scanner, root, name, target, walk.counts, issues, walk.too_large)
         result.facts.extend(_link_facts(fact_files, facts, name, target))
         for nested in walk.nested_repos:
             nested_name = local_repo_name(nested)

@@ -98,7 +98,7 @@ class TreeScanner:
     this process claims and scans the batches no worker has started yet, from the back of the
     queue (so half the results never need pickling). A file that may be a copy of an earlier one
     is only compared with it, wherever it lands, and takes its outcome once both are in
-    (duplicates.py). finish() gives the outcomes; close() then waits for the workers to exit."""
+    (duplicates.py)."""
 
     def __init__(self, engine: MatchEngine, max_file_size: int, jobs: int) -> None:
         self.engine, self.max_file_size, self.jobs = engine, max_file_size, jobs
@@ -106,7 +106,6 @@ class TreeScanner:
         self._files = 0
         self._bytes = 0
         self._pool: ProcessPoolExecutor | None = None
-        self._closing: ProcessPoolExecutor | None = None  # finished, its worker exiting
         self._submitted: list[tuple[Future, list[WalkedFile], int]] = []  # (future, files, batch number)
         self._claims: Claims | None = None
         self._received: list[FileOutcome] = []  # the worker's outcomes, rebuilt as they come back
@@ -193,22 +192,15 @@ class TreeScanner:
                 outcomes.extend(take(_unpack(future.result())))
             outcomes.extend(self._received)
         finally:
-            # Every batch is done: the worker exits while this process makes the observations
-            # (close() waits for it; it took 5 ms of the tail when waited for here).
-            self._pool.shutdown(wait=False)
-            self._closing, self._pool = self._pool, None
+            # Waits for the workers to exit: only then may the claims' lock go (a spawned worker
+            # that starts late still opens it by its name).
+            self._pool.shutdown()
+            self._pool, self._claims = None, None
             self._submitted, self._received, self._front = [], [], 0
-            self._claims = None
         outcomes.extend(self._copies.rest())
         self._forget()
         outcomes.sort(key=_rel_of)
         return outcomes
-
-    def close(self) -> None:
-        """Wait for the worker processes to have exited (after finish; a no-op without them)."""
-        if self._closing is not None:
-            self._closing.shutdown(wait=True)
-            self._closing = None
 
     def _forget(self) -> None:
         """Drop what only the scan needed (a big tree's worth of paths and outcomes): freed now,
@@ -226,7 +218,4 @@ def scan_files(engine: MatchEngine, files: Sequence[WalkedFile], max_file_size: 
     scanner = TreeScanner(engine, max_file_size, jobs)
     for walked in files:
         scanner.feed(walked)
-    try:
-        return scanner.finish()
-    finally:
-        scanner.close()
+    return scanner.finish()

@@ -62,3 +62,28 @@ def test_batches_handed_to_a_busy_worker_are_scanned_by_the_walking_process(
     assert len(parallel.observations) == 12 and parallel.counts == serial.counts
     # The worker scanned the batch it was running; the ones queued behind it were claimed here.
     assert len(scanned_by_worker.read_text().split()) == 1
+
+
+def test_spawned_workers_give_the_same_scan_and_fail_nowhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Where processes are spawned, not forked (macOS, Windows), a worker builds its own engine and
+    opens the claims' lock by its name, even when it starts after the walking process has taken
+    every batch."""
+    import multiprocessing
+
+    for number in range(6):
+        (tmp_path / f"m{number}.py").write_text(f"import anthropic  # {number}\nclient = anthropic.Anthropic()\n")
+    serial = CodeConnector(CodeScanOptions(jobs=1)).scan([str(tmp_path)])
+    monkeypatch.setattr(code_tree, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(code_tree, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(code_tree, "BATCH_FILES", 1)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    spawned = CodeConnector(CodeScanOptions(jobs=2)).scan([str(tmp_path)])
+    workers_left = multiprocessing.active_children()  # the scan waits for its workers to exit
+    for worker in workers_left:
+        worker.join(30)
+    assert [(o.id, o.count) for o in spawned.observations] == [(o.id, o.count) for o in serial.observations]
+    assert spawned.counts == serial.counts and len(spawned.observations) >= 6
+    assert not workers_left
+    assert "Traceback" not in capfd.readouterr().err
