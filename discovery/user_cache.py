@@ -25,7 +25,7 @@ def cache_dir() -> Path | None:
         return Path(xdg) / "aims"
     try:
         return Path.home() / ".cache" / "aims"
-    except RuntimeError:  # no home directory to speak of
+    except (RuntimeError, KeyError):  # no home directory to speak of (no HOME, no passwd entry)
         return None
 
 

@@ -81,3 +81,18 @@ def test_the_cache_folder_follows_the_environment(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # not absolute: ignored, as the XDG spec says
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cache_dir() == tmp_path / "home" / ".cache" / "aims"
+
+
+def test_no_home_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A container user with neither HOME nor a passwd entry: nothing is cached, nothing fails."""
+    from pathlib import Path as RealPath
+
+    for name in ("AIMS_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def no_home() -> RealPath:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(RealPath, "home", staticmethod(no_home))
+    assert cache_dir() is None
+    assert safe_load_packaged(TEXT) == safe_load(TEXT)
