@@ -12,6 +12,7 @@ import pytest
 
 import connectors.code.scan as code_scan
 import connectors.code.tree as code_tree
+from connectors.base import ScanResult
 from connectors.code.connector import CodeConnector, CodeScanOptions
 from connectors.code.tree import CLAIM_SLOTS, MAIN, WORKER, Claims
 
@@ -24,19 +25,28 @@ def test_a_batch_goes_to_whoever_claims_it_first() -> None:
     assert claims.claim(CLAIM_SLOTS + 3, WORKER) and not claims.claim(CLAIM_SLOTS + 3, MAIN)
 
 
+def _repo_scanned_serially(root: Path, files: int, line: str) -> ScanResult:
+    """A repository of small Python files, each with line, and its scan in one process."""
+    root.mkdir(exist_ok=True)
+    for number in range(files):
+        (root / f"m{number:02}.py").write_text(f"{line}  # {number}\n")
+    return CodeConnector(CodeScanOptions(jobs=1)).scan([str(root)])
+
+
+def _workers_from_the_first_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start worker processes however small the tree, one file a batch."""
+    monkeypatch.setattr(code_tree, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(code_tree, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(code_tree, "BATCH_FILES", 1)
+
+
 @pytest.mark.skipif(os.name != "posix", reason="the worker inherits the patched scan through fork")
 def test_batches_handed_to_a_busy_worker_are_scanned_by_the_walking_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tree, scanned_by_worker = tmp_path / "tree", tmp_path / "worker-scanned"
-    tree.mkdir()
-    for number in range(12):
-        (tree / f"m{number:02}.py").write_text(f"import openai  # {number}\n")
-    serial = CodeConnector(CodeScanOptions(jobs=1)).scan([str(tree)])
-
-    monkeypatch.setattr(code_tree, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(code_tree, "PARALLEL_MIN_FILES", 0)
-    monkeypatch.setattr(code_tree, "BATCH_FILES", 1)
+    serial = _repo_scanned_serially(tree, 12, "import openai")
+    _workers_from_the_first_file(monkeypatch)
     walking, scan_file = os.getpid(), code_scan.scan_file
 
     def slow_in_the_worker(engine, walked, max_file_size, data=None):  # type: ignore[no-untyped-def]
@@ -72,14 +82,11 @@ def test_spawned_workers_give_the_same_scan_and_fail_nowhere(
     every batch."""
     import multiprocessing
 
-    for number in range(6):
-        (tmp_path / f"m{number}.py").write_text(f"import anthropic  # {number}\nclient = anthropic.Anthropic()\n")
-    serial = CodeConnector(CodeScanOptions(jobs=1)).scan([str(tmp_path)])
-    monkeypatch.setattr(code_tree, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(code_tree, "PARALLEL_MIN_FILES", 0)
-    monkeypatch.setattr(code_tree, "BATCH_FILES", 1)
+    tree = tmp_path / "tree"
+    serial = _repo_scanned_serially(tree, 6, "import anthropic; client = anthropic.Anthropic()")
+    _workers_from_the_first_file(monkeypatch)
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
-    spawned = CodeConnector(CodeScanOptions(jobs=2)).scan([str(tmp_path)])
+    spawned = CodeConnector(CodeScanOptions(jobs=2)).scan([str(tree)])
     workers_left = multiprocessing.active_children()  # the scan waits for its workers to exit
     for worker in workers_left:
         worker.join(30)
